@@ -1,0 +1,151 @@
+"""Wiring: build the dependencies and the python-telegram-bot Application from Settings.
+
+Real mode, demo mode and the tests all go through these two functions, so what the tests drive is
+the Application users talk to.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+import httpx
+from telegram import Update
+from telegram.constants import ParseMode
+from telegram.ext import AIORateLimiter, Application, Defaults
+from telegram.request import BaseRequest
+
+from bot.config import Settings
+from bot.context import DEPS_KEY, Deps, utc_now
+from bot.processor import KeyedUpdateProcessor
+from bot.qf import QuranFoundationClient
+from storage import (
+    AccountRepository,
+    ChatRepository,
+    Database,
+    DatabasePersistence,
+    DraftRepository,
+    LoginAttemptRepository,
+    ReadingCreditRepository,
+    ReminderRepository,
+    TokenCipher,
+)
+
+BotApplication = Application[Any, Any, Any, Any, Any, Any]
+
+logger = logging.getLogger(__name__)
+
+
+def configure_logging(level: str) -> None:
+    logging.basicConfig(
+        level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    # The bot token is part of every Bot API URL that httpx logs at INFO, and QF tokens travel in
+    # headers: these loggers stay at WARNING whatever LOG_LEVEL says.
+    for noisy in ("httpx", "httpcore", "apscheduler", "uvicorn.access"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+async def create_deps(
+    settings: Settings,
+    *,
+    qf_transport: httpx.AsyncBaseTransport | None = None,
+    clock: Callable[[], datetime] = utc_now,
+) -> Deps:
+    """Open the database (migrating it) and the Quran Foundation client."""
+    database = Database.connect(settings.database_url)
+    try:
+        await database.migrate()
+        cipher = TokenCipher(settings.token_encryption_key)
+        accounts = AccountRepository(database, cipher, clock=clock)
+        http = httpx.AsyncClient(
+            transport=qf_transport,
+            timeout=httpx.Timeout(10.0, connect=5.0),
+            limits=httpx.Limits(max_connections=100, max_keepalive_connections=20),
+        )
+        qf = QuranFoundationClient(
+            api_base_url=settings.qf_api_base_url,
+            oauth_base_url=settings.qf_oauth_base_url,
+            client_id=settings.qf_client_id,
+            client_secret=settings.qf_client_secret,
+            accounts=accounts,
+            send_last_mutation_at=bool(settings.qf_send_last_mutation_at),
+            http=http,
+            clock=clock,
+        )
+    except BaseException:
+        await database.close()
+        raise
+    return Deps(
+        settings=settings,
+        database=database,
+        chats=ChatRepository(database, clock=clock),
+        accounts=accounts,
+        logins=LoginAttemptRepository(database, clock=clock),
+        reminders=ReminderRepository(database, clock=clock),
+        drafts=DraftRepository(database, clock=clock),
+        credits=ReadingCreditRepository(database, clock=clock),
+        qf=qf,
+        clock=clock,
+    )
+
+
+async def close_deps(deps: Deps) -> None:
+    """Close every HTTP client and database connection; safe to call twice."""
+    try:
+        await deps.qf.aclose()
+    finally:
+        await deps.database.close()
+
+
+def build_application(
+    settings: Settings,
+    deps: Deps,
+    *,
+    request: BaseRequest | None = None,
+    get_updates_request: BaseRequest | None = None,
+    with_updater: bool = True,
+    rate_limit: bool = True,
+    persistence: bool = True,
+) -> BotApplication:
+    """The Application with every handler registered and `deps` in `bot_data`."""
+    from handlers import register_all
+
+    builder = (
+        Application.builder()
+        .token(settings.telegram_bot_token)
+        .base_url(settings.telegram_api_base_url)
+        .base_file_url(settings.telegram_api_base_url.replace("/bot", "/file/bot"))
+        .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=None))
+        .concurrent_updates(KeyedUpdateProcessor(settings.max_concurrent_updates))
+    )
+    if request is not None:
+        builder = builder.request(request)
+    if get_updates_request is not None:
+        builder = builder.get_updates_request(get_updates_request)
+    if not with_updater:
+        builder = builder.updater(None)
+    if rate_limit:
+        # Telegram allows ~30 messages/s overall and 20/min per group; the limiter queues rather
+        # than drops, and retries once after a flood-control answer.
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=1))  # type: ignore[arg-type]
+    if persistence:
+        builder = builder.persistence(DatabasePersistence(deps.database))
+    application: BotApplication = builder.build()
+    application.bot_data[DEPS_KEY] = deps
+    register_all(application)
+    return application
+
+
+async def start_services(application: BotApplication) -> None:
+    """What `post_init` would do under run_polling: menus, username, scheduled jobs."""
+    from handlers import on_startup
+
+    deps: Deps = application.bot_data[DEPS_KEY]
+    deps.bot_username = application.bot.username
+    await on_startup(application)
+
+
+ALLOWED_UPDATES = Update.ALL_TYPES

@@ -1,0 +1,157 @@
+"""Configuration from the environment (and an optional `.env`).
+
+The variable names are a public interface (deploy scripts and `.env.example` use them), so they
+are spelled out as aliases rather than derived from field names.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import AliasChoices, Field, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+
+class QFEnvironment(StrEnum):
+    PRELIVE = "prelive"
+    PRODUCTION = "production"
+
+
+#: Default hosts per environment; the two environments have separate credentials and accounts.
+QF_DEFAULT_URLS: dict[QFEnvironment, tuple[str, str]] = {
+    QFEnvironment.PRELIVE: (
+        "https://apis-prelive.quran.foundation/auth",
+        "https://prelive-oauth2.quran.foundation",
+    ),
+    QFEnvironment.PRODUCTION: (
+        "https://apis.quran.foundation/auth",
+        "https://oauth2.quran.foundation",
+    ),
+}
+
+DEFAULT_SCOPES = "openid offline_access user goal note streak activity_day reading_session"
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./data/quran-companion.sqlite3"
+
+
+class ConfigurationError(Exception):
+    """Raised at start with a message that names the variable and says how to fix it."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True
+    )
+
+    telegram_bot_token: str = Field(default="", alias="TELEGRAM_BOT_TOKEN")
+    telegram_api_base_url: str = Field(
+        default="https://api.telegram.org/bot", alias="TELEGRAM_API_BASE_URL"
+    )
+    qf_env: QFEnvironment = Field(default=QFEnvironment.PRELIVE, alias="QF_ENV")
+    qf_api_base_url: str = Field(default="", alias="QF_API_BASE_URL")
+    qf_oauth_base_url: str = Field(default="", alias="QF_OAUTH_BASE_URL")
+    qf_client_id: str = Field(default="", alias="QF_CLIENT_ID")
+    qf_client_secret: str = Field(default="", alias="QF_CLIENT_SECRET")
+    qf_scopes: str = Field(default=DEFAULT_SCOPES, alias="QF_SCOPES")
+    #: Note writes carry `lastMutationAt` from the first request when true; otherwise only once
+    #: the server has demanded it (see `bot.qf.client`). Unset means "true on prelive".
+    qf_send_last_mutation_at: bool | None = Field(
+        default=None, alias="QF_SEND_LAST_MUTATION_AT"
+    )
+    public_url: str = Field(default="http://127.0.0.1:8080", alias="PUBLIC_URL")
+    port: int = Field(default=8080, alias="PORT", ge=1, le=65535)
+    host: str = Field(default="0.0.0.0", alias="HOST")  # noqa: S104 - a PaaS routes to any address
+    database_url: str = Field(default=DEFAULT_DATABASE_URL, alias="DATABASE_URL")
+    token_encryption_key: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        validation_alias=AliasChoices("TOKEN_ENCRYPTION_KEY", "token_encryption_key"),
+    )
+    webhook_secret: str = Field(default="", alias="WEBHOOK_SECRET")
+    log_level: str = Field(default="INFO", alias="LOG_LEVEL")
+    #: Bound on updates processed at once across all chats (see `bot.processor`).
+    max_concurrent_updates: int = Field(default=256, alias="MAX_CONCURRENT_UPDATES", ge=1)
+
+    @field_validator("token_encryption_key", mode="before")
+    @classmethod
+    def _split_keys(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _upper_level(cls, value: str) -> str:
+        level = value.upper()
+        if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+            raise ValueError("use one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
+        return level
+
+    @field_validator("database_url")
+    @classmethod
+    def _normalise_database_url(cls, value: str) -> str:
+        # Heroku-style URLs say postgres:// or postgresql://; SQLAlchemy needs the async driver.
+        for prefix in ("postgres://", "postgresql://"):
+            if value.startswith(prefix):
+                return "postgresql+asyncpg://" + value[len(prefix) :]
+        if value.startswith("sqlite:///"):
+            return "sqlite+aiosqlite:///" + value[len("sqlite:///") :]
+        return value
+
+    @model_validator(mode="after")
+    def _fill_environment_defaults(self) -> Settings:
+        api, oauth = QF_DEFAULT_URLS[self.qf_env]
+        self.qf_api_base_url = (self.qf_api_base_url or api).rstrip("/")
+        self.qf_oauth_base_url = (self.qf_oauth_base_url or oauth).rstrip("/")
+        self.public_url = self.public_url.rstrip("/")
+        if self.qf_send_last_mutation_at is None:
+            self.qf_send_last_mutation_at = self.qf_env is QFEnvironment.PRELIVE
+        return self
+
+    @property
+    def oauth_redirect_uri(self) -> str:
+        return f"{self.public_url}/oauth/callback"
+
+    @property
+    def use_webhook(self) -> bool:
+        return bool(self.webhook_secret) and self.public_url.startswith("https://")
+
+    @property
+    def scopes(self) -> list[str]:
+        return self.qf_scopes.split()
+
+    def require_real_mode(self) -> None:
+        """Refuse to start for real with something missing, naming the variable to set."""
+        missing = [
+            (name, hint)
+            for name, value, hint in (
+                ("TELEGRAM_BOT_TOKEN", self.telegram_bot_token, "the token @BotFather gave you"),
+                ("QF_CLIENT_ID", self.qf_client_id, "your Quran Foundation app's client id"),
+                ("QF_CLIENT_SECRET", self.qf_client_secret, "your Quran Foundation app's secret"),
+                (
+                    "TOKEN_ENCRYPTION_KEY",
+                    ",".join(self.token_encryption_key),
+                    "a Fernet key: python -c 'from cryptography.fernet import Fernet; "
+                    "print(Fernet.generate_key().decode())'",
+                ),
+            )
+            if not value
+        ]
+        if missing:
+            lines = [f"  {name}: set it to {hint}" for name, hint in missing]
+            raise ConfigurationError(
+                "Missing configuration (see .env.example):\n" + "\n".join(lines)
+            )
+
+
+def load_settings(env_file: str | Path | None = ".env", **overrides: Any) -> Settings:
+    """Load and validate settings, turning pydantic's report into one readable message."""
+    try:
+        return Settings(_env_file=env_file, **overrides)
+    except ValidationError as exc:
+        lines = []
+        for error in exc.errors():
+            name = str(error["loc"][0]) if error["loc"] else "?"
+            alias = Settings.model_fields[name].alias if name in Settings.model_fields else None
+            lines.append(f"  {alias or name.upper()}: {error['msg']}")
+        raise ConfigurationError("Invalid configuration:\n" + "\n".join(lines)) from exc

@@ -1,0 +1,86 @@
+"""Run the bot for real: one process with the Application and the web server.
+
+python-telegram-bot's `run_polling()` owns the event loop and cannot share it with uvicorn, so the
+lifecycle is driven by hand in the order PTB documents: initialize → start → (polling) → serve,
+then updater.stop → stop → shutdown, and finally our own clients and database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from types import FrameType
+
+import uvicorn
+
+from bot.application import (
+    ALLOWED_UPDATES,
+    build_application,
+    close_deps,
+    create_deps,
+    start_services,
+)
+from bot.config import Settings
+from bot.web import WEBHOOK_PATH, AccessLogFilter, create_web_app
+
+logger = logging.getLogger(__name__)
+
+#: SIGTERM must stop the bot within this many seconds (PaaS platforms kill after ~10 s).
+SHUTDOWN_GRACE_SECONDS = 4.0
+
+
+async def run_bot(settings: Settings) -> None:
+    deps = await create_deps(settings)
+    try:
+        application = build_application(settings, deps, with_updater=not settings.use_webhook)
+        web = create_web_app(application)
+        logging.getLogger("uvicorn.access").addFilter(AccessLogFilter())
+        server = uvicorn.Server(
+            uvicorn.Config(
+                web,
+                host=settings.host,
+                port=settings.port,
+                log_config=None,
+                lifespan="off",
+                timeout_graceful_shutdown=int(SHUTDOWN_GRACE_SECONDS),
+            )
+        )
+        _install_signal_handlers(server)
+        async with application:
+            await start_services(application)
+            await application.start()
+            if settings.use_webhook:
+                await application.bot.set_webhook(
+                    url=settings.public_url + WEBHOOK_PATH,
+                    secret_token=settings.webhook_secret,
+                    allowed_updates=ALLOWED_UPDATES,
+                )
+            elif application.updater is not None:
+                await application.bot.delete_webhook()
+                await application.updater.start_polling(allowed_updates=ALLOWED_UPDATES)
+            logger.info("Quran Companion is running as @%s", application.bot.username)
+            try:
+                await server.serve()
+            finally:
+                if application.updater is not None and application.updater.running:
+                    await application.updater.stop()
+                await asyncio.wait_for(application.stop(), SHUTDOWN_GRACE_SECONDS)
+    finally:
+        await close_deps(deps)
+        logger.info("stopped cleanly")
+
+
+def _install_signal_handlers(server: uvicorn.Server) -> None:
+    """Make SIGTERM/SIGINT ask the server to exit.
+
+    uvicorn re-raises the signals it captured once `serve()` returns; with Python's default
+    SIGTERM handler that would kill the process before the database is closed, so the handler
+    in place outside `serve()` is a benign one.
+    """
+
+    def request_exit(signum: int, frame: FrameType | None) -> None:
+        server.should_exit = True
+
+    signal.signal(signal.SIGTERM, request_exit)
+    signal.signal(signal.SIGINT, request_exit)

@@ -1,0 +1,1 @@
+"""Stand-ins for the outside world (Quran Foundation, Telegram) used by tests and demo mode."""

@@ -1,0 +1,83 @@
+"""Command menus: the list Telegram shows under the "/" button, per chat type and language.
+
+One table serves both the menus and /help, so a command cannot appear in one and be missing from
+the other.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from telegram import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats
+from telegram.error import TelegramError
+from telegram.ext import Application
+
+from bot.i18n import DEFAULT_LANGUAGE, N_, SUPPORTED_LANGUAGES, Translator, get_translator
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class MenuCommand:
+    name: str
+    description: str
+    in_private: bool = True
+    in_groups: bool = False
+
+
+COMMANDS: tuple[MenuCommand, ...] = (
+    MenuCommand("today", N_("Today's reading plan and progress"), in_groups=False),
+    MenuCommand("read", N_("Log what you read, e.g. /read 2:1-2:40 15min")),
+    MenuCommand("goal", N_("Set or change your reading goal")),
+    MenuCommand("progress", N_("Streak, goal progress and a 30-day chart")),
+    MenuCommand("note", N_("Write a note on verses, e.g. /note 2:255 …")),
+    MenuCommand("notes", N_("Browse, edit and share your notes")),
+    MenuCommand("remind", N_("Daily private reminder, e.g. /remind 21:00")),
+    MenuCommand("reminders", N_("Group reading reminders (admins)"), in_private=False,
+                in_groups=True),
+    MenuCommand("stopreminders", N_("Turn the group's reminders off (admins)"),
+                in_private=False, in_groups=True),
+    MenuCommand("login", N_("Link your Quran.com account"), in_groups=True),
+    MenuCommand("logout", N_("Unlink your Quran.com account")),
+    MenuCommand("timezone", N_("Set the timezone for days and reminders"), in_groups=True),
+    MenuCommand("language", N_("Choose the bot's language"), in_groups=True),
+    MenuCommand("settings", N_("Language, mushaf and timezone")),
+    MenuCommand("privacy", N_("What the bot stores and why")),
+    MenuCommand("forget", N_("Erase everything the bot stores about you")),
+    MenuCommand("help", N_("What this bot can do"), in_groups=True),
+    MenuCommand("cancel", N_("Stop what you are doing")),
+)
+
+
+def commands_for(*, private: bool) -> list[MenuCommand]:
+    return [c for c in COMMANDS if (c.in_private if private else c.in_groups)]
+
+
+def bot_commands(t: Translator, *, private: bool) -> list[BotCommand]:
+    return [BotCommand(c.name, t.gettext(c.description)) for c in commands_for(private=private)]
+
+
+async def on_startup(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Register menus per scope and language; a failure here must not stop the bot."""
+    for language in SUPPORTED_LANGUAGES:
+        t = get_translator(language)
+        code = None if language == DEFAULT_LANGUAGE else language
+        try:
+            await application.bot.set_my_commands(
+                bot_commands(t, private=True),
+                scope=BotCommandScopeAllPrivateChats(),
+                language_code=code,
+            )
+            await application.bot.set_my_commands(
+                bot_commands(t, private=False),
+                scope=BotCommandScopeAllGroupChats(),
+                language_code=code,
+            )
+        except TelegramError:
+            logger.warning("could not register the %s command menu", language, exc_info=True)
+
+
+def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Menus are set at start-up; there is nothing to dispatch."""

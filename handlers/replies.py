@@ -1,0 +1,140 @@
+"""Replies every flow shares: upstream failures, "link your account first", private-only actions.
+
+Keeping them in one place means a 429 or an expired login reads the same whether it happened in
+/goal, /read or /note, and that each reply offers the one button that fixes the situation.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.constants import ChatType
+from telegram.error import BadRequest
+from telegram.ext import ContextTypes
+from telegram.helpers import create_deep_linked_url
+
+from bot.context import Deps, deps_of
+from bot.i18n import Translator
+from bot.qf import LinkExpired, NotLinked, QFError, UserSession, friendly_error
+
+logger = logging.getLogger(__name__)
+
+#: Pressing this in a private chat starts the OAuth login (handled in handlers.account).
+LOGIN_CALLBACK = "acct:login"
+#: Deep-link payload that opens the private chat ready to log in (from a group).
+LOGIN_DEEP_LINK = "login"
+#: Deep-link payload that opens the private chat ready to set a timezone.
+TIMEZONE_DEEP_LINK = "timezone"
+
+
+def is_private(update: Update) -> bool:
+    return update.effective_chat is not None and update.effective_chat.type == ChatType.PRIVATE
+
+
+def private_chat_url(context: ContextTypes.DEFAULT_TYPE, payload: str) -> str:
+    return create_deep_linked_url(context.bot.username, payload)
+
+
+def link_account_markup(
+    t: Translator, context: ContextTypes.DEFAULT_TYPE, *, private: bool
+) -> InlineKeyboardMarkup:
+    """The button that starts linking: in a group it opens the private chat, since a login link
+    must never be shown where others could press it."""
+    label = t.gettext("🔗 Link Quran.com account")
+    if private:
+        button = InlineKeyboardButton(label, callback_data=LOGIN_CALLBACK)
+    else:
+        button = InlineKeyboardButton(label, url=private_chat_url(context, LOGIN_DEEP_LINK))
+    return InlineKeyboardMarkup([[button]])
+
+
+async def send(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    text: str,
+    reply_markup: InlineKeyboardMarkup | None = None,
+    *,
+    edit: bool = False,
+) -> Message | None:
+    """Answer in place for button presses (editing the pressed message) or as a new message."""
+    query = update.callback_query
+    if edit and query is not None and query.message is not None:
+        try:
+            result: Message | bool = await query.edit_message_text(text, reply_markup=reply_markup)
+        except BadRequest as exc:
+            # Pressing the same button twice re-renders identical text; that is not an error.
+            if "not modified" not in str(exc).lower():
+                raise
+            return None
+        return result if isinstance(result, Message) else None  # inline messages give True
+    chat = update.effective_chat
+    if chat is None:
+        return None
+    return await context.bot.send_message(chat.id, text, reply_markup=reply_markup)
+
+
+async def reply_upstream_error(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    t: Translator,
+    error: QFError,
+    *,
+    retry_markup: InlineKeyboardMarkup | None = None,
+) -> None:
+    """Tell the user what happened and what to do; never raw JSON, never a traceback."""
+    logger.info("Quran Foundation call failed: %s", error)
+    markup = retry_markup
+    if isinstance(error, NotLinked | LinkExpired):
+        markup = link_account_markup(t, context, private=is_private(update))
+    await send(update, context, friendly_error(error, t), markup)
+
+
+async def session_for(update: Update, deps: Deps) -> UserSession:
+    """The Quran Foundation session of the person who sent the update (never the group's).
+
+    Uses the timezone of the sender's private settings when they have one, else the chat's, so
+    "today" means the sender's day.
+    """
+    user = update.effective_user
+    if user is None:
+        raise NotLinked()
+    timezone = await timezone_for(update, deps)
+    return deps.qf.for_user(user.id, timezone=timezone)
+
+
+async def timezone_for(update: Update, deps: Deps) -> str | None:
+    user = update.effective_user
+    chat = update.effective_chat
+    for chat_id in (user.id if user else None, chat.id if chat else None):
+        if chat_id is None:
+            continue
+        settings = await deps.chats.get(chat_id)
+        if settings is not None and settings.timezone:
+            return settings.timezone
+    return None
+
+
+async def ask_for_timezone(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, t: Translator
+) -> None:
+    """Features that need a day boundary ask for a timezone instead of guessing UTC."""
+    if is_private(update):
+        text = t.gettext(
+            "First, which timezone are you in? Send /timezone followed by your city, "
+            "e.g. <code>/timezone Cairo</code>, or share your location."
+        )
+        await send(update, context, text)
+        return
+    markup = InlineKeyboardMarkup(
+        [[InlineKeyboardButton(t.gettext("Set my timezone"),
+                               url=private_chat_url(context, TIMEZONE_DEEP_LINK))]]
+    )
+    await send(update, context, t.gettext("I need your timezone first."), markup)
+
+
+def deps_and_user(context: ContextTypes.DEFAULT_TYPE, update: Update) -> tuple[Deps, int]:
+    user = update.effective_user
+    if user is None:
+        raise RuntimeError("this handler needs an update with a user")
+    return deps_of(context), user.id

@@ -1,0 +1,55 @@
+"""Persistence for Quran Companion: SQLAlchemy 2 Core (async) on SQLite or PostgreSQL.
+
+Repositories are the only code that touches SQL. See docs/architecture.md ("storage").
+"""
+
+from storage.accounts import AccountRepository
+from storage.chats import ChatRepository
+from storage.credits import ReadingCreditRepository
+from storage.crypto import TokenCipher, TokenDecryptionError
+from storage.database import Database
+from storage.drafts import DraftRepository
+from storage.forget import forget_user
+from storage.logins import LoginAttemptRepository
+from storage.models import (
+    DEFAULT_MUSHAF_ID,
+    UNSET,
+    Account,
+    ChatSettings,
+    Clock,
+    ConsumeResult,
+    LoginAttempt,
+    NoteDraft,
+    Reminder,
+    ReminderKind,
+    Unset,
+    utc_now,
+)
+from storage.persistence import DatabasePersistence
+from storage.reminders import ReminderRepository
+
+__all__ = [
+    "DEFAULT_MUSHAF_ID",
+    "UNSET",
+    "Account",
+    "AccountRepository",
+    "ChatRepository",
+    "ChatSettings",
+    "Clock",
+    "ConsumeResult",
+    "Database",
+    "DatabasePersistence",
+    "DraftRepository",
+    "LoginAttempt",
+    "LoginAttemptRepository",
+    "NoteDraft",
+    "ReadingCreditRepository",
+    "Reminder",
+    "ReminderKind",
+    "ReminderRepository",
+    "TokenCipher",
+    "TokenDecryptionError",
+    "Unset",
+    "forget_user",
+    "utc_now",
+]

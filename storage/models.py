@@ -1,0 +1,126 @@
+"""Immutable records handed out by the repositories.
+
+They are plain frozen dataclasses so handlers can pass them around freely without holding a
+database connection or being able to write through them by accident. Every datetime is aware
+and in UTC, whichever backend produced it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import Enum
+from typing import Final, Literal
+
+Clock = Callable[[], datetime]
+
+ReminderKind = Literal["group", "private"]
+ConsumeStatus = Literal["ok", "unknown", "used", "expired"]
+
+#: Mushaf used until a chat picks another (Quran.com's default 604-page Madani layout, QCF V2).
+DEFAULT_MUSHAF_ID = 1
+
+
+class Unset(Enum):
+    UNSET = "UNSET"
+
+
+#: Default of optional update arguments, so that passing `None` can mean "clear this value".
+UNSET: Final = Unset.UNSET
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class ChatSettings:
+    """A chat's settings; a private chat's row doubles as that user's own settings."""
+
+    chat_id: int
+    type: str
+    title: str | None
+    timezone: str | None
+    language: str | None
+    mushaf_id: int
+    active: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    """A Telegram user's linked Quran.com account, tokens already decrypted."""
+
+    telegram_user_id: int
+    qf_sub: str
+    display_name: str | None
+    access_token: str
+    refresh_token: str | None
+    expires_at: datetime
+    scopes: tuple[str, ...]
+    last_mutation_at: int | None
+
+    def __repr__(self) -> str:
+        # Accounts end up in logs and tracebacks; the tokens must not.
+        return (
+            f"Account(telegram_user_id={self.telegram_user_id!r}, qf_sub={self.qf_sub!r}, "
+            f"expires_at={self.expires_at!r}, scopes={self.scopes!r}, tokens=<hidden>)"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class LoginAttempt:
+    state: str
+    telegram_user_id: int
+    chat_id: int
+    code_verifier: str
+    nonce: str
+    created_at: datetime
+    used_at: datetime | None
+
+    def __repr__(self) -> str:
+        return (
+            f"LoginAttempt(telegram_user_id={self.telegram_user_id!r}, chat_id={self.chat_id!r}, "
+            f"created_at={self.created_at!r}, used_at={self.used_at!r}, secrets=<hidden>)"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ConsumeResult:
+    """Outcome of redeeming an OAuth `state`; `attempt` is None only for "unknown"."""
+
+    status: ConsumeStatus
+    attempt: LoginAttempt | None
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+
+@dataclass(frozen=True, slots=True)
+class Reminder:
+    id: int
+    chat_id: int
+    user_id: int | None
+    times: tuple[str, ...]
+    weekdays: tuple[int, ...]
+    timezone: str
+    text: str | None
+    portion: str | None
+    enabled: bool
+    snoozed_until: datetime | None
+    #: "private": one user's reminder in their private chat; "group": a chat-wide reminder
+    #: (`user_id` is then whoever set it up, or None).
+    kind: ReminderKind = "group"
+
+
+@dataclass(frozen=True, slots=True)
+class NoteDraft:
+    id: int
+    telegram_user_id: int
+    chat_id: int
+    ranges: tuple[str, ...]
+    body: str
+    save_to_qr: bool
+    status: str
+    updated_at: datetime

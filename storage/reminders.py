@@ -1,0 +1,262 @@
+"""Reminders, the once-per-slot send log, and check-ins.
+
+A "slot" is one scheduled occurrence (e.g. "2025-11-23T07:30"). `claim_slot` inserts a unique
+(reminder, slot) row, so after a restart or with two processes only one caller sends.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Row, delete, func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from storage import schema
+from storage.chats import chat_type_for, insert_chat_if_missing
+from storage.conflicts import insert_or_ignore
+from storage.database import Database
+from storage.models import UNSET, Clock, Reminder, ReminderKind, Unset, utc_now
+
+_t = schema.reminders
+_sends = schema.reminder_sends
+_check_ins = schema.check_ins
+
+_TIME = re.compile(r"^(?:[01]\d|2[0-3]):[0-5]\d$")
+
+
+def normalize_times(times: Iterable[str]) -> list[str]:
+    """Sorted, unique "HH:MM" strings; anything else is a caller bug, not user input."""
+    result = sorted(set(times))
+    bad = [value for value in result if not _TIME.match(value)]
+    if bad or not result:
+        raise ValueError(f"reminder times must be non-empty 'HH:MM' values, got {bad or result}")
+    return result
+
+
+def normalize_weekdays(weekdays: Iterable[int]) -> list[int]:
+    result = sorted(set(weekdays))
+    if not result or any(not 0 <= day <= 6 for day in result):
+        raise ValueError(f"weekdays must be non-empty values 0 (Mon)..6 (Sun), got {result}")
+    return result
+
+
+def _reminder(row: Row[Any]) -> Reminder:
+    return Reminder(
+        id=row.id,
+        chat_id=row.chat_id,
+        user_id=row.user_id,
+        times=tuple(row.times),
+        weekdays=tuple(row.weekdays),
+        timezone=row.timezone,
+        text=row.text,
+        portion=row.portion,
+        enabled=row.enabled,
+        snoozed_until=row.snoozed_until,
+        kind=row.kind,
+    )
+
+
+class ReminderRepository:
+    def __init__(self, db: Database, *, clock: Clock = utc_now) -> None:
+        self._db = db
+        self._clock = clock
+
+    async def create(
+        self,
+        *,
+        chat_id: int,
+        times: Iterable[str],
+        weekdays: Iterable[int],
+        timezone: str,
+        user_id: int | None = None,
+        text: str | None = None,
+        portion: str | None = None,
+        enabled: bool = True,
+        kind: ReminderKind | None = None,
+    ) -> Reminder:
+        """Add a reminder. `kind` defaults to "private" for a private chat, else "group".
+
+        The chat row is created if missing so a reminder can never point nowhere.
+        """
+        now = self._clock()
+        values = {
+            "chat_id": chat_id,
+            "kind": kind or ("private" if chat_type_for(chat_id) == "private" else "group"),
+            "user_id": user_id,
+            "times": normalize_times(times),
+            "weekdays": normalize_weekdays(weekdays),
+            "timezone": timezone,
+            "text": text,
+            "portion": portion,
+            "enabled": enabled,
+            "snoozed_until": None,
+            "created_at": now,
+            "updated_at": now,
+        }
+        async with self._db.write() as connection:
+            await insert_chat_if_missing(
+                connection, chat_id, chat_type_for(chat_id), None, self._clock
+            )
+            row = (await connection.execute(insert(_t).values(values).returning(*_t.c))).one()
+        return _reminder(row)
+
+    async def update(
+        self,
+        reminder_id: int,
+        *,
+        times: Iterable[str] | Unset = UNSET,
+        weekdays: Iterable[int] | Unset = UNSET,
+        timezone: str | Unset = UNSET,
+        text: str | Unset | None = UNSET,
+        portion: str | Unset | None = UNSET,
+        enabled: bool | Unset = UNSET,
+        snoozed_until: datetime | Unset | None = UNSET,
+        user_id: int | Unset | None = UNSET,
+    ) -> Reminder | None:
+        """Change the given fields; None if the reminder no longer exists."""
+        values: dict[str, Any] = {"updated_at": self._clock()}
+        if not isinstance(times, Unset):
+            values["times"] = normalize_times(times)
+        if not isinstance(weekdays, Unset):
+            values["weekdays"] = normalize_weekdays(weekdays)
+        for name, value in (
+            ("timezone", timezone),
+            ("text", text),
+            ("portion", portion),
+            ("enabled", enabled),
+            ("snoozed_until", snoozed_until),
+            ("user_id", user_id),
+        ):
+            if value is not UNSET:
+                values[name] = value
+        async with self._db.write() as connection:
+            row = (
+                await connection.execute(
+                    update(_t).where(_t.c.id == reminder_id).values(values).returning(*_t.c)
+                )
+            ).first()
+        return None if row is None else _reminder(row)
+
+    async def get(self, reminder_id: int) -> Reminder | None:
+        async with self._db.read() as connection:
+            row = (await connection.execute(select(_t).where(_t.c.id == reminder_id))).first()
+        return None if row is None else _reminder(row)
+
+    async def for_chat(self, chat_id: int) -> list[Reminder]:
+        async with self._db.read() as connection:
+            rows = (
+                await connection.execute(
+                    select(_t).where(_t.c.chat_id == chat_id).order_by(_t.c.id)
+                )
+            ).all()
+        return [_reminder(row) for row in rows]
+
+    async def all_enabled(self) -> list[Reminder]:
+        """Every enabled reminder of an active chat (what the scheduler should run)."""
+        chats = schema.chats
+        async with self._db.read() as connection:
+            rows = (
+                await connection.execute(
+                    select(_t)
+                    .join(chats, chats.c.id == _t.c.chat_id)
+                    .where(_t.c.enabled.is_(True), chats.c.active.is_(True))
+                    .order_by(_t.c.id)
+                )
+            ).all()
+        return [_reminder(row) for row in rows]
+
+    async def delete(self, reminder_id: int) -> bool:
+        async with self._db.write() as connection:
+            await delete_reminder_children(connection, [reminder_id])
+            result = await connection.execute(delete(_t).where(_t.c.id == reminder_id))
+        return result.rowcount > 0
+
+    async def disable_chat(self, chat_id: int) -> int:
+        """Disable every reminder of a chat (bot removed or blocked); returns how many."""
+        async with self._db.write() as connection:
+            result = await connection.execute(
+                update(_t)
+                .where(_t.c.chat_id == chat_id, _t.c.enabled.is_(True))
+                .values(enabled=False, updated_at=self._clock())
+            )
+        return result.rowcount
+
+    async def claim_slot(self, reminder_id: int, slot: str) -> bool:
+        """True for exactly one caller per (reminder, slot): that caller sends the message."""
+        async with self._db.write() as connection:
+            return await insert_or_ignore(
+                connection,
+                _sends,
+                {
+                    "reminder_id": reminder_id,
+                    "slot": slot,
+                    "message_id": None,
+                    "sent_at": self._clock(),
+                },
+                conflict_columns=["reminder_id", "slot"],
+            )
+
+    async def release_slot(self, reminder_id: int, slot: str) -> None:
+        """Give a claimed slot back when sending definitely failed, so a retry may claim it."""
+        async with self._db.write() as connection:
+            await connection.execute(
+                delete(_sends).where(_sends.c.reminder_id == reminder_id, _sends.c.slot == slot)
+            )
+
+    async def set_slot_message(self, reminder_id: int, slot: str, message_id: int) -> None:
+        """Remember which message a slot produced (to edit its check-in count later)."""
+        async with self._db.write() as connection:
+            await connection.execute(
+                update(_sends)
+                .where(_sends.c.reminder_id == reminder_id, _sends.c.slot == slot)
+                .values(message_id=message_id)
+            )
+
+    async def slot_message(self, reminder_id: int, slot: str) -> int | None:
+        async with self._db.read() as connection:
+            value: int | None = (
+                await connection.execute(
+                    select(_sends.c.message_id).where(
+                        _sends.c.reminder_id == reminder_id, _sends.c.slot == slot
+                    )
+                )
+            ).scalar_one_or_none()
+        return value
+
+    async def record_check_in(self, reminder_id: int, slot: str, user_id: int) -> bool:
+        """True the first time this user checks in for this slot, False on repeats."""
+        async with self._db.write() as connection:
+            return await insert_or_ignore(
+                connection,
+                _check_ins,
+                {
+                    "reminder_id": reminder_id,
+                    "slot": slot,
+                    "user_id": user_id,
+                    "created_at": self._clock(),
+                },
+                conflict_columns=["reminder_id", "slot", "user_id"],
+            )
+
+    async def count_check_ins(self, reminder_id: int, slot: str) -> int:
+        async with self._db.read() as connection:
+            count = (
+                await connection.execute(
+                    select(func.count()).where(
+                        _check_ins.c.reminder_id == reminder_id, _check_ins.c.slot == slot
+                    )
+                )
+            ).scalar_one()
+        return int(count)
+
+
+async def delete_reminder_children(connection: AsyncConnection, reminder_ids: list[int]) -> None:
+    # Explicit instead of relying on ON DELETE CASCADE alone: it holds even on a SQLite
+    # connection opened elsewhere without `PRAGMA foreign_keys=ON`.
+    if not reminder_ids:
+        return
+    await connection.execute(delete(_sends).where(_sends.c.reminder_id.in_(reminder_ids)))
+    await connection.execute(delete(_check_ins).where(_check_ins.c.reminder_id.in_(reminder_ids)))

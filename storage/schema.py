@@ -1,0 +1,241 @@
+"""Table definitions used by the repositories (the migrations carry their own frozen copy).
+
+Only portable column types are used so the same statements run on SQLite and PostgreSQL:
+lists are JSON text, datetimes go through `UTCDateTime`, Telegram ids are BIGINT (supergroup ids
+exceed 32 bits).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+)
+
+from storage.models import DEFAULT_MUSHAF_ID
+
+# Deterministic constraint names keep future (batch) migrations writable on both backends.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes in, aware UTC datetimes out, on both backends.
+
+    PostgreSQL keeps `timestamptz`; SQLite has no time zones, so values are stored as naive
+    UTC text (which also keeps lexical order == time order for range queries).
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("storage only accepts timezone-aware datetimes")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+class JSONText(TypeDecorator[Any]):
+    """JSON kept in an unbounded TEXT column: identical bytes on both backends."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:
+        if value is None:
+            return None
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> Any:
+        return None if value is None else json.loads(value)
+
+
+def _timestamps() -> list[Column[datetime]]:
+    return [
+        Column("created_at", UTCDateTime(), nullable=False),
+        Column("updated_at", UTCDateTime(), nullable=False),
+    ]
+
+
+chats = Table(
+    "chats",
+    metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=False),
+    Column("type", String(32), nullable=False),
+    Column("title", Text),
+    Column("timezone", String(64)),
+    Column("language", String(16)),
+    Column("mushaf_id", Integer, nullable=False, default=DEFAULT_MUSHAF_ID),
+    Column("active", Boolean, nullable=False, default=True),
+    *_timestamps(),
+)
+
+accounts = Table(
+    "accounts",
+    metadata,
+    Column("telegram_user_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("qf_sub", String(255), nullable=False),
+    Column("display_name", Text),
+    Column("access_token", Text, nullable=False),  # Fernet token, never plaintext
+    Column("refresh_token", Text),  # Fernet token, never plaintext
+    Column("key_id", String(16), nullable=False),  # which key encrypted the tokens
+    Column("expires_at", UTCDateTime(), nullable=False),
+    Column("scopes", Text, nullable=False),  # space-separated, like OAuth's `scope`
+    Column("last_mutation_at", BigInteger),  # QF `X-Mutation-At`, Unix ms
+    *_timestamps(),
+)
+
+login_attempts = Table(
+    "login_attempts",
+    metadata,
+    Column("state", String(255), primary_key=True),
+    Column("telegram_user_id", BigInteger, nullable=False, index=True),
+    Column("chat_id", BigInteger, nullable=False),
+    Column("code_verifier", Text, nullable=False),
+    Column("nonce", Text, nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False, index=True),
+    Column("used_at", UTCDateTime()),
+)
+
+reminders = Table(
+    "reminders",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column(
+        "chat_id",
+        BigInteger,
+        ForeignKey("chats.id", ondelete="CASCADE", onupdate="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("kind", String(16), nullable=False),
+    Column("user_id", BigInteger, index=True),
+    Column("times", JSONText, nullable=False),  # ["07:30", "21:00"]
+    Column("weekdays", JSONText, nullable=False),  # [0, ..., 6], 0 = Monday
+    Column("timezone", String(64), nullable=False),
+    Column("text", Text),
+    Column("portion", Text),
+    Column("enabled", Boolean, nullable=False, default=True),
+    Column("snoozed_until", UTCDateTime()),
+    *_timestamps(),
+    # Ids must never be reused: a job scheduled for a deleted reminder must not hit a new one.
+    sqlite_autoincrement=True,
+)
+
+reminder_sends = Table(
+    "reminder_sends",
+    metadata,
+    Column(
+        "reminder_id",
+        Integer,
+        ForeignKey("reminders.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("slot", String(64), nullable=False),
+    Column("message_id", BigInteger),
+    Column("sent_at", UTCDateTime(), nullable=False),
+    PrimaryKeyConstraint("reminder_id", "slot"),
+)
+
+check_ins = Table(
+    "check_ins",
+    metadata,
+    Column(
+        "reminder_id",
+        Integer,
+        ForeignKey("reminders.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("slot", String(64), nullable=False),
+    Column("user_id", BigInteger, nullable=False, index=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+    PrimaryKeyConstraint("reminder_id", "slot", "user_id"),
+)
+
+note_drafts = Table(
+    "note_drafts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("telegram_user_id", BigInteger, nullable=False),
+    Column("chat_id", BigInteger, nullable=False),
+    Column("ranges", JSONText, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("save_to_qr", Boolean, nullable=False, default=False),
+    Column("status", String(32), nullable=False),
+    *_timestamps(),
+    Index("ix_note_drafts_user_updated", "telegram_user_id", "updated_at"),
+    sqlite_autoincrement=True,
+)
+
+reading_credits = Table(
+    "reading_credits",
+    metadata,
+    Column("user_id", BigInteger, nullable=False),
+    Column("key", String(255), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False, index=True),
+    PrimaryKeyConstraint("user_id", "key"),
+)
+
+# python-telegram-bot persistence. Conversation keys are JSON lists (PTB uses tuples).
+ptb_conversations = Table(
+    "ptb_conversations",
+    metadata,
+    Column("name", String(255), nullable=False),
+    Column("key", String(255), nullable=False),
+    Column("state", JSONText),
+    PrimaryKeyConstraint("name", "key"),
+)
+
+ptb_user_data = Table(
+    "ptb_user_data",
+    metadata,
+    Column("user_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("data", JSONText, nullable=False),
+)
+
+ptb_chat_data = Table(
+    "ptb_chat_data",
+    metadata,
+    Column("chat_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("data", JSONText, nullable=False),
+)
+
+#: bot_data and callback_data, one row each, when switched on.
+ptb_bot_store = Table(
+    "ptb_bot_store",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("data", JSONText, nullable=False),
+)
