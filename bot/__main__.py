@@ -37,7 +37,15 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigurationError as exc:
         sys.stderr.write(f"{exc}\n")
         return 2
-    configure_logging(settings.log_level)
+    configure_logging(
+        settings.log_level,
+        secrets=[
+            settings.telegram_bot_token,
+            settings.qf_client_secret,
+            settings.webhook_secret,
+            *settings.token_encryption_key,
+        ],
+    )
     from bot.runner import run_bot
 
     asyncio.run(run_bot(settings))

@@ -38,14 +38,43 @@ BotApplication = Application[Any, Any, Any, Any, Any, Any]
 logger = logging.getLogger(__name__)
 
 
-def configure_logging(level: str) -> None:
+class SecretRedactingFilter(logging.Filter):
+    """Replace known secrets in every record, whichever library logged them.
+
+    python-telegram-bot logs its base URL, which contains the bot token, at DEBUG; a filter on the
+    handler catches that and anything a future library version adds.
+    """
+
+    def __init__(self, secrets: list[str]) -> None:
+        super().__init__()
+        self._secrets = sorted({s for s in secrets if len(s) >= 6}, key=len, reverse=True)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not self._secrets:
+            return True
+        message = record.getMessage()
+        redacted = message
+        for secret in self._secrets:
+            redacted = redacted.replace(secret, "[redacted]")
+        if redacted != message:
+            record.msg, record.args = redacted, None
+        return True
+
+
+def configure_logging(level: str, *, secrets: list[str] | None = None) -> None:
     logging.basicConfig(
         level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    redactor = SecretRedactingFilter(secrets or [])
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(redactor)
     # The bot token is part of every Bot API URL that httpx logs at INFO, and QF tokens travel in
     # headers: these loggers stay at WARNING whatever LOG_LEVEL says.
     for noisy in ("httpx", "httpcore", "apscheduler", "uvicorn.access"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    # At DEBUG, PTB logs every request's parameters, i.e. users' notes and messages: cap it.
+    for chatty in ("telegram.Bot", "telegram.ext.ExtBot"):
+        logging.getLogger(chatty).setLevel(max(logging.INFO, logging.getLevelName(level)))
 
 
 async def create_deps(

@@ -264,7 +264,7 @@ _DAY_UNITS = {
     **dict.fromkeys(("mo", "month", "months", "شهر", "اشهر", "شهور"), DAYS_PER_MONTH),
 }
 _DAYS_CLAUSE = re.compile(
-    r"(?:^|\s+|(?<=\d))(?:(?:in|for|over|within|during|خلال|في|لمده|مده)\s*)?"
+    r"(?:^|\s+)(?:(?:in|for|over|within|during|خلال|في|لمده|مده)\s*)?"
     r"(\d+)\s*(" + "|".join(sorted(_DAY_UNITS, key=len, reverse=True)) + r")\s*$"
 )
 _KHATM = re.compile(r"^(?:khatm|khatam|khatma|khatmah|khitma|ختم|ختمه)(?:\s*(?:in\s*)?(\d+))?$")

@@ -95,6 +95,7 @@ _EXTRA_CITIES: tuple[tuple[float, float, str], ...] = (
     (-7.25, 112.75, "Asia/Jakarta"),  # Surabaya
     (3.59, 98.67, "Asia/Jakarta"),  # Medan
     (-6.91, 107.61, "Asia/Jakarta"),  # Bandung
+    (-8.65, 115.22, "Asia/Makassar"),  # Denpasar, Bali (Surabaya, in the west zone, is near)
     (31.55, 74.34, "Asia/Karachi"),  # Lahore
     (33.69, 73.06, "Asia/Karachi"),  # Islamabad
     (34.01, 71.58, "Asia/Karachi"),  # Peshawar

@@ -296,10 +296,8 @@ class _Token:
     value: int = 0
     #: Letters follow without a space ("15min"): such a number is an amount, never a verse.
     glued: bool = False
-
-    @property
-    def key(self) -> str:
-        return name_key(self.text) if self.kind is _Kind.WORD else ""
+    #: For words, the folded form keywords are compared by (see `bot.chapters.name_key`).
+    key: str = ""
 
 
 _COLONS = frozenset(":：∶/.")
@@ -357,7 +355,8 @@ def _tokenize(text: str) -> list[_Token]:
                     j += 1  # the hyphen of "Al-Baqarah", "Al-'Alaq"
                 else:
                     break
-            tokens.append(_Token(_Kind.WORD, text[i:j], i, j))
+            word = text[i:j]
+            tokens.append(_Token(_Kind.WORD, word, i, j, key=name_key(word)))
             i = j
             continue
         if ch in _COLONS:

@@ -17,7 +17,16 @@ from telegram.ext import Application
 HANDLER_MODULES: tuple[str, ...] = (
     "handlers.errors",
     "handlers.menu",
+    "handlers.groups",
     "handlers.start",
+    "handlers.account",
+    "handlers.timezone",
+    "handlers.settings",
+    "handlers.language",
+    "handlers.goals",
+    "handlers.reading",
+    "handlers.notes",
+    "handlers.reminders",
 )
 
 

@@ -13,13 +13,16 @@ from datetime import UTC, datetime
 from enum import Enum
 from typing import Final, Literal
 
+from bot.mushafs import DEFAULT_MUSHAF_ID as _DOMAIN_DEFAULT_MUSHAF_ID
+
 Clock = Callable[[], datetime]
 
 ReminderKind = Literal["group", "private"]
 ConsumeStatus = Literal["ok", "unknown", "used", "expired"]
 
 #: Mushaf used until a chat picks another (Quran.com's default 604-page Madani layout, QCF V2).
-DEFAULT_MUSHAF_ID = 1
+#: One default for the whole bot: the domain module says why it is this mushaf.
+DEFAULT_MUSHAF_ID = _DOMAIN_DEFAULT_MUSHAF_ID
 
 
 class Unset(Enum):

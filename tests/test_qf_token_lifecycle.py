@@ -69,6 +69,14 @@ async def test_a_401_refreshes_once_and_retries_the_request(world: QFWorld) -> N
     assert statuses == [401, 200]
 
 
+async def test_an_expired_token_reported_as_403_is_also_refreshed(world: QFWorld) -> None:
+    user = world.link()
+    world.fake.expired_token_status = 403  # the spec's 403 also covers expired tokens
+    world.fake.advance(3600)
+    assert await user.current_streak_days() == 0
+    assert world.refresh_grants() == 1
+
+
 async def test_invalid_grant_unlinks_and_asks_to_link_again(world: QFWorld) -> None:
     user = world.link(expires_in=10)
     refresh_token = world.accounts.rows[7].refresh_token

@@ -480,9 +480,9 @@ class QuranFoundationClient:
             )
 
         response = await self._transport.send(build, idempotent=idempotent)
-        if response.status_code == 401:
+        if _token_refused(response):
             # Expired early, or revoked and re-issued elsewhere: one refresh, one retry. The
-            # 401 means QF did not act on the request, so repeating a write is safe.
+            # refusal means QF did not act on the request, so repeating a write is safe.
             token = await self.vault.refresh_after_rejection(user_id, token)
             response = await self._transport.send(build, idempotent=idempotent)
         await self._remember_mutation_header(user_id, response)
@@ -503,6 +503,13 @@ class QuranFoundationClient:
             log.info("ignoring unreadable X-Mutation-At %r", value)
             return
         await self.vault.record_mutation_at(user_id, stamp)
+
+
+def _token_refused(response: httpx.Response) -> bool:
+    """401, or the 403 that QF's spec also documents for an expired token."""
+    if response.status_code == 401:
+        return True
+    return response.status_code == 403 and "expired" in response.text.lower()
 
 
 def _model(model: type[ModelT], data: Any) -> ModelT:

@@ -56,13 +56,15 @@ class RecordingRequest(BaseRequest):
     ) -> tuple[int, bytes]:
         # Timeouts are PTB's guard against a slow network; there is none in process, and a long
         # poll ends by its own `timeout` parameter.
-        path = unquote(urlsplit(url).path)
-        segments = path.strip("/").split("/")
-        if len(segments) >= 3 and segments[0] == "file" and segments[1].startswith("bot"):
-            return self._download(segments[1].removeprefix("bot"), "/".join(segments[2:]))
-        if len(segments) != 2 or not segments[0].startswith("bot"):
+        # Any base_url prefix is accepted: ".../bot{token}/{method}", ".../file/bot{token}/{path}".
+        segments = unquote(urlsplit(url).path).strip("/").split("/")
+        for index, segment in enumerate(segments[:-1]):
+            if segment == "file" and segments[index + 1].startswith("bot"):
+                token = segments[index + 1].removeprefix("bot")
+                return self._download(token, "/".join(segments[index + 2 :]))
+        if len(segments) < 2 or not segments[-2].startswith("bot"):
             return 404, _encode({"ok": False, "error_code": 404, "description": "Not Found"})
-        token, api_method = segments[0].removeprefix("bot"), segments[1]
+        token, api_method = segments[-2].removeprefix("bot"), segments[-1]
         refusal = self.world.check_token(token)
         if refusal is not None:
             return refusal[0], _encode(refusal[1])

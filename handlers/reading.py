@@ -1,0 +1,11 @@
+"""Reading progress: /today, /read and /progress."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram.ext import Application
+
+
+def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Placeholder until this flow lands."""

@@ -1,0 +1,169 @@
+"""End-to-end support: the real `python -m bot` process against both fakes over real HTTP.
+
+The bot runs as a subprocess with only environment variables pointing it at the fake Telegram
+Bot API and the fake Quran Foundation server (both served by uvicorn on 127.0.0.1 in the test's
+event loop), exactly as an operator would start it. Tests talk to it as Telegram users do.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import sys
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import httpx
+from cryptography.fernet import Fernet
+
+from bot.sandbox.fake_qf import FakeQuranFoundation
+from bot.sandbox.fake_telegram import FakeTelegramServer
+from bot.sandbox.serving import RunningServer, serve_asgi
+from bot.sandbox.telegram_world import TelegramWorld
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+#: The bot must answer SIGTERM within this many seconds (the Foundation issue's promise).
+STOP_DEADLINE = 5.0
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class BotProcess:
+    """A running bot process and the fakes it talks to."""
+
+    world: TelegramWorld
+    fake_qf: FakeQuranFoundation
+    telegram: FakeTelegramServer
+    qf_server: RunningServer
+    process: asyncio.subprocess.Process
+    #: Where this machine reaches the bot's web server (PUBLIC_URL may name another host).
+    local_url: str
+    env: dict[str, str]
+    output: list[str] = field(default_factory=list)
+    _reader: asyncio.Task[None] | None = None
+
+    @property
+    def log(self) -> str:
+        return "".join(self.output)
+
+    async def stop(self) -> tuple[int, float]:
+        """SIGTERM, then wait; returns (exit code, seconds it took)."""
+        if self.process.returncode is not None:
+            return self.process.returncode, 0.0
+        began = time.monotonic()
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            code = await asyncio.wait_for(self.process.wait(), STOP_DEADLINE + 10)
+        except TimeoutError:
+            self.process.kill()
+            code = await self.process.wait()
+        took = time.monotonic() - began
+        if self._reader is not None:
+            await asyncio.wait_for(self._reader, 5)
+        return code, took
+
+    async def get(self, path: str, **kwargs: Any) -> httpx.Response:
+        async with httpx.AsyncClient(base_url=self.local_url, timeout=10) as client:
+            return await client.get(path, **kwargs)
+
+    async def post(self, path: str, **kwargs: Any) -> httpx.Response:
+        async with httpx.AsyncClient(base_url=self.local_url, timeout=10) as client:
+            return await client.post(path, **kwargs)
+
+
+async def _pump(stream: asyncio.StreamReader, sink: list[str]) -> None:
+    while line := await stream.readline():
+        sink.append(line.decode(errors="replace"))
+
+
+async def _wait_until_ready(bot: BotProcess, timeout: float = 45.0) -> None:
+    """Ready = the web server answers and the bot has started long polling (or set a webhook)."""
+    deadline = time.monotonic() + timeout
+    async with httpx.AsyncClient(timeout=2) as client:
+        while time.monotonic() < deadline:
+            if bot.process.returncode is not None:
+                raise RuntimeError(f"the bot exited early:\n{bot.log}")
+            try:
+                response = await client.get(bot.local_url + "/healthz")
+                polling = bool(bot.world.calls_to("getUpdates")) or bot.world.webhook is not None
+                if response.status_code == 200 and polling:
+                    return
+            except httpx.TransportError:
+                pass
+            await asyncio.sleep(0.1)
+    raise TimeoutError(f"the bot did not become ready in {timeout} s:\n{bot.log}")
+
+
+@asynccontextmanager
+async def running_bot(
+    data_dir: Path,
+    *,
+    contract: Literal["production", "2026-03-29"] = "production",
+    extra_env: dict[str, str] | None = None,
+    world: TelegramWorld | None = None,
+    fake_qf: FakeQuranFoundation | None = None,
+) -> AsyncIterator[BotProcess]:
+    world = world or TelegramWorld()
+    fake_qf = fake_qf or FakeQuranFoundation(contract=contract)
+    telegram = await FakeTelegramServer(world).start()
+    qf_server = await serve_asgi(fake_qf.app)
+    port = free_port()
+    local_url = f"http://127.0.0.1:{port}"
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("TELEGRAM_", "QF_", "DATABASE_", "TOKEN_", "WEBHOOK_"))
+    }
+    env.update(
+        {
+            "TELEGRAM_BOT_TOKEN": world.bot_token,
+            "TELEGRAM_API_BASE_URL": telegram.base_url,
+            "QF_ENV": "prelive",
+            "QF_API_BASE_URL": qf_server.url + "/auth",
+            "QF_OAUTH_BASE_URL": qf_server.url,
+            "QF_CLIENT_ID": fake_qf.client_id,
+            "QF_CLIENT_SECRET": fake_qf.client_secret,
+            "QF_SEND_LAST_MUTATION_AT": "true" if contract == "2026-03-29" else "false",
+            "PUBLIC_URL": local_url,
+            "HOST": "127.0.0.1",
+            "PORT": str(port),
+            "DATABASE_URL": f"sqlite+aiosqlite:///{data_dir / 'bot.sqlite3'}",
+            "TOKEN_ENCRYPTION_KEY": Fernet.generate_key().decode(),
+            "LOG_LEVEL": "DEBUG",
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
+    env.update(extra_env or {})
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        # A developer's .env in the repository must not leak in: run from the data directory.
+        cwd=str(data_dir),
+        env={**env, "PYTHONPATH": str(REPO_ROOT)},
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    assert process.stdout is not None
+    bot = BotProcess(world, fake_qf, telegram, qf_server, process, local_url, env)
+    bot._reader = asyncio.create_task(_pump(process.stdout, bot.output))
+    try:
+        await _wait_until_ready(bot)
+        yield bot
+    finally:
+        try:
+            await bot.stop()
+        finally:
+            await telegram.stop()
+            await qf_server.stop()
