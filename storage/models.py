@@ -20,7 +20,6 @@ Clock = Callable[[], datetime]
 ReminderKind = Literal["group", "private"]
 ConsumeStatus = Literal["ok", "unknown", "used", "expired"]
 
-#: Mushaf used until a chat picks another (Quran.com's default 604-page Madani layout, QCF V2).
 #: One default for the whole bot: the domain module says why it is this mushaf.
 DEFAULT_MUSHAF_ID = _DOMAIN_DEFAULT_MUSHAF_ID
 
