@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from e2e_support import STOP_DEADLINE, running_bot
 
 from bot.sandbox.telegram_world import FakeUser
-from e2e_support import STOP_DEADLINE, running_bot
 
 pytestmark = pytest.mark.e2e
 

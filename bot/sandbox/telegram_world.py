@@ -1152,7 +1152,7 @@ class TelegramWorld:
     async def wait_for(
         self,
         predicate: Callable[[], _T | None],
-        timeout: float = 5.0,  # noqa: ASYNC109 - a deadline in seconds reads best in tests
+        timeout: float = 5.0,
     ) -> _T:
         """Wait until `predicate()` is truthy (checked after every API call) and return it."""
         deadline = time.monotonic() + timeout
@@ -1171,7 +1171,7 @@ class TelegramWorld:
         contains: str | None = None,
         *,
         after: int | None = None,
-        timeout: float = 5.0,  # noqa: ASYNC109 - a deadline in seconds reads best in tests
+        timeout: float = 5.0,
     ) -> JSONDict:
         """The first bot message in the chat containing `contains` (text or caption).
 
