@@ -58,8 +58,8 @@ async def measure(
 
     async def handler(update: Update, context: CallbackContext[Any, Any, Any, Any]) -> None:
         await asyncio.sleep(upstream)  # the Quran Foundation round trip
-        assert update.effective_message is not None and update.effective_chat is not None
-        await update.effective_message.reply_text("Today: 3 of 10 pages")
+        assert update.effective_chat is not None
+        await context.bot.send_message(update.effective_chat.id, "Today: 3 of 10 pages")
         latencies.append(time.perf_counter() - enqueued[update.effective_chat.id])
         if len(latencies) == chats:
             done.set()
@@ -67,11 +67,13 @@ async def measure(
     app.add_handler(TypeHandler(Update, handler))
     async with app:
         await app.start()
-        for chat_id in range(1, chats + 1):
-            enqueued[chat_id] = time.perf_counter()
-            await app.update_queue.put(make_update(chat_id, chat_id))
-        await asyncio.wait_for(done.wait(), timeout=chats * upstream + 30)
-        await app.stop()
+        try:
+            for chat_id in range(1, chats + 1):
+                enqueued[chat_id] = time.perf_counter()
+                await app.update_queue.put(make_update(chat_id, chat_id))
+            await asyncio.wait_for(done.wait(), timeout=chats * upstream + 30)
+        finally:
+            await app.stop()
     return latencies
 
 

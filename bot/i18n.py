@@ -3,36 +3,80 @@
 Catalogs are gettext `.po` files under `bot/locale/<lang>/LC_MESSAGES/bot.po`, read with Babel at
 start, so translators work with the usual tools and no compile step is needed on deploy. Code marks
 strings with `t.gettext("...")`, `t.ngettext(...)` or `N_("...")` (a no-op marker for strings that
-are defined at import time and translated later); `python -m bot.i18n` re-extracts them.
+are defined at import time and translated later); `python -m bot.i18n` re-extracts them and
+`python -m bot.i18n check` lists what a catalog still lacks (docs/adding-a-language.md).
 
 Placeholders use `str.format` names (`{minutes}`), never positional `%s`, so a translation may
-reorder them.
+reorder them. Plural rules come from each catalog's `Plural-Forms` header, the same expression
+translators' tools read, so code and catalog can never disagree on which form is which.
 """
 
 from __future__ import annotations
 
+import argparse
+import gettext as gnu_gettext
+import logging
+import re
+import string
 import sys
+import unicodedata
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+from babel import Locale
+from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
+
+logger = logging.getLogger(__name__)
 
 LOCALE_DIR = Path(__file__).parent / "locale"
 DOMAIN = "bot"
 DEFAULT_LANGUAGE = "en"
 #: Languages with a complete catalog, in the order they are offered to users.
 SUPPORTED_LANGUAGES: tuple[str, ...] = ("en", "ar")
-LANGUAGE_NAMES: dict[str, str] = {"en": "English", "ar": "العربية"}
-RTL_LANGUAGES = frozenset({"ar"})
+#: Source folders whose marked strings make up the catalogs.
+SOURCE_PACKAGES: tuple[str, ...] = ("bot", "handlers", "storage")
 
-_ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+#: Digits a language writes numbers with, when not 0-9. CLDR now defaults Arabic to Latin
+#: digits, but Arabic-Indic digits are what readers of a Quran app expect.
+NATIVE_DIGITS: dict[str, str] = {"ar": "٠١٢٣٤٥٦٧٨٩"}
+#: `Plural-Forms` for new catalogs where Babel's default is not what translators' tools use.
+#: Babel 2.18 orders Arabic's last two forms (100-102 before 11-99) unlike GNU gettext, Weblate
+#: and Poedit; the header of an existing catalog always wins (see `_load`).
+PLURAL_FORMS: dict[str, str] = {
+    "ar": "nplurals=6; plural=(n==0 ? 0 : n==1 ? 1 : n==2 ? 2 : "
+    "n%100>=3 && n%100<=10 ? 3 : n%100>=11 ? 4 : 5);",
+}
+
+#: Unicode bidi controls. An isolate keeps a left-to-right run (2:255, 21:00) from being
+#: reordered with the Arabic around it; a right-to-left mark makes a line that would otherwise
+#: open with Latin text or a placeholder read, and align, as Arabic.
+LRI, PDI, RLM = "\u2066", "\u2069", "\u200f"
+
+
+def _endonym(code: str) -> str:
+    name = Locale.parse(code).get_display_name(code) or code
+    return name[:1].upper() + name[1:]
+
+
+#: Each language named in itself, as the /language buttons show it.
+LANGUAGE_NAMES: dict[str, str] = {code: _endonym(code) for code in SUPPORTED_LANGUAGES}
+RTL_LANGUAGES = frozenset(
+    code for code in SUPPORTED_LANGUAGES if Locale.parse(code).text_direction == "rtl"
+)
 
 
 def N_(message: str) -> str:
     """Mark a string for extraction without translating it now."""
     return message
+
+
+def _english_plural(n: int) -> int:
+    return 0 if n == 1 else 1
 
 
 @dataclass(frozen=True)
@@ -42,67 +86,110 @@ class Translator:
     language: str
     _singular: dict[str, str] = field(repr=False)
     _plural: dict[str, tuple[str, ...]] = field(repr=False)
+    #: Catalog form index for a count, compiled from the catalog's `Plural-Forms` header.
+    _plural_index: Callable[[int], int] = field(default=_english_plural, repr=False)
 
     @property
     def is_rtl(self) -> bool:
         return self.language in RTL_LANGUAGES
 
+    @property
+    def direction(self) -> str:
+        """`"rtl"` or `"ltr"`, as HTML's `dir` attribute wants it."""
+        return "rtl" if self.is_rtl else "ltr"
+
     def gettext(self, message: str, **params: Any) -> str:
         text = self._singular.get(message) or message
-        return text.format(**params) if params else text
+        return _format(text, message, params) if params else text
 
     def ngettext(self, singular: str, plural: str, n: int, **params: Any) -> str:
+        fallback = singular if n == 1 else plural
         forms = self._plural.get(singular)
+        text = fallback
         if forms and all(forms):
-            text = forms[_plural_index(self.language, n)]
-        else:
-            text = singular if n == 1 else plural
-        return text.format(n=self.number(n), **params)
+            index = self._plural_index(n)
+            if 0 <= index < len(forms):
+                text = forms[index]
+        return _format(text, fallback, {"n": self.number(n), **params})
 
     def number(self, value: int | float | str) -> str:
         """Digits as the language writes them (Arabic-Indic in Arabic)."""
         text = str(value)
-        return text.translate(_ARABIC_INDIC) if self.language == "ar" else text
+        digits = NATIVE_DIGITS.get(self.language)
+        return text.translate(str.maketrans("0123456789", digits)) if digits else text
 
     def isolate(self, text: str) -> str:
         """Wrap left-to-right runs (verse keys, times) so they do not scramble RTL sentences."""
-        return f"\u2066{text}\u2069" if self.is_rtl else text
+        return f"{LRI}{text}{PDI}" if self.is_rtl else text
+
+    def align(self, text: str) -> str:
+        """Make every line of a composed message read right-to-left in an RTL language.
+
+        Telegram picks each paragraph's direction from its first strong character, so a line
+        that starts with a command (`/goal — …`), a verse key or a name would otherwise be laid
+        out left-to-right. Lines inside `<pre>` blocks are left alone: the mark would be copied
+        with the code.
+        """
+        if not self.is_rtl:
+            return text
+        parts = _PRE_BLOCK.split(text)
+        for index in range(0, len(parts), 2):  # even parts are outside <pre> blocks
+            parts[index] = "\n".join(
+                line if not line or line.startswith(RLM) else RLM + line
+                for line in parts[index].split("\n")
+            )
+        return "".join(parts)
 
 
-def _plural_index(language: str, n: int) -> int:
-    # Arabic has six plural forms (CLDR); the catalog header orders them as gettext expects.
-    if language == "ar":
-        if n == 0:
-            return 0
-        if n == 1:
-            return 1
-        if n == 2:
-            return 2
-        if 3 <= n % 100 <= 10:
-            return 3
-        if 11 <= n % 100 <= 99:
-            return 4
-        return 5
-    return 0 if n == 1 else 1
+_PRE_BLOCK = re.compile(r"(<pre\b.*?</pre>)", re.DOTALL | re.IGNORECASE)
+
+
+def _format(text: str, source: str, params: dict[str, Any]) -> str:
+    """Fill placeholders; a broken translation falls back to the English source, never raises."""
+    try:
+        return text.format(**params)
+    except (KeyError, IndexError, ValueError):
+        if text == source:
+            raise
+        logger.warning("translation of %r has placeholders the code does not give", source)
+        return source.format(**params)
+
+
+def catalog_path(language: str, locale_dir: Path = LOCALE_DIR) -> Path:
+    return locale_dir / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+def read_catalog(language: str, locale_dir: Path = LOCALE_DIR) -> Catalog | None:
+    path = catalog_path(language, locale_dir)
+    if not path.exists():
+        return None
+    with path.open("rb") as handle:
+        catalog: Catalog = read_po(handle, locale=language, domain=DOMAIN)
+    return catalog
 
 
 @cache
 def _load(language: str) -> Translator:
     singular: dict[str, str] = {}
     plural: dict[str, tuple[str, ...]] = {}
-    path = LOCALE_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po"
-    if path.exists():
-        with path.open("rb") as handle:
-            catalog = read_po(handle, locale=language)
-        for message in catalog:
-            if not message.id or message.fuzzy:
-                continue
-            if isinstance(message.id, (tuple, list)):
-                strings = message.string if isinstance(message.string, (tuple, list)) else ()
-                plural[str(message.id[0])] = tuple(str(s) for s in strings)
-            elif isinstance(message.string, str) and message.string:
-                singular[str(message.id)] = message.string
-    return Translator(language, singular, plural)
+    catalog = read_catalog(language)
+    if catalog is None:
+        return Translator(language, singular, plural)
+    for message in catalog:
+        if not message.id or message.fuzzy:
+            continue
+        if isinstance(message.id, (tuple, list)):
+            strings = message.string if isinstance(message.string, (tuple, list)) else ()
+            plural[str(message.id[0])] = tuple(str(s) for s in strings)
+        elif isinstance(message.string, str) and message.string:
+            singular[str(message.id)] = message.string
+    rule: Callable[[int], int] = gnu_gettext.c2py(catalog.plural_expr)
+    return Translator(language, singular, plural, rule)
+
+
+def reload_catalogs() -> None:
+    """Forget loaded catalogs, so edited `.po` files are read again."""
+    _load.cache_clear()
 
 
 def resolve_language(*candidates: str | None) -> str:
@@ -120,48 +207,210 @@ def get_translator(language: str | None) -> Translator:
     return _load(resolve_language(language))
 
 
-def extract_messages() -> Any:
-    """Extract every marked message from the source tree into a Babel catalog."""
-    from babel.messages.catalog import Catalog
+# ---------------------------------------------------------------------------------------------
+# Extraction and checks (`python -m bot.i18n`), shared with the catalog tests.
+
+_KEYWORDS: dict[str, Any] = {"gettext": None, "ngettext": (1, 2), "N_": None, "_": None}
+
+
+def extract_messages(root: Path | None = None) -> Catalog:
+    """Every marked message in the source tree, as a Babel template catalog."""
     from babel.messages.extract import extract_from_dir
 
-    root = Path(__file__).resolve().parent.parent
-    catalog = Catalog(domain=DOMAIN)
-    keywords = {"gettext": None, "ngettext": (1, 2), "N_": None, "_": None}
-    for package in ("bot", "handlers", "storage"):
+    base = root or Path(__file__).resolve().parent.parent
+    template = Catalog(domain=DOMAIN, project="Quran Companion")
+    for package in SOURCE_PACKAGES:
         for filename, lineno, message, comments, _context in extract_from_dir(
-            root / package,
+            base / package,
             method_map=[("**.py", "python")],
-            keywords=keywords,
+            keywords=_KEYWORDS,
             comment_tags=("TRANSLATORS:",),
         ):
-            catalog.add(message, None, [(f"{package}/{filename}", lineno)],
-                        auto_comments=comments)
+            template.add(message, None, [(f"{package}/{filename}", lineno)],
+                         auto_comments=comments)
+    return template
+
+
+def new_catalog(language: str) -> Catalog:
+    catalog = Catalog(
+        locale=language,
+        domain=DOMAIN,
+        project="Quran Companion",
+        copyright_holder="Quran Companion contributors",
+        fuzzy=False,
+    )
+    if language in PLURAL_FORMS:
+        catalog.mime_headers = [("Plural-Forms", PLURAL_FORMS[language])]
     return catalog
 
 
-def update_catalogs() -> None:
+def update_catalogs(
+    languages: Iterable[str] = SUPPORTED_LANGUAGES, locale_dir: Path = LOCALE_DIR
+) -> None:
     """Merge newly extracted messages into each language's `.po` (keeps translations)."""
     from babel.messages.pofile import write_po
 
     template = extract_messages()
-    for language in SUPPORTED_LANGUAGES:
-        path = LOCALE_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+    for language in languages:
+        path = catalog_path(language, locale_dir)
         path.parent.mkdir(parents=True, exist_ok=True)
-        if path.exists():
-            with path.open("rb") as handle:
-                catalog = read_po(handle, locale=language)
-            catalog.update(template, no_fuzzy_matching=True)
-        else:
-            from babel.messages.catalog import Catalog
-
-            catalog = Catalog(locale=language, domain=DOMAIN)
-            catalog.update(template, no_fuzzy_matching=True)
+        catalog = read_catalog(language, locale_dir) or new_catalog(language)
+        catalog.update(template, no_fuzzy_matching=True, update_creation_date=False)
+        if language == DEFAULT_LANGUAGE:
+            _fill_source_plurals(catalog)
         with path.open("wb") as handle:
-            write_po(handle, catalog, width=100, omit_header=False, ignore_obsolete=True)
-    _load.cache_clear()
+            # No line numbers: every edit elsewhere in a file would otherwise churn the catalog.
+            write_po(handle, catalog, width=100, ignore_obsolete=True, include_lineno=False)
+    reload_catalogs()
+
+
+def _fill_source_plurals(catalog: Catalog) -> None:
+    """The source language's plural entries are its own two forms, so nobody types them."""
+    for message in catalog:
+        if isinstance(message.id, (tuple, list)) and not all(message.string or ()):
+            message.string = (str(message.id[0]), str(message.id[1]))
+
+
+@dataclass(frozen=True)
+class CatalogProblem:
+    """Something a catalog lacks or gets wrong; `kind` is stable for tests and the CLI."""
+
+    language: str
+    kind: str  # missing | untranslated | fuzzy | placeholders | markup | plural_forms | direction
+    message: str
+    detail: str = ""
+
+    def __str__(self) -> str:
+        extra = f" ({self.detail})" if self.detail else ""
+        return f"[{self.language}] {self.kind}: {self.message!r}{extra}"
+
+
+def placeholder_names(text: str) -> set[str]:
+    """The `str.format` field names in a message (`{n}`, `{name}`)."""
+    try:
+        return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+    except ValueError:
+        return {"<unbalanced braces>"}
+
+
+_TAG = re.compile(r"</?[a-zA-Z][^>]*>")
+
+
+def markup_tags(text: str) -> Counter[str]:
+    return Counter(_TAG.findall(text))
+
+
+def catalog_problems(
+    language: str, template: Catalog | None = None, locale_dir: Path = LOCALE_DIR
+) -> list[CatalogProblem]:
+    """What stops `language` from covering every message the code uses, correctly."""
+    source = template if template is not None else extract_messages()
+    catalog = read_catalog(language, locale_dir)
+    if catalog is None:
+        return [CatalogProblem(language, "missing", str(catalog_path(language, locale_dir)),
+                               "no catalog file")]
+    problems: list[CatalogProblem] = []
+    for wanted in source:
+        if not wanted.id:
+            continue
+        key = wanted.id[0] if isinstance(wanted.id, (tuple, list)) else wanted.id
+        entry = catalog.get(wanted.id)
+        if entry is None:
+            problems.append(CatalogProblem(language, "missing", str(key)))
+            continue
+        problems.extend(_entry_problems(language, catalog, entry, str(key)))
+    return problems
+
+
+def _entry_problems(language: str, catalog: Catalog, entry: Any, key: str) -> list[CatalogProblem]:
+    problems: list[CatalogProblem] = []
+
+    def problem(kind: str, detail: str = "") -> None:
+        problems.append(CatalogProblem(language, kind, key, detail))
+
+    if entry.fuzzy:
+        problem("fuzzy")
+    if isinstance(entry.id, (tuple, list)):
+        singular, plural = str(entry.id[0]), str(entry.id[1])
+        forms = [str(s) for s in entry.string] if isinstance(entry.string, (tuple, list)) else []
+        if not forms or not all(forms):
+            problem("untranslated", "plural entries need every form")
+            return problems
+        if len(forms) != catalog.num_plurals:
+            problem("plural_forms", f"{len(forms)} forms, header says {catalog.num_plurals}")
+        allowed = placeholder_names(singular) | placeholder_names(plural)
+        required = placeholder_names(plural) - {"n"}
+        for index, form in enumerate(forms):
+            names = placeholder_names(form)
+            if not names <= allowed or not required <= names:
+                problem("placeholders", f"form {index}: {sorted(names)} vs {sorted(allowed)}")
+            if markup_tags(form) != markup_tags(plural):
+                problem("markup", f"form {index}")
+        texts = forms
+    else:
+        translated = str(entry.string or "")
+        if not translated:
+            if language != DEFAULT_LANGUAGE:
+                problem("untranslated")
+            return problems
+        if placeholder_names(translated) != placeholder_names(key):
+            problem("placeholders",
+                    f"{sorted(placeholder_names(translated))} vs {sorted(placeholder_names(key))}")
+        if markup_tags(translated) != markup_tags(key):
+            problem("markup")
+        texts = [translated]
+    if language in RTL_LANGUAGES:
+        for text in texts:
+            for line in text.split("\n"):
+                if line_needs_rtl_mark(line):
+                    problem("direction", f"line {line!r} would be laid out left-to-right")
+    return problems
+
+
+_PLACEHOLDER = re.compile(r"\{[^{}]*\}")
+_ENTITY = re.compile(r"&(?:[a-zA-Z]+|#\d+|#x[0-9a-fA-F]+);")
+
+
+def line_needs_rtl_mark(line: str) -> bool:
+    """True for a line with right-to-left text that Telegram would still lay out left-to-right:
+    its first strong character (or a placeholder, whose content is unknown) is not RTL."""
+    visible = _ENTITY.sub(" ", _TAG.sub("", line))
+    if not any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in visible):
+        return False
+    position = 0
+    while position < len(visible):
+        if visible[position] == "{":
+            match = _PLACEHOLDER.match(visible, position)
+            if match is not None:
+                return True
+        direction = unicodedata.bidirectional(visible[position])
+        if visible[position] == RLM or direction in ("R", "AL"):
+            return False
+        if direction == "L":
+            return True
+        position += 1
+    return False
+
+
+def _main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot.i18n", description=__doc__)
+    commands = parser.add_subparsers(dest="command")
+    commands.add_parser("update", help="extract messages and merge them into every catalog "
+                                       "(the default)")
+    check = commands.add_parser("check", help="list what the catalogs lack; exit 1 if anything")
+    check.add_argument("languages", nargs="*", default=list(SUPPORTED_LANGUAGES))
+    args = parser.parse_args(argv)
+    if args.command == "check":
+        template = extract_messages()
+        problems = [p for language in args.languages for p in catalog_problems(language, template)]
+        for found in problems:
+            sys.stdout.write(f"{found}\n")
+        sys.stdout.write(f"{len(template)} messages, {len(problems)} problems\n")
+        return 1 if problems else 0
+    update_catalogs()
+    sys.stdout.write("catalogs updated\n")
+    return 0
 
 
 if __name__ == "__main__":
-    update_catalogs()
-    sys.stdout.write("catalogs updated\n")
+    sys.exit(_main())

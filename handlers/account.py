@@ -1,11 +1,433 @@
-"""Account linking: /login, /logout, /forget, /privacy and the account-linked message."""
+"""Account linking: /login, /logout, /forget, /privacy and the "account linked" message.
+
+Login links are personal (whoever opens one links *this* Telegram user to *their* Quran.com
+account), so they are only ever sent in the private chat of the user they belong to; in a group
+the bot answers with a button that opens that private chat. The OAuth round trip itself lives in
+`bot.linking`; when the callback page has linked an account, the web server queues an
+`AccountLinked` event and `account_linked` below tells the user in Telegram.
+"""
 
 from __future__ import annotations
 
+import html
+import logging
 from typing import Any
 
-from telegram.ext import Application
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import Forbidden
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    ConversationHandler,
+    TypeHandler,
+    filters,
+)
+from telegram.helpers import create_deep_linked_url
+
+from bot.context import Deps, chat_settings_for, deps_of, translator_for
+from bot.i18n import Translator, get_translator
+from bot.linking import LOGIN_TTL, AccountLinked, missing_features, start_login
+from bot.qf import QFError
+from handlers.replies import (
+    LOGIN_CALLBACK,
+    LOGIN_DEEP_LINK,
+    is_private,
+    link_account_markup,
+    send,
+)
+from storage import Account, forget_user
+
+logger = logging.getLogger(__name__)
+
+RELINK_CALLBACK = "acct:relink"
+LOGOUT_CALLBACK = "acct:logout"
+FORGET_CONFIRM_CALLBACK = "acct:forget:yes"
+FORGET_CANCEL_CALLBACK = "acct:forget:no"
+
+
+# --- login ------------------------------------------------------------------------------------
+
+
+def _private_chat_markup(
+    t: Translator, context: ContextTypes.DEFAULT_TYPE, payload: str | None = None
+) -> InlineKeyboardMarkup:
+    url = create_deep_linked_url(context.bot.username, payload)
+    return InlineKeyboardMarkup([[InlineKeyboardButton(t.gettext("Open private chat"), url=url)]])
+
+
+def linked_as(t: Translator, account: Account) -> str:
+    """ "Linked to Quran.com as <b>Name</b>." (escaped), for /login and /start."""
+    if account.display_name:
+        return t.gettext(
+            "✅ Linked to Quran.com as <b>{name}</b>.", name=html.escape(account.display_name)
+        )
+    return t.gettext("✅ Linked to Quran.com.")
+
+
+async def offer_login(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, *, edit: bool = False
+) -> None:
+    """In the user's private chat: who they are linked as, or a fresh login link."""
+    deps = deps_of(context)
+    user = update.effective_user
+    if user is None:
+        return
+    t = await translator_for(update, context)
+    account = await deps.accounts.get(user.id)
+    if account is None:
+        await send_login_link(update, context, t, edit=edit)
+        return
+    markup = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    t.gettext("🔁 Link another account"), callback_data=RELINK_CALLBACK
+                ),
+                InlineKeyboardButton(t.gettext("🚪 Log out"), callback_data=LOGOUT_CALLBACK),
+            ]
+        ]
+    )
+    await send(update, context, linked_as(t, account), markup, edit=edit)
+
+
+async def send_login_link(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, t: Translator, *, edit: bool = False
+) -> None:
+    """Create a single-use login and send its link; only ever in the user's own private chat."""
+    chat = update.effective_chat
+    user = update.effective_user
+    if chat is None or user is None or not is_private(update) or chat.id != user.id:
+        return
+    deps = deps_of(context)
+    await chat_settings_for(update, deps)
+    link = await start_login(deps, telegram_user_id=user.id, chat_id=chat.id, language=t.language)
+    text = t.gettext(
+        "Tap the button to sign in to Quran.com and allow Quran Companion to read and update "
+        "your goals, reading progress, streaks and notes.\n\n"
+        "🔒 This link is just for you: it works once, for {minutes} minutes. "
+        "Don't forward it.",
+        minutes=t.number(int(LOGIN_TTL.total_seconds() // 60)),
+    )
+    markup = InlineKeyboardMarkup(
+        [[InlineKeyboardButton(t.gettext("🔐 Sign in to Quran.com"), url=link.url)]]
+    )
+    await send(update, context, text, markup, edit=edit)
+
+
+async def login_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    t = await translator_for(update, context)
+    if not is_private(update):
+        await send(
+            update,
+            context,
+            t.gettext(
+                "Linking happens in our private chat, so your login link stays yours. "
+                "Tap the button below."
+            ),
+            link_account_markup(t, context, private=False),
+        )
+        return
+    await offer_login(update, context)
+
+
+async def login_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    if query is None:
+        return
+    if not is_private(update):
+        # A group message must never carry a login link: send the presser to their private chat.
+        await query.answer(url=create_deep_linked_url(context.bot.username, LOGIN_DEEP_LINK))
+        return
+    await query.answer()
+    await offer_login(update, context)
+
+
+async def relink_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    if query is None:
+        return
+    if not is_private(update):
+        await query.answer(url=create_deep_linked_url(context.bot.username, LOGIN_DEEP_LINK))
+        return
+    await query.answer()
+    t = await translator_for(update, context)
+    await send_login_link(update, context, t, edit=True)
+
+
+async def account_linked(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Tell the user in Telegram that the callback page linked their account."""
+    if not isinstance(update, AccountLinked):
+        return
+    deps = deps_of(context)
+    t = get_translator(update.language)
+    if update.display_name and update.replaced:
+        head = t.gettext(
+            "✅ Your Quran.com account is linked as <b>{name}</b>, replacing {old}.",
+            name=html.escape(update.display_name),
+            old=html.escape(update.replaced),
+        )
+    elif update.display_name:
+        head = t.gettext(
+            "✅ Your Quran.com account is linked as <b>{name}</b>.",
+            name=html.escape(update.display_name),
+        )
+    else:
+        head = t.gettext("✅ Your Quran.com account is linked.")
+    lines = [head]
+    features = missing_features(update.missing_scopes, t)
+    if features:
+        lines.append(
+            t.gettext(
+                "You didn't allow {features}, so those features won't work. Send /login to "
+                "link again and allow them.",
+                features=html.escape(", ".join(features)),
+            )
+        )
+    settings = await deps.chats.get(update.chat_id)
+    if settings is None or not settings.timezone:
+        lines.append(
+            t.gettext(
+                "One more thing: tell me your timezone with /timezone followed by your city, "
+                "so your reading days match your clock."
+            )
+        )
+    else:
+        lines.append(
+            t.gettext("Next: set a daily goal with /goal, or log what you read with /read.")
+        )
+    try:
+        await context.bot.send_message(update.chat_id, "\n\n".join(lines))
+    except Forbidden:
+        logger.info("Telegram user %s blocked the bot before linking finished", update.chat_id)
+
+
+# --- logout -----------------------------------------------------------------------------------
+
+
+async def _revoke(deps: Deps, account: Account) -> bool:
+    """Revoke the grant at Quran.com; False when that could not be confirmed."""
+    token = account.refresh_token or account.access_token
+    try:
+        await deps.qf.revoke(token)
+    except QFError as failure:
+        logger.warning("token revocation failed: %s %s", failure.status, failure.code)
+        return False
+    return True
+
+
+async def logout(update: Update, context: ContextTypes.DEFAULT_TYPE, *, edit: bool = False) -> None:
+    deps = deps_of(context)
+    user = update.effective_user
+    if user is None:
+        return
+    t = await translator_for(update, context)
+    if not is_private(update):
+        await send(
+            update,
+            context,
+            t.gettext("Send /logout to me in our private chat."),
+            _private_chat_markup(t, context),
+        )
+        return
+    account = await deps.accounts.get(user.id)
+    if account is None:
+        await send(
+            update,
+            context,
+            t.gettext(
+                "You're not linked to a Quran.com account, so there is nothing to log out of."
+            ),
+            link_account_markup(t, context, private=True),
+            edit=edit,
+        )
+        return
+    revoked = await _revoke(deps, account)
+    await deps.accounts.delete(user.id)
+    logger.info("Telegram user %s logged out", user.id)
+    lines = [t.gettext("🚪 Logged out: your Quran.com account is no longer linked here.")]
+    if revoked:
+        lines.append(t.gettext("I also ended this bot's access at Quran.com."))
+    else:
+        lines.append(
+            t.gettext(
+                "I deleted your keys here, but Quran.com could not be reached to end the "
+                "bot's access there; it will lapse on its own."
+            )
+        )
+    lines.append(
+        t.gettext(
+            "Your goals, notes and streaks stay on Quran.com. Link again any time with /login."
+        )
+    )
+    await send(update, context, "\n".join(lines), edit=edit)
+
+
+async def logout_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await logout(update, context)
+
+
+async def logout_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    if query is None:
+        return
+    await query.answer()
+    await logout(update, context, edit=True)
+
+
+# --- forget -----------------------------------------------------------------------------------
+
+
+async def forget_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    t = await translator_for(update, context)
+    if not is_private(update):
+        await send(
+            update,
+            context,
+            t.gettext("Send /forget to me in our private chat."),
+            _private_chat_markup(t, context),
+        )
+        return
+    markup = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    t.gettext("🗑 Erase everything"), callback_data=FORGET_CONFIRM_CALLBACK
+                ),
+                InlineKeyboardButton(
+                    t.gettext("Keep my data"), callback_data=FORGET_CANCEL_CALLBACK
+                ),
+            ]
+        ]
+    )
+    await send(
+        update,
+        context,
+        t.gettext(
+            "This erases everything I store about you: your Quran.com link and its keys, your "
+            "settings, reminders, unsaved note drafts and reading records. Your data on "
+            "Quran.com itself is not touched.\n\nErase it all?"
+        ),
+        markup,
+    )
+
+
+def _end_conversations(application: Application[Any, Any, Any, Any, Any, Any], user_id: int) -> int:
+    """End every conversation the user is in, in memory (the database rows are already gone).
+
+    PTB has no public API for this; `_update_state(END)` is what its own callbacks use, and it
+    also marks the key so persistence forgets it.
+    """
+    ended = 0
+    pending = [
+        handler
+        for handlers in application.handlers.values()
+        for handler in handlers
+        if isinstance(handler, ConversationHandler)
+    ]
+    while pending:
+        handler = pending.pop()
+        pending.extend(handler._child_conversations)
+        for key in [key for key in handler._conversations if user_id in key]:
+            handler._update_state(ConversationHandler.END, key)
+            job = handler.timeout_jobs.pop(key, None)
+            if job is not None:
+                job.schedule_removal()
+            ended += 1
+    return ended
+
+
+async def forget_confirmed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    user = update.effective_user
+    if query is None or user is None:
+        return
+    # The translator reads the settings that are about to go: take it first.
+    t = await translator_for(update, context)
+    if not is_private(update):
+        await query.answer(t.gettext("Send /forget to me in our private chat."), show_alert=True)
+        return
+    await query.answer()
+    deps = deps_of(context)
+    account = await deps.accounts.get(user.id)
+    if account is not None:
+        await _revoke(deps, account)
+    await forget_user(deps.database, user.id)
+    context.application.drop_user_data(user.id)
+    context.application.drop_chat_data(user.id)
+    _end_conversations(context.application, user.id)
+    logger.info("Telegram user %s erased their data", user.id)
+    await send(
+        update,
+        context,
+        t.gettext(
+            "🗑 Done: everything I stored about you is erased. If you come back, just send /start."
+        ),
+        edit=True,
+    )
+
+
+async def forget_cancelled(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    if query is None:
+        return
+    await query.answer()
+    t = await translator_for(update, context)
+    await send(update, context, t.gettext("Nothing was erased."), edit=True)
+
+
+# --- privacy ----------------------------------------------------------------------------------
+
+
+async def privacy(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    t = await translator_for(update, context)
+    text = "\n\n".join(
+        [
+            t.gettext("<b>What I store, and why</b>"),
+            t.gettext(
+                "• Your Telegram id and your settings (language, timezone, mushaf), to answer "
+                "you in your language and count your days in your timezone."
+            ),
+            t.gettext(
+                "• If you link Quran.com: your account id, display name and the keys Quran.com "
+                "gave me, encrypted, to read and update your goals, reading progress, streaks "
+                "and notes for you. I never see your password."
+            ),
+            t.gettext(
+                "• Reminders you set, note drafts you haven't saved yet and which readings I "
+                "already logged, so nothing is lost or counted twice."
+            ),
+            t.gettext("• Login attempts, for a day, so a login link works only once."),
+            t.gettext(
+                "Your goals, notes and streaks themselves live on Quran.com. Messages are not "
+                "kept, and nothing is shared with anyone else."
+            ),
+            t.gettext(
+                "/logout unlinks your Quran.com account; /forget erases everything I store "
+                "about you."
+            ),
+        ]
+    )
+    await send(update, context, text)
+
+
+# --- registration -----------------------------------------------------------------------------
 
 
 def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """Placeholder until this flow lands."""
+    message = filters.UpdateType.MESSAGE
+    application.add_handler(TypeHandler(AccountLinked, account_linked))
+    application.add_handler(CommandHandler("login", login_command, message))
+    application.add_handler(CommandHandler("logout", logout_command, message))
+    application.add_handler(CommandHandler("forget", forget_command, message))
+    application.add_handler(CommandHandler("privacy", privacy, message))
+    application.add_handler(CallbackQueryHandler(login_button, pattern=f"^{LOGIN_CALLBACK}$"))
+    application.add_handler(CallbackQueryHandler(relink_button, pattern=f"^{RELINK_CALLBACK}$"))
+    application.add_handler(CallbackQueryHandler(logout_button, pattern=f"^{LOGOUT_CALLBACK}$"))
+    application.add_handler(
+        CallbackQueryHandler(forget_confirmed, pattern=f"^{FORGET_CONFIRM_CALLBACK}$")
+    )
+    application.add_handler(
+        CallbackQueryHandler(forget_cancelled, pattern=f"^{FORGET_CANCEL_CALLBACK}$")
+    )

@@ -1,11 +1,173 @@
-"""The /settings panel: language, default mushaf, timezone."""
+"""The /settings panel (private chats): language, default mushaf and timezone.
+
+A stateless inline panel: every press re-reads the stored settings and edits the same message,
+so it survives restarts, needs no conversation, and a stale panel can never write a value the
+user did not just pick. The timezone button hands over to the timezone flow (`tz:ask`).
+"""
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
-from telegram.ext import Application
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, filters
+from telegram.helpers import create_deep_linked_url
+
+from bot.context import Deps, chat_settings_for, deps_of, translator_for
+from bot.i18n import LANGUAGE_NAMES, SUPPORTED_LANGUAGES, Translator, get_translator
+from bot.mushafs import MUSHAF_IDS, is_valid_mushaf, mushaf_name
+from handlers.replies import is_private, send
+from handlers.timezone import ASK_CALLBACK, describe_zone
+from storage import ChatSettings
+
+PREFIX = "set:"
+MAIN = "set:main"
+LANGUAGES = "set:lang"
+CHOOSE_LANGUAGE = "set:lang:"
+MUSHAFS = "set:mushaf"
+CHOOSE_MUSHAF = "set:mushaf:"
+CLOSE = "set:close"
+
+
+def _main_panel(
+    t: Translator, deps: Deps, settings: ChatSettings
+) -> tuple[str, InlineKeyboardMarkup]:
+    timezone = (
+        html.escape(describe_zone(settings.timezone, deps.clock()))
+        if settings.timezone
+        else t.gettext("not set")
+    )
+    text = "\n".join(
+        [
+            t.gettext("<b>⚙️ Your settings</b>"),
+            "",
+            t.gettext("🌐 Language: {language}", language=LANGUAGE_NAMES[t.language]),
+            t.gettext(
+                "📖 Mushaf: {mushaf}", mushaf=html.escape(mushaf_name(settings.mushaf_id, t))
+            ),
+            t.gettext("🕒 Timezone: {timezone}", timezone=timezone),
+            "",
+            t.gettext(
+                "The mushaf decides what a page means for page goals and progress, as on Quran.com."
+            ),
+        ]
+    )
+    markup = InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(t.gettext("🌐 Language"), callback_data=LANGUAGES)],
+            [InlineKeyboardButton(t.gettext("📖 Mushaf"), callback_data=MUSHAFS)],
+            [InlineKeyboardButton(t.gettext("🕒 Timezone"), callback_data=ASK_CALLBACK)],
+            [InlineKeyboardButton(t.gettext("Done"), callback_data=CLOSE)],
+        ]
+    )
+    return text, markup
+
+
+def _language_panel(t: Translator) -> tuple[str, InlineKeyboardMarkup]:
+    rows = [
+        [
+            InlineKeyboardButton(
+                ("✓ " if code == t.language else "") + LANGUAGE_NAMES[code],
+                callback_data=CHOOSE_LANGUAGE + code,
+            )
+        ]
+        for code in SUPPORTED_LANGUAGES
+    ]
+    rows.append([InlineKeyboardButton(t.gettext("« Back"), callback_data=MAIN)])
+    return t.gettext("Which language should I use?"), InlineKeyboardMarkup(rows)
+
+
+def _mushaf_panel(t: Translator, current: int) -> tuple[str, InlineKeyboardMarkup]:
+    rows = [
+        [
+            InlineKeyboardButton(
+                ("✓ " if mushaf_id == current else "") + mushaf_name(mushaf_id, t),
+                callback_data=f"{CHOOSE_MUSHAF}{mushaf_id}",
+            )
+        ]
+        for mushaf_id in MUSHAF_IDS
+    ]
+    rows.append([InlineKeyboardButton(t.gettext("« Back"), callback_data=MAIN)])
+    text = t.gettext(
+        "Which mushaf do you read from? Page goals count pages of this print, so pick the one "
+        "you use on Quran.com."
+    )
+    return text, InlineKeyboardMarkup(rows)
+
+
+async def settings_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    t = await translator_for(update, context)
+    if not is_private(update):
+        url = create_deep_linked_url(context.bot.username)
+        await send(
+            update,
+            context,
+            t.gettext(
+                "Your settings are in our private chat. Group admins set the group's "
+                "timezone with /timezone and its language with /language."
+            ),
+            InlineKeyboardMarkup([[InlineKeyboardButton(t.gettext("Open private chat"), url=url)]]),
+        )
+        return
+    deps = deps_of(context)
+    settings = await chat_settings_for(update, deps)
+    if settings is None:
+        return
+    text, markup = _main_panel(t, deps, settings)
+    await send(update, context, text, markup)
+
+
+async def panel_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    if query is None or query.data is None:
+        return
+    t = await translator_for(update, context)
+    if not is_private(update):
+        await query.answer(t.gettext("Send /settings to me in our private chat."), show_alert=True)
+        return
+    deps = deps_of(context)
+    settings = await chat_settings_for(update, deps)
+    if settings is None:
+        await query.answer()
+        return
+    data = query.data
+    if data == CLOSE:
+        await query.answer()
+        await query.edit_message_reply_markup(None)
+        return
+    if data == LANGUAGES:
+        await query.answer()
+        await send(update, context, *_language_panel(t), edit=True)
+        return
+    if data == MUSHAFS:
+        await query.answer()
+        await send(update, context, *_mushaf_panel(t, settings.mushaf_id), edit=True)
+        return
+    if data.startswith(CHOOSE_LANGUAGE):
+        language = data.removeprefix(CHOOSE_LANGUAGE)
+        if language not in SUPPORTED_LANGUAGES:
+            await query.answer(t.gettext("That choice is no longer available."))
+            return
+        updated = await deps.chats.update(settings.chat_id, language=language)
+        settings = updated or settings
+        t = get_translator(language)
+        await query.answer(t.gettext("Language saved."))
+    elif data.startswith(CHOOSE_MUSHAF):
+        raw = data.removeprefix(CHOOSE_MUSHAF)
+        if not raw.isdigit() or not is_valid_mushaf(int(raw)):
+            await query.answer(t.gettext("That choice is no longer available."))
+            return
+        updated = await deps.chats.update(settings.chat_id, mushaf_id=int(raw))
+        settings = updated or settings
+        await query.answer(t.gettext("Mushaf saved."))
+    else:
+        await query.answer()
+    await send(update, context, *_main_panel(t, deps, settings), edit=True)
 
 
 def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """Placeholder until this flow lands."""
+    application.add_handler(
+        CommandHandler("settings", settings_command, filters.UpdateType.MESSAGE)
+    )
+    application.add_handler(CallbackQueryHandler(panel_pressed, pattern=f"^{PREFIX}"))

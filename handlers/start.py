@@ -1,45 +1,133 @@
-"""First contact: /start (with deep-link payloads) and /help for the chat type."""
+"""First contact: /start (with deep-link payloads) and /help for the chat type.
+
+In a private chat /start is the onboarding: a short welcome, the button that links Quran.com
+(or who the user is linked as) and, while no timezone is stored, the timezone question (the
+timezone conversation, in an earlier handler group, is already listening for the answer).
+
+Deep-link payloads (`t.me/<bot>?start=<payload>`) are registered before plain /start:
+`linked` (the OAuth callback page's "return to Telegram" link), `login` (a group sent the user
+here to link) and `timezone` (handled by handlers.timezone). Unknown payloads get the welcome.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from telegram import Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatType
 from telegram.ext import Application, CommandHandler, ContextTypes, filters
+from telegram.helpers import create_deep_linked_url
 
 from bot.context import chat_settings_for, deps_of, translator_for
+from bot.i18n import Translator
+from bot.linking import LINKED_DEEP_LINK
+from handlers.account import linked_as, offer_login
 from handlers.menu import commands_for
+from handlers.replies import LOGIN_DEEP_LINK, is_private, link_account_markup, send
+from handlers.timezone import ask_place
 
 
-async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    message = update.effective_message
-    if message is None:
-        return
-    await chat_settings_for(update, deps_of(context))
-    t = await translator_for(update, context)
-    await message.reply_text(
-        t.gettext(
-            "Assalamu alaikum! I am Quran Companion.\n\n"
-            "I keep your Quran.com reading goal, streak and notes in sync from Telegram: "
-            "set a goal with /goal, log reading with /read, write reflections with /note, "
-            "and get reminders with /remind.\n\nSend /help to see everything I can do."
-        )
+def _introduction(t: Translator) -> str:
+    return t.gettext(
+        "Assalamu alaikum! I am Quran Companion.\n\n"
+        "I keep your Quran.com reading goal, streak and notes in step from Telegram: "
+        "set a goal with /goal, log reading with /read, write reflections with /note, "
+        "and get reminders with /remind.\n\nSend /help to see everything I can do."
     )
 
 
+async def _welcome_private(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    deps = deps_of(context)
+    user = update.effective_user
+    if user is None:
+        return
+    settings = await chat_settings_for(update, deps)
+    t = await translator_for(update, context)
+    account = await deps.accounts.get(user.id)
+    if account is None:
+        text = (
+            _introduction(t)
+            + "\n\n"
+            + t.gettext("First, link your Quran.com account so I can read and update it for you:")
+        )
+        await send(update, context, text, link_account_markup(t, context, private=True))
+    else:
+        await send(update, context, _introduction(t) + "\n\n" + linked_as(t, account))
+    if settings is not None and not settings.timezone:
+        await ask_place(update, context, t, current=None)
+
+
+async def _welcome_group(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await chat_settings_for(update, deps_of(context))
+    t = await translator_for(update, context)
+    text = t.gettext(
+        "Assalamu alaikum! I am Quran Companion. In this group I can send reading reminders "
+        "(/reminders) and cheer on everyone's streaks. Each member links their own Quran.com "
+        "account in a private chat with me.\n\nSend /help to see what works here."
+    )
+    url = create_deep_linked_url(context.bot.username)
+    markup = InlineKeyboardMarkup([[InlineKeyboardButton(t.gettext("Open private chat"), url=url)]])
+    await send(update, context, text, markup)
+
+
+async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    if is_private(update):
+        await _welcome_private(update, context)
+    else:
+        await _welcome_group(update, context)
+
+
+async def start_linked(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Back from the callback page: confirm briefly rather than repeat the whole welcome."""
+    deps = deps_of(context)
+    user = update.effective_user
+    if user is None:
+        return
+    settings = await chat_settings_for(update, deps)
+    account = await deps.accounts.get(user.id)
+    if account is None:
+        # The page said something went wrong (or the user erased their data since).
+        await _welcome_private(update, context)
+        return
+    t = await translator_for(update, context)
+    text = (
+        linked_as(t, account)
+        + "\n\n"
+        + t.gettext("What next? Set a daily goal with /goal, or log what you read with /read.")
+    )
+    await send(update, context, text)
+    if settings is not None and not settings.timezone:
+        await ask_place(update, context, t, current=None)
+
+
+async def start_login(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A group's "link your account" button brought the user here."""
+    await chat_settings_for(update, deps_of(context))
+    await offer_login(update, context)
+
+
 async def show_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    message = update.effective_message
     chat = update.effective_chat
-    if message is None or chat is None:
+    if chat is None:
         return
     t = await translator_for(update, context)
     private = chat.type == ChatType.PRIVATE
     lines = [t.gettext("<b>What I can do</b>")]
     lines += [f"/{c.name} — {t.gettext(c.description)}" for c in commands_for(private=private)]
-    await message.reply_text("\n".join(lines))
+    await send(update, context, "\n".join(lines))
+
+
+def _payload(payload: str) -> filters.BaseFilter:
+    return filters.Regex(rf"^/start(?:@\w+)?\s+{payload}\s*$")
 
 
 def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
+    application.add_handler(
+        CommandHandler("start", start_linked, private & _payload(LINKED_DEEP_LINK))
+    )
+    application.add_handler(
+        CommandHandler("start", start_login, private & _payload(LOGIN_DEEP_LINK))
+    )
     application.add_handler(CommandHandler("start", start, filters.UpdateType.MESSAGE))
     application.add_handler(CommandHandler("help", show_help, filters.UpdateType.MESSAGE))

@@ -8,6 +8,7 @@ network edges are fakes: Telegram through `RecordingRequest`, Quran Foundation t
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -238,6 +239,34 @@ class BotHarness:
             scopes=str(tokens.get("scope", "")).split(),
         )
         return qf_sub
+
+    async def follow_login_link(self, url: str, *, deny: bool = False) -> tuple[int, str]:
+        """Play the browser for a login link: the fake Quran.com approves (or, with `deny`,
+        refuses) at once, the bot's own web app serves the callback page, and the "account
+        linked" event it queues is processed. Returns the page's (status, HTML)."""
+        from bot.web import create_web_app
+
+        if deny:
+            self.fake_qf.deny_next_authorization()
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=self.fake_qf.app), base_url=QF_TEST_HOST
+        ) as browser:
+            consent = await browser.get(url)
+        if consent.status_code != 302:
+            return consent.status_code, consent.text
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=create_web_app(self.app)),
+            base_url=self.settings.public_url,
+        ) as browser:
+            page = await browser.get(consent.headers["location"])
+        if self.app.running:
+            # The Application's own fetcher takes the event: wait until it has been handled.
+            await asyncio.wait_for(self.app.update_queue.join(), 10)
+        else:
+            while not self.app.update_queue.empty():
+                await self.app.process_update(self.app.update_queue.get_nowait())
+                self.app.update_queue.task_done()
+        return page.status_code, page.text
 
     async def set_timezone(self, timezone: str, *, chat_id: int = DEMO_USER.id,
                            chat_type: str = "private") -> None:
