@@ -431,6 +431,11 @@ def _start_payload(payload: str) -> filters.BaseFilter:
     return filters.Regex(rf"^/start(?:@\w+)?\s+{payload}\s*$")
 
 
+#: Commands that never wait for typed text, so the question may outlive them: the usual
+#: onboarding detour (/login, then back to "which city?") must not lose the answer.
+_KEEPS_QUESTION = filters.Regex(r"^/(?:login|logout|privacy|help|settings)(?:@\w+)?(?:\s|$)")
+
+
 def _conversation() -> ConversationHandler[Any]:
     private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
     with warnings.catch_warnings():
@@ -462,7 +467,7 @@ def _conversation() -> ConversationHandler[Any]:
             },
             fallbacks=[
                 CommandHandler("cancel", cancel, filters.UpdateType.MESSAGE),
-                MessageHandler(filters.COMMAND, other_command),
+                MessageHandler(filters.COMMAND & ~_KEEPS_QUESTION, other_command),
             ],
             name=CONVERSATION_NAME,
             persistent=True,

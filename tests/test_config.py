@@ -37,7 +37,8 @@ def test_webhook_needs_a_secret_and_https() -> None:
     assert not load_settings(
         env_file=None, PUBLIC_URL="http://x.org", WEBHOOK_SECRET="abc"
     ).use_webhook
-    assert load_settings(env_file=None, PUBLIC_URL="https://x.org", WEBHOOK_SECRET="abc").use_webhook
+    webhook = load_settings(env_file=None, PUBLIC_URL="https://x.org", WEBHOOK_SECRET="abc")
+    assert webhook.use_webhook
 
 
 def test_several_encryption_keys_are_split_on_commas() -> None:
