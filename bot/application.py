@@ -73,7 +73,9 @@ def configure_logging(level: str, *, secrets: list[str] | None = None) -> None:
     for noisy in ("httpx", "httpcore", "apscheduler", "uvicorn.access"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     # At DEBUG, PTB logs every request's parameters, i.e. users' notes and messages: cap it.
-    for chatty in ("telegram.Bot", "telegram.ext.ExtBot"):
+    # Database drivers log statement parameters at DEBUG: login states, drafts of notes.
+    for chatty in ("telegram.Bot", "telegram.ext.ExtBot", "aiosqlite", "sqlalchemy.engine",
+                   "asyncpg"):
         logging.getLogger(chatty).setLevel(max(logging.INFO, logging.getLevelName(level)))
 
 

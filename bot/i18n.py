@@ -14,18 +14,20 @@ translators' tools read, so code and catalog can never disagree on which form is
 from __future__ import annotations
 
 import argparse
+import ast
 import gettext as gnu_gettext
+import io
 import logging
 import re
 import string
 import sys
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from babel import Locale
 from babel.messages.catalog import Catalog
@@ -222,13 +224,49 @@ def extract_messages(root: Path | None = None) -> Catalog:
     for package in SOURCE_PACKAGES:
         for filename, lineno, message, comments, _context in extract_from_dir(
             base / package,
-            method_map=[("**.py", "python")],
+            method_map=[("**.py", "bot.i18n:extract_python")],
             keywords=_KEYWORDS,
             comment_tags=("TRANSLATORS:",),
         ):
             template.add(message, None, [(f"{package}/{filename}", lineno)],
                          auto_comments=comments)
     return template
+
+
+def extract_python(
+    fileobj: IO[bytes], keywords: Mapping[str, Any], comment_tags: Collection[str],
+    options: dict[str, Any],
+) -> Iterator[tuple[int, str, str | tuple[str | None, ...], list[str]]]:
+    """Babel's Python extractor, plus calls it cannot see: on Python < 3.12 a `t.gettext("…")`
+    inside an f-string is part of one string token, so Babel skips it and the catalog would
+    silently lack the message. An `ast` pass finds those."""
+    from babel.messages.extract import extract_python as babel_extract_python
+
+    source = fileobj.read()
+    found: set[tuple[str, ...]] = set()
+    for lineno, funcname, messages, comments in babel_extract_python(
+        io.BytesIO(source), keywords, comment_tags, options
+    ):
+        found.add(_literal_args(messages if isinstance(messages, tuple) else (messages,)))
+        yield lineno, funcname, messages, comments
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, ast.Call):
+            continue
+        name = node.func.attr if isinstance(node.func, ast.Attribute) else (
+            node.func.id if isinstance(node.func, ast.Name) else None)
+        if name not in keywords:
+            continue
+        args = tuple(
+            arg.value if isinstance(arg, ast.Constant) and isinstance(arg.value, str) else None
+            for arg in node.args
+        )
+        if args and args[0] is not None and _literal_args(args) not in found:
+            found.add(_literal_args(args))
+            yield node.lineno, name, args if len(args) > 1 else args[0], []
+
+
+def _literal_args(args: tuple[str | None, ...]) -> tuple[str, ...]:
+    return tuple(arg for arg in args if arg is not None)
 
 
 def new_catalog(language: str) -> Catalog:
@@ -258,6 +296,8 @@ def update_catalogs(
         catalog.update(template, no_fuzzy_matching=True, update_creation_date=False)
         if language == DEFAULT_LANGUAGE:
             _fill_source_plurals(catalog)
+        if language in RTL_LANGUAGES:
+            _normalize_catalog(catalog)
         with path.open("wb") as handle:
             # No line numbers: every edit elsewhere in a file would otherwise churn the catalog.
             write_po(handle, catalog, width=100, ignore_obsolete=True, include_lineno=False)
@@ -269,6 +309,16 @@ def _fill_source_plurals(catalog: Catalog) -> None:
     for message in catalog:
         if isinstance(message.id, (tuple, list)) and not all(message.string or ()):
             message.string = (str(message.id[0]), str(message.id[1]))
+
+
+def _normalize_catalog(catalog: Catalog) -> None:
+    for message in catalog:
+        if not message.id:
+            continue
+        if isinstance(message.string, (tuple, list)):
+            message.string = tuple(normalize_rtl(str(form)) for form in message.string)
+        elif message.string:
+            message.string = normalize_rtl(str(message.string))
 
 
 @dataclass(frozen=True)
@@ -361,28 +411,76 @@ def _entry_problems(language: str, catalog: Catalog, entry: Any, key: str) -> li
         texts = [translated]
     if language in RTL_LANGUAGES:
         for text in texts:
-            for line in text.split("\n"):
-                if line_needs_rtl_mark(line):
-                    problem("direction", f"line {line!r} would be laid out left-to-right")
+            if normalize_rtl(text) != text:
+                problem("direction", "run `python -m bot.i18n` to add bidi marks: "
+                        + repr(normalize_rtl(text)))
     return problems
 
 
+# ---------------------------------------------------------------------------------------------
+# Right-to-left translations. Telegram lays out each line by its first strong character and
+# reorders digits and punctuation around Latin runs, so `2:255–257` or `/read 2:1 15min` inside
+# Arabic comes out scrambled. `update` applies `normalize_rtl` to RTL catalogs, so translators
+# type plain text and the catalog carries the invisible marks; `check` reports a catalog that
+# lacks them.
+
 _PLACEHOLDER = re.compile(r"\{[^{}]*\}")
 _ENTITY = re.compile(r"&(?:[a-zA-Z]+|#\d+|#x[0-9a-fA-F]+);")
+_ISOLATED = re.compile(f"{LRI}[^{PDI}]*{PDI}")
+_CODE_SPAN = re.compile(r"<code>[^<]*[A-Za-z0-9/][^<]*</code>")
+_DIGIT = "0-9٠-٩"
+_LTR_RUN = re.compile(
+    # A command with its Latin or numeric arguments: /read 2:1-2:40 15min
+    rf"(?<![\w/]){'/'}[A-Za-z][A-Za-z0-9_]*(?:@\w+)?(?: [A-Za-z{_DIGIT}][A-Za-z{_DIGIT}:.+\-–]*)*"
+    # A verse key, range or time: 2:255, ٢:٢٥٥–٢٥٧, 2:280-3:5, 21:00
+    rf"|[{_DIGIT}]+:[{_DIGIT}]+(?:\s*[-–]\s*[{_DIGIT}]+(?::[{_DIGIT}]+)?)?"
+)
+
+
+def normalize_rtl(text: str) -> str:
+    """Isolate commands, `<code>` examples and verse keys, then start each line that would
+    open left-to-right with a right-to-left mark. Idempotent."""
+    isolated = _outside(_ISOLATED, text, lambda part: _CODE_SPAN.sub(_isolate_match, part))
+    isolated = _outside(
+        re.compile(f"{_ISOLATED.pattern}|{_TAG.pattern}"),
+        isolated,
+        lambda part: _LTR_RUN.sub(_isolate_match, part),
+    )
+    return "\n".join(
+        RLM + line if line_needs_rtl_mark(line) else line for line in isolated.split("\n")
+    )
+
+
+def _isolate_match(match: re.Match[str]) -> str:
+    return f"{LRI}{match.group(0)}{PDI}"
+
+
+def _outside(skip: re.Pattern[str], text: str, change: Callable[[str], str]) -> str:
+    """Apply `change` to the parts of `text` that `skip` does not match."""
+    pieces: list[str] = []
+    position = 0
+    for match in skip.finditer(text):
+        pieces.append(change(text[position:match.start()]))
+        pieces.append(match.group(0))
+        position = match.end()
+    pieces.append(change(text[position:]))
+    return "".join(pieces)
 
 
 def line_needs_rtl_mark(line: str) -> bool:
     """True for a line with right-to-left text that Telegram would still lay out left-to-right:
-    its first strong character (or a placeholder, whose content is unknown) is not RTL."""
+    its first strong character (or a placeholder, whose content is unknown) is not RTL.
+
+    Text inside isolates counts too: not every Telegram client skips isolates when it picks a
+    paragraph's direction.
+    """
     visible = _ENTITY.sub(" ", _TAG.sub("", line))
     if not any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in visible):
         return False
     position = 0
     while position < len(visible):
-        if visible[position] == "{":
-            match = _PLACEHOLDER.match(visible, position)
-            if match is not None:
-                return True
+        if visible[position] == "{" and _PLACEHOLDER.match(visible, position):
+            return True
         direction = unicodedata.bidirectional(visible[position])
         if visible[position] == RLM or direction in ("R", "AL"):
             return False

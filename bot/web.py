@@ -56,7 +56,12 @@ def create_web_app(application: Application[Any, Any, Any, Any, Any, Any]) -> St
             outcome.html,
             status_code=outcome.status_code,
             # The page must not be cached or leak the code through the Referer of its link.
-            headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"},
+            headers={
+                "Cache-Control": "no-store",
+                "Referrer-Policy": "no-referrer",
+                # The page is self-contained: nothing may load from elsewhere.
+                "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",
+            },
         )
 
     return Starlette(

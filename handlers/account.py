@@ -37,6 +37,7 @@ from handlers.replies import (
     link_account_markup,
     send,
 )
+from handlers.timezone import ASK_CALLBACK
 from storage import Account, forget_user
 
 logger = logging.getLogger(__name__)
@@ -186,19 +187,23 @@ async def account_linked(update: object, context: ContextTypes.DEFAULT_TYPE) -> 
             )
         )
     settings = await deps.chats.get(update.chat_id)
+    markup = None
     if settings is None or not settings.timezone:
         lines.append(
             t.gettext(
-                "One more thing: tell me your timezone with /timezone followed by your city, "
+                "One more thing: tell me your timezone (for example <code>/timezone Cairo</code>) "
                 "so your reading days match your clock."
             )
+        )
+        markup = InlineKeyboardMarkup(
+            [[InlineKeyboardButton(t.gettext("🕒 Set my timezone"), callback_data=ASK_CALLBACK)]]
         )
     else:
         lines.append(
             t.gettext("Next: set a daily goal with /goal, or log what you read with /read.")
         )
     try:
-        await context.bot.send_message(update.chat_id, "\n\n".join(lines))
+        await context.bot.send_message(update.chat_id, "\n\n".join(lines), reply_markup=markup)
     except Forbidden:
         logger.info("Telegram user %s blocked the bot before linking finished", update.chat_id)
 

@@ -1,11 +1,100 @@
-"""Group life: the bot added to or removed from a group, supergroup migration."""
+"""Group life: the bot added to or removed from a group, a user blocking it, and a group's
+upgrade to a supergroup.
+
+Being added registers the group (so /reminders finds its settings); being removed, kicked or
+blocked deactivates the chat and its reminders at once rather than at the next failed send. A
+basic group that becomes a supergroup gets a new chat id: its settings, reminders and
+chat_data move to the new id, and its jobs are rescheduled.
+"""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
-from telegram.ext import Application
+from telegram import ChatMemberUpdated, Update
+from telegram.constants import ChatMemberStatus, ChatType
+from telegram.error import TelegramError
+from telegram.ext import Application, ChatMemberHandler, ContextTypes, MessageHandler, filters
+
+from bot.context import deps_of, translator_for
+from bot.scheduler import ReminderScheduler
+
+logger = logging.getLogger(__name__)
+
+#: The bot can read and write in the chat.
+PRESENT = frozenset(
+    {
+        ChatMemberStatus.OWNER,
+        ChatMemberStatus.ADMINISTRATOR,
+        ChatMemberStatus.MEMBER,
+        ChatMemberStatus.RESTRICTED,
+    }
+)
+
+
+def _is_present(status: str) -> bool:
+    return status in PRESENT
+
+
+async def bot_membership_changed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    change: ChatMemberUpdated | None = update.my_chat_member
+    if change is None:
+        return
+    chat = change.chat
+    deps = deps_of(context)
+    was_present = _is_present(change.old_chat_member.status)
+    is_present = _is_present(change.new_chat_member.status)
+    # RESTRICTED without is_member means "not in the chat" for a restricted member.
+    if change.new_chat_member.status == ChatMemberStatus.RESTRICTED:
+        is_present = bool(getattr(change.new_chat_member, "is_member", True))
+    title = chat.title or chat.full_name or chat.username
+    if is_present:
+        await deps.chats.ensure(chat.id, chat.type, title)
+        await deps.chats.set_active(chat.id, True)
+        if not was_present and chat.type in (ChatType.GROUP, ChatType.SUPERGROUP):
+            await _greet_group(update, context, chat.id)
+        return
+    if not was_present:
+        return
+    logger.info("bot left chat %s (%s)", chat.id, change.new_chat_member.status)
+    await deps.chats.ensure(chat.id, chat.type, title)
+    await ReminderScheduler.of(context).deactivate_chat(chat.id)
+
+
+async def _greet_group(update: Update, context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> None:
+    t = await translator_for(update, context)
+    text = t.gettext(
+        "Assalamu alaikum! I help this group read the Quran together. Admins can set up daily "
+        "reading reminders with /reminders; everyone can check in under each reminder, and "
+        "members who link their Quran.com account get their reading credited."
+    )
+    try:
+        await context.bot.send_message(chat_id, text)
+    except TelegramError:
+        # A group where the bot may not write is still registered; the greeting is a nicety.
+        logger.info("could not greet chat %s", chat_id, exc_info=True)
+
+
+async def group_migrated(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Both service messages (in the old group and in the new supergroup) arrive; the first
+    one moves everything, the second finds nothing left to move."""
+    message = update.effective_message
+    if message is None:
+        return
+    if message.migrate_to_chat_id is not None:
+        old_chat_id, new_chat_id = message.chat.id, message.migrate_to_chat_id
+    elif message.migrate_from_chat_id is not None:
+        old_chat_id, new_chat_id = message.migrate_from_chat_id, message.chat.id
+    else:
+        return
+    moved = await ReminderScheduler.of(context).follow_migration(old_chat_id, new_chat_id)
+    if moved:
+        logger.info("chat %s migrated to %s", old_chat_id, new_chat_id)
 
 
 def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """Placeholder until this flow lands."""
+    application.add_handler(
+        ChatMemberHandler(bot_membership_changed, ChatMemberHandler.MY_CHAT_MEMBER)
+    )
+    application.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, group_migrated))

@@ -34,6 +34,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Cont
 from bot.context import chat_settings_for, deps_of, translator_for
 from bot.i18n import (
     LANGUAGE_NAMES,
+    RTL_LANGUAGES,
     SUPPORTED_LANGUAGES,
     Translator,
     get_translator,
@@ -79,8 +80,10 @@ def choice_from_text(text: str) -> str | None:
 
 
 def language_name(t: Translator, code: str) -> str:
-    """A language's own name, isolated so a Latin name does not reorder an Arabic sentence."""
-    return t.isolate(LANGUAGE_NAMES[code])
+    """A language's own name; a Latin one is isolated so it does not reorder an Arabic
+    sentence."""
+    name = LANGUAGE_NAMES[code]
+    return name if code in RTL_LANGUAGES else t.isolate(name)
 
 
 def language_panel(

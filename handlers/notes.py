@@ -25,6 +25,7 @@ from telegram.constants import MessageEntityType
 from telegram.error import TelegramError
 from telegram.ext import (
     Application,
+    BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
@@ -56,8 +57,8 @@ from bot.qf import (
     InvalidResponse,
     Note,
     NoteInput,
-    NotFound,
     NoteSaved,
+    NotFound,
     NotLinked,
     QFError,
     UserSession,
@@ -88,6 +89,8 @@ SHARE: Final = "share"
 CONFIRM: Final = "confirm"
 RESUME: Final = "resume"
 END: Final = ConversationHandler.END
+#: What a conversation callback returns: the next state, END, or None to stay.
+Step = str | int
 
 # Draft statuses (the step a draft reached; "edit" drafts replace an existing note's text).
 STATUS_RANGES: Final = "ranges"
@@ -231,14 +234,14 @@ async def _own_draft(deps: Deps, user_id: int, draft_id: int | None) -> NoteDraf
 async def _current_draft(
     context: ContextTypes.DEFAULT_TYPE, deps: Deps, user_id: int
 ) -> NoteDraft | None:
-    """The draft the user is writing; after a crash that lost user_data, their latest one."""
+    """The draft the next text message belongs to.
+
+    Only user_data says which: it is persisted together with the conversation state, so when
+    a text step runs at all, the key is there. Guessing "the latest draft" could pick up an
+    unrelated older one.
+    """
     stored = _user_data(context).get(_DRAFT_KEY)
-    draft = await _own_draft(deps, user_id, stored if isinstance(stored, int) else None)
-    if draft is None:
-        draft = await deps.drafts.latest_for_user(user_id)
-        if draft is not None:
-            _user_data(context)[_DRAFT_KEY] = draft.id
-    return draft
+    return await _own_draft(deps, user_id, stored if isinstance(stored, int) else None)
 
 
 async def _save_draft(
@@ -308,8 +311,9 @@ def _ask_ranges_text(t: Translator, draft: NoteDraft | None) -> str:
 async def _ask_ranges(
     update: Update, context: ContextTypes.DEFAULT_TYPE, t: Translator, draft: NoteDraft | None,
     *, edit: bool = False,
-) -> str:
+) -> Step:
     markup = None
+    _user_data(context)[_DRAFT_KEY] = draft.id if draft is not None else None
     if draft is not None:
         markup = InlineKeyboardMarkup([[_button(t.gettext("✖️ Cancel"),
                                                 f"{PREFIX}:cancel:{draft.id}")]])
@@ -355,18 +359,21 @@ async def _show_body_status(
     draft: NoteDraft,
     *,
     notice: str | None = None,
-) -> str:
+    in_place: bool | None = None,
+) -> Step:
     """Keep exactly one live status message, at the bottom of the chat.
 
-    A button press edits that message in place. After a text message the old status is deleted
-    and a new one sent below the user's text: after pasting 4,000 characters the count and the
-    Done button must be where the user is looking, and deleting the old one means the chat
-    never fills with stale counters.
+    A button press edits that message in place (unless `in_place` is False). After a text
+    message the old status is deleted and a new one sent below the user's text: after pasting
+    4,000 characters the count and the Done button must be where the user is looking, and
+    deleting the old one means the chat never fills with stale counters.
     """
     text, markup = _body_screen(t, draft, editing=_edited_note_id(context, draft) is not None,
                                 notice=notice)
     data = _user_data(context)
-    if update.callback_query is not None:
+    if in_place is None:
+        in_place = update.callback_query is not None
+    if in_place:
         message = await send(update, context, text, markup, edit=True)
     else:
         previous = data.get(_STATUS_KEY)
@@ -384,7 +391,7 @@ async def _show_body_status(
 
 async def _show_share_choice(
     update: Update, context: ContextTypes.DEFAULT_TYPE, t: Translator, draft: NoteDraft
-) -> str:
+) -> Step:
     text = "\n".join([
         t.gettext("Your note on {ranges} is ready ({count} characters).",
                   ranges=_ranges_label(t, draft.ranges),
@@ -403,7 +410,7 @@ async def _show_share_choice(
 async def _show_confirm(
     update: Update, context: ContextTypes.DEFAULT_TYPE, t: Translator, draft: NoteDraft,
     *, edit: bool = True,
-) -> str:
+) -> Step:
     visibility = (
         t.gettext("shared to QuranReflect") if draft.save_to_qr else t.gettext("private")
     )
@@ -426,7 +433,7 @@ async def _show_confirm(
 
 async def _continue_draft(
     update: Update, context: ContextTypes.DEFAULT_TYPE, t: Translator, draft: NoteDraft
-) -> str:
+) -> Step:
     """Pick a draft up at the step it had reached."""
     _user_data(context)[_DRAFT_KEY] = draft.id
     if not draft.ranges:
@@ -442,7 +449,7 @@ async def _continue_draft(
 # /note
 
 
-async def note_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+async def note_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Step:
     """`/note`, `/note 2:255`, `/note 2:255-257 my reflection`, or `/note 2:255` as a reply."""
     message = update.effective_message
     if message is None:
@@ -465,6 +472,14 @@ async def note_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> st
             await _save_draft(deps, update, ranges=range_keys(ranges), body=body,
                               status=STATUS_BODY if ranges else STATUS_RANGES)
         await _private_only(update, context, t)
+        return END
+
+    if await deps.accounts.get(user_id) is None:
+        # Say so before someone writes 10,000 characters; whatever they typed already waits.
+        if ranges or body:
+            await _save_draft(deps, update, ranges=range_keys(ranges), body=body,
+                              status=STATUS_BODY if ranges else STATUS_RANGES)
+        await reply_upstream_error(update, context, t, NotLinked())
         return END
 
     if not ranges and not body:
@@ -502,7 +517,7 @@ def _too_short_notice(t: Translator, body: str) -> str:
 
 async def _offer_resume(
     update: Update, context: ContextTypes.DEFAULT_TYPE, t: Translator, draft: NoteDraft
-) -> str:
+) -> Step:
     count = format_count(t, note_length(draft.body))
     if draft.ranges:
         label = t.gettext("Continue your draft ({count} characters on {ranges})",
@@ -521,7 +536,7 @@ async def _offer_resume(
     return RESUME
 
 
-async def start_from_link(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+async def start_from_link(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Step:
     """`/start note` from the group button: continue a draft written there, or start one."""
     t = await translator_for(update, context)
     draft = await deps_of(context).drafts.latest_for_user(_user_id(update))
@@ -534,7 +549,7 @@ async def start_from_link(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 # Wizard steps
 
 
-async def receive_ranges(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | None:
+async def receive_ranges(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Step | None:
     message = update.effective_message
     if message is None or not message.text:
         return None
@@ -574,7 +589,9 @@ def _overflow_notice(t: Translator, over_by: int, room: int) -> str:
     )
 
 
-async def receive_body_part(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | None:
+async def receive_body_part(
+    update: Update, context: ContextTypes.DEFAULT_TYPE
+) -> Step | None:
     """One more message of the note: stored at once, then the running count."""
     message = update.effective_message
     if message is None or not message.text:
@@ -608,6 +625,8 @@ async def _pressed_draft(
     update: Update, context: ContextTypes.DEFAULT_TYPE, t: Translator, draft_id: int | None
 ) -> NoteDraft | None:
     """The draft a wizard button refers to, or None (and the user told) when it is gone."""
+    if not await _in_private(update, t):
+        return None
     draft = await _own_draft(deps_of(context), _user_id(update), draft_id)
     if draft is None:
         await _answer(update)
@@ -629,7 +648,7 @@ def _draft_id_at(update: Update, index: int) -> int | None:
     return int(parts[index])
 
 
-async def resume(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+async def resume(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Step:
     t = await translator_for(update, context)
     draft = await _pressed_draft(update, context, t, _draft_id_at(update, 2))
     if draft is None:
@@ -637,7 +656,7 @@ async def resume(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
     return await _continue_draft(update, context, t, draft)
 
 
-async def start_fresh(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+async def start_fresh(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Step:
     t = await translator_for(update, context)
     draft = await _pressed_draft(update, context, t, _draft_id_at(update, 2))
     if draft is None:
@@ -647,7 +666,7 @@ async def start_fresh(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str
     return await _ask_ranges(update, context, t, None, edit=True)
 
 
-async def done(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+async def done(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Step:
     t = await translator_for(update, context)
     draft = await _pressed_draft(update, context, t, _draft_id_at(update, 2))
     if draft is None:
@@ -665,7 +684,7 @@ async def done(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
     return await _show_share_choice(update, context, t, draft)
 
 
-async def choose_sharing(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+async def choose_sharing(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Step:
     t = await translator_for(update, context)
     draft = await _pressed_draft(update, context, t, _draft_id_at(update, 2))
     if draft is None:
@@ -676,7 +695,7 @@ async def choose_sharing(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     return await _show_confirm(update, context, t, draft)
 
 
-async def add_more(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+async def add_more(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Step:
     t = await translator_for(update, context)
     draft = await _pressed_draft(update, context, t, _draft_id_at(update, 2))
     if draft is None:
@@ -685,7 +704,7 @@ async def add_more(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
     return await _show_body_status(update, context, t, draft)
 
 
-async def save(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+async def save(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Step:
     t = await translator_for(update, context)
     draft = await _pressed_draft(update, context, t, _draft_id_at(update, 2))
     if draft is None:
@@ -694,7 +713,7 @@ async def save(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
     return END
 
 
-async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Step:
     """Stop the wizard. The draft stays (offered again at the next /note) unless discarded."""
     t = await translator_for(update, context)
     deps = deps_of(context)
@@ -723,7 +742,7 @@ async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
     return END
 
 
-async def discard(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+async def discard(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Step:
     t = await translator_for(update, context)
     draft = await _pressed_draft(update, context, t, _draft_id_at(update, 2))
     if draft is None:
@@ -792,12 +811,12 @@ async def _store_note(
     await deps.drafts.delete(draft.id)
     _forget_draft(context, draft.id)
     _user_data(context).pop(_STATUS_KEY, None)
-    await _report_saved(update, context, t, saved, edit=edit)
+    await _report_saved(update, context, t, saved, shared=draft.save_to_qr, edit=edit)
 
 
 async def _report_saved(
     update: Update, context: ContextTypes.DEFAULT_TYPE, t: Translator, saved: NoteSaved,
-    *, edit: bool,
+    *, shared: bool, edit: bool,
 ) -> None:
     note = saved.note
     ref = _note_ref(context, note.id)
@@ -811,7 +830,7 @@ async def _report_saved(
             "try Publish later.", ranges=ranges)
         rows = [[_button(t.gettext("🌍 Publish to QuranReflect"), f"{PREFIX}:pub:{ref}")],
                 [open_button]]
-    elif note.source is not None and "reflect" in note.source.lower():
+    elif shared:
         text = t.gettext("✅ Saved your note on {ranges} ({count} characters) and shared it "
                          "to QuranReflect.", ranges=ranges, count=count)
         rows = [[open_button]]
@@ -1089,7 +1108,7 @@ async def open_note(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await send(update, context, text, markup if number == len(messages) else None)
 
 
-async def edit_note(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+async def edit_note(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Step:
     """Edit: the next message(s) replace the note's text, collected like a new note's."""
     t = await translator_for(update, context)
     if not await _in_private(update, t):
@@ -1104,14 +1123,8 @@ async def edit_note(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
     data = _user_data(context)
     data[_DRAFT_KEY] = draft.id
     data.setdefault(_EDITS_KEY, {})[str(draft.id)] = note.id
-    data.pop(_STATUS_KEY, None)  # keep the note's message; the status goes below it
-    return await _show_body_status(_as_message_update(update), context, t, draft)
-
-
-def _as_message_update(update: Update) -> Update:
-    """The same update without the button press, so replies go below instead of editing the
-    pressed message (here: the note's own text, which must stay readable)."""
-    return Update(update.update_id, message=update.effective_message)
+    data.pop(_STATUS_KEY, None)  # the pressed message is the note itself: it stays readable
+    return await _show_body_status(update, context, t, draft, in_place=False)
 
 
 async def confirm_delete(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -1204,7 +1217,9 @@ def _pattern(*actions: str) -> str:
 def build_conversation() -> ConversationHandler[ContextTypes.DEFAULT_TYPE]:
     """The note wizard. Wizard buttons are entry points (they carry the draft id and need no
     conversation state), so they work in any state and after a restart that lost the state."""
-    writing_text = [MessageHandler(_TEXT, receive_body_part), MessageHandler(_NOT_TEXT, text_only)]
+    writing_text: list[BaseHandler[Update, ContextTypes.DEFAULT_TYPE, object]] = [
+        MessageHandler(_TEXT, receive_body_part), MessageHandler(_NOT_TEXT, text_only)
+    ]
     with warnings.catch_warnings():
         # Buttons are tracked per draft id in their data, not per message: the per_message
         # warning about CallbackQueryHandlers does not apply.

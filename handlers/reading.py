@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, Update
@@ -18,7 +19,7 @@ from telegram.error import BadRequest, Forbidden
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, filters
 
 from bot.context import Deps, chat_settings_for, deps_of, translator_for
-from bot.goals import GoalInputError, GoalType, parse_duration_seconds
+from bot.goals import GoalInputError, GoalType, parse_duration_seconds, progress_bar
 from bot.i18n import Translator
 from bot.progress_chart import DEFAULT_SPAN_DAYS, render_activity_chart, seconds_by_day
 from bot.qf import NotLinked, QFError, TodaysPlan, UserSession
@@ -114,9 +115,15 @@ async def open_reader(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Rea
 
 
 async def _answer(update: Update, text: str | None = None, *, alert: bool = False) -> None:
+    """Answer the pressed button's query (a no-op for commands). Each path answers once; a
+    second answer would only be refused by Telegram, so that is logged, not raised."""
     query = update.callback_query
-    if query is not None:
+    if query is None:
+        return
+    try:
         await query.answer(text, show_alert=alert)
+    except BadRequest as error:
+        logger.debug("callback query already answered: %s", error)
 
 
 async def deliver_privately(
@@ -329,10 +336,8 @@ async def _after_credit_lines(reader: Reader, context: ContextTypes.DEFAULT_TYPE
         logger.info("progress after a credit unavailable: %s", error)
         return lines
     if current is not None and current.plan is not None:
-        from bot.goals import progress_bar
-
-        lines.append(t.gettext("Today's goal: {bar}", bar=progress_bar(
-            current.plan.progress or 0.0, t=t)))
+        bar = progress_bar(current.plan.progress or 0.0, t=t)
+        lines.append(t.gettext("Today's goal: {bar}", bar=bar))
     lines.append(streak_line(streak, t))
     return lines
 
@@ -342,17 +347,20 @@ async def _report_credit(
     context: ContextTypes.DEFAULT_TYPE,
     reader: Reader,
     result: CreditResult,
-    ranges: list[VerseRange],
     *,
     retry_data: str | None,
 ) -> bool:
-    """Tell the user how the credit went; True when it was credited now."""
+    """Tell the user how the credit went; True when it was credited now. A pressed button's
+    query is answered here (a repeat press gets a short notice instead of a new message)."""
     t = reader.t
     if result.outcome is CreditOutcome.DUPLICATE:
-        await send(update, context, t.gettext(
-            "✅ That was already credited; I count each reading once."
-        ))
+        already = t.gettext("✅ That was already credited; I count each reading once.")
+        if update.callback_query is not None:
+            await _answer(update, already)
+        else:
+            await send(update, context, already)
         return False
+    await _answer(update)
     if result.outcome is CreditOutcome.UNCERTAIN:
         await send(update, context, t.gettext(
             "⏳ Quran.com didn't answer in time, so I can't tell whether this was credited. "
@@ -384,6 +392,7 @@ async def _credit_typed_read(
     try:
         ranges, seconds = parse_read_arguments(text, t)
     except ReadInputError as error:
+        await _answer(update)
         await send(update, context, error.message + "\n\n" + _read_usage(t))
         return
     result = await credit_once(
@@ -400,7 +409,7 @@ async def _credit_typed_read(
     else:
         _forget_pending(context, message_id)
     retry = f"{PREFIX}:retry:{reader.user_id}:{message_id}"
-    if not await _report_credit(update, context, reader, result, ranges, retry_data=retry):
+    if not await _report_credit(update, context, reader, result, retry_data=retry):
         return
     summary = credit_summary(ranges, result.seconds, t)
     if not is_private(update):
@@ -448,8 +457,6 @@ async def _send_progress(
         today = (plan.date if plan and plan.date else None) or local_today(
             reader.deps.clock(), reader.timezone
         )
-        from datetime import timedelta
-
         days = await session.list_activity_days(
             today - timedelta(days=DEFAULT_SPAN_DAYS - 1), today
         )
@@ -513,7 +520,6 @@ async def _press_rest(
         await _show_today(update, context, reader, edit=True)
         return
     keys = [item.key for item in remaining]
-    await _answer(update)
     result = await credit_once(
         reader.deps.credits, reader.session, reader.user_id, plan_credit_key(plan.date, keys),
         ranges=keys, seconds=None, mushaf_id=reader.mushaf_id,
@@ -536,7 +542,6 @@ async def _press_time(
     if not 60 <= seconds <= 3600 or not token.isalnum():
         await _answer(update)
         return
-    await _answer(update)
     result = await credit_once(
         reader.deps.credits, reader.session, reader.user_id, quick_time_key(token, seconds),
         ranges=[], seconds=seconds, mushaf_id=reader.mushaf_id,
@@ -561,7 +566,7 @@ async def _finish_button_credit(
 ) -> None:
     t = reader.t
     credited = await _report_credit(
-        update, context, reader, result, ranges,
+        update, context, reader, result,
         retry_data=update.callback_query.data if update.callback_query else None,
     )
     if not credited:
@@ -589,7 +594,6 @@ async def _press_retry(
         await _answer(update, reader.t.gettext("Nothing to retry: send /read again."),
                       alert=True)
         return
-    await _answer(update)
     await _credit_typed_read(
         update, context, reader, text,
         chat_id=query.message.chat.id, message_id=int(message_id_text),

@@ -26,6 +26,8 @@ LOGIN_CALLBACK = "acct:login"
 LOGIN_DEEP_LINK = "login"
 #: Deep-link payload that opens the private chat ready to set a timezone.
 TIMEZONE_DEEP_LINK = "timezone"
+#: Pressing this in a private chat asks for the timezone (handled in handlers.timezone).
+TIMEZONE_CALLBACK = "tz:ask"
 
 
 def is_private(update: Update) -> bool:
@@ -124,7 +126,9 @@ async def ask_for_timezone(
             "First, which timezone are you in? Send /timezone followed by your city, "
             "e.g. <code>/timezone Cairo</code>, or share your location."
         )
-        await send(update, context, text)
+        button = InlineKeyboardButton(t.gettext("🕒 Set my timezone"),
+                                      callback_data=TIMEZONE_CALLBACK)
+        await send(update, context, text, InlineKeyboardMarkup([[button]]))
         return
     markup = InlineKeyboardMarkup(
         [[InlineKeyboardButton(t.gettext("Set my timezone"),

@@ -1,8 +1,9 @@
 """First contact: /start (with deep-link payloads) and /help for the chat type.
 
-In a private chat /start is the onboarding: a short welcome, the button that links Quran.com
-(or who the user is linked as) and, while no timezone is stored, the timezone question (the
-timezone conversation, in an earlier handler group, is already listening for the answer).
+In a private chat /start is the onboarding, in one message: a short welcome, the button that
+links Quran.com (or who the user is linked as) and, while no timezone is stored, the timezone
+question (the timezone conversation, in an earlier handler group, already listens for a typed
+city; its button shows the location keyboard).
 
 Deep-link payloads (`t.me/<bot>?start=<payload>`) are registered before plain /start:
 `linked` (the OAuth callback page's "return to Telegram" link), `login` (a group sent the user
@@ -24,7 +25,7 @@ from bot.linking import LINKED_DEEP_LINK
 from handlers.account import linked_as, offer_login
 from handlers.menu import commands_for
 from handlers.replies import LOGIN_DEEP_LINK, is_private, link_account_markup, send
-from handlers.timezone import ask_place
+from handlers.timezone import ASK_CALLBACK
 
 
 def _introduction(t: Translator) -> str:
@@ -36,7 +37,20 @@ def _introduction(t: Translator) -> str:
     )
 
 
+def _timezone_question(t: Translator) -> str:
+    return t.gettext(
+        "🕒 Which city are you in? Just type it (for example <i>Cairo</i>) so your reading "
+        "days match your clock, or tap <b>Set my timezone</b> to share your location."
+    )
+
+
+def _timezone_button(t: Translator) -> InlineKeyboardButton:
+    return InlineKeyboardButton(t.gettext("🕒 Set my timezone"), callback_data=ASK_CALLBACK)
+
+
 async def _welcome_private(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """One message: what the bot does, the link button (or who is linked) and, without a
+    timezone, the question (the timezone conversation already listens for the answer)."""
     deps = deps_of(context)
     user = update.effective_user
     if user is None:
@@ -44,17 +58,19 @@ async def _welcome_private(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     settings = await chat_settings_for(update, deps)
     t = await translator_for(update, context)
     account = await deps.accounts.get(user.id)
+    parts = [_introduction(t)]
+    rows: list[list[InlineKeyboardButton]] = []
     if account is None:
-        text = (
-            _introduction(t)
-            + "\n\n"
-            + t.gettext("First, link your Quran.com account so I can read and update it for you:")
+        parts.append(
+            t.gettext("First, link your Quran.com account so I can read and update it for you.")
         )
-        await send(update, context, text, link_account_markup(t, context, private=True))
+        rows.append(list(link_account_markup(t, context, private=True).inline_keyboard[0]))
     else:
-        await send(update, context, _introduction(t) + "\n\n" + linked_as(t, account))
+        parts.append(linked_as(t, account))
     if settings is not None and not settings.timezone:
-        await ask_place(update, context, t, current=None)
+        parts.append(_timezone_question(t))
+        rows.append([_timezone_button(t)])
+    await send(update, context, "\n\n".join(parts), InlineKeyboardMarkup(rows) if rows else None)
 
 
 async def _welcome_group(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -90,14 +106,15 @@ async def start_linked(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         await _welcome_private(update, context)
         return
     t = await translator_for(update, context)
-    text = (
-        linked_as(t, account)
-        + "\n\n"
-        + t.gettext("What next? Set a daily goal with /goal, or log what you read with /read.")
-    )
-    await send(update, context, text)
+    parts = [
+        linked_as(t, account),
+        t.gettext("What next? Set a daily goal with /goal, or log what you read with /read."),
+    ]
+    markup = None
     if settings is not None and not settings.timezone:
-        await ask_place(update, context, t, current=None)
+        parts.append(_timezone_question(t))
+        markup = InlineKeyboardMarkup([[_timezone_button(t)]])
+    await send(update, context, "\n\n".join(parts), markup)
 
 
 async def start_login(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -54,7 +54,13 @@ from bot.timezones import (
     utc_offset_label,
     validate_timezone,
 )
-from handlers.replies import LOGIN_DEEP_LINK, TIMEZONE_DEEP_LINK, is_private, send
+from handlers.replies import (
+    LOGIN_DEEP_LINK,
+    TIMEZONE_CALLBACK,
+    TIMEZONE_DEEP_LINK,
+    is_private,
+    send,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -62,7 +68,7 @@ logger = logging.getLogger(__name__)
 CONVERSATION_NAME = "timezone"
 ASKING = "asking"
 #: Button that opens the flow (from /settings and /start).
-ASK_CALLBACK = "tz:ask"
+ASK_CALLBACK = TIMEZONE_CALLBACK
 #: Prefix of a suggestion button; the zone name follows (IANA names are at most 32 bytes).
 SET_PREFIX = "tz:set:"
 #: Handler group of the private conversation: before every wizard in group 0.

@@ -51,7 +51,7 @@ _FIELD_HINTS: tuple[tuple[str, str], ...] = (
 )
 
 #: OAuth scopes (before any ".read"/".create" suffix) → the feature a user recognises.
-_SCOPE_FEATURES: dict[str, str] = {
+SCOPE_FEATURES: dict[str, str] = {
     "goal": N_("reading goals"),
     "note": N_("notes"),
     "streak": N_("streaks"),
@@ -65,7 +65,7 @@ _SCOPE_FEATURES: dict[str, str] = {
 }
 
 _SCOPE_PATTERN = re.compile(
-    r"\b(" + "|".join(sorted(_SCOPE_FEATURES, key=len, reverse=True)) + r")(\.[a-z_]+)?\b"
+    r"\b(" + "|".join(sorted(SCOPE_FEATURES, key=len, reverse=True)) + r")(\.[a-z_]+)?\b"
 )
 
 
@@ -85,7 +85,7 @@ def _missing_scope(error: QFError) -> tuple[str, str] | None:
     if not ranked:
         return None
     best = ranked[0]
-    return best.group(0), _SCOPE_FEATURES[best.group(1)]
+    return best.group(0), SCOPE_FEATURES[best.group(1)]
 
 
 def _wait_text(seconds: float, t: Translator) -> str:

@@ -13,14 +13,18 @@ import sys
 import tempfile
 from collections.abc import AsyncIterator, Iterable
 from pathlib import Path
+from typing import Any
 
 from bot.sandbox.harness import DEMO_USER, BotHarness, transcript_lines
 from bot.sandbox.telegram_world import FakeUser
 
 PRESS = re.compile(r"^\[press:\s*(?P<label>.+?)\s*\]$", re.IGNORECASE)
+#: `[open: Sign in]` opens a link button as a browser would (the login page approves at once).
+OPEN = re.compile(r"^\[open:\s*(?P<label>.+?)\s*\]$", re.IGNORECASE)
 BANNER = """Quran Companion demo — you are {name}, with a demo Quran.com account already linked.
 Type what you would send in Telegram (try /start, /help, /goal 10min, /read 1:1-1:7, /note).
-Press a button with [press: label]. Quit with /quit or Ctrl-D.
+Press a button with [press: label]; open a link button with [open: label].
+Quit with /quit or Ctrl-D.
 """
 
 
@@ -40,6 +44,17 @@ async def _script_lines(lines: Iterable[str]) -> AsyncIterator[str]:
             yield line
 
 
+async def _open_link(bot: BotHarness, label: str, user: FakeUser) -> list[dict[str, Any]]:
+    """Follow a URL button: only login links lead somewhere in the sandbox."""
+    message = bot.message_with_button(user.id, label)
+    url = next(target for text, target in bot.world.buttons(message)
+               if label in text and target is not None)
+    first_call = len(bot.world.calls)
+    status, _page = await bot.follow_login_link(url)
+    print(f"       (browser: the sign-in page answered {status})")
+    return bot.messages_since(first_call)
+
+
 async def run_demo(*, script: str | None = None, language: str = "en") -> int:
     user = FakeUser(DEMO_USER.id, DEMO_USER.first_name, username=DEMO_USER.username,
                     language_code=language)
@@ -53,7 +68,7 @@ async def run_demo(*, script: str | None = None, language: str = "en") -> int:
         lines = _interactive_lines()
 
     with tempfile.TemporaryDirectory(prefix="quran-companion-demo-") as data_dir:
-        async with BotHarness(Path(data_dir), user=user) as bot:
+        async with BotHarness(Path(data_dir), user=user, start_jobs=True) as bot:
             await bot.link_account(user)
             if interactive:
                 print(BANNER.format(name=user.first_name))
@@ -63,8 +78,11 @@ async def run_demo(*, script: str | None = None, language: str = "en") -> int:
                 if not interactive:
                     print(f"you  › {line}")
                 press = PRESS.match(line.strip())
+                link = OPEN.match(line.strip())
                 try:
-                    if press:
+                    if link:
+                        messages = await _open_link(bot, link["label"], user)
+                    elif press:
                         messages = await bot.press(press["label"], user=user)
                     else:
                         messages = await bot.send(line, user=user)

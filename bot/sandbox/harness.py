@@ -169,7 +169,7 @@ class BotHarness:
         while self.world.pending_update_count:
             data = self.world.next_update_dict()
             await self.app.process_update(Update.de_json(data, self.app.bot))
-        return self._messages_since(first_call)
+        return self.messages_since(first_call)
 
     async def send(
         self,
@@ -275,7 +275,7 @@ class BotHarness:
 
     # -- reading --------------------------------------------------------------------------------
 
-    def _messages_since(self, first_call: int) -> list[JSONDict]:
+    def messages_since(self, first_call: int) -> list[JSONDict]:
         found: list[JSONDict] = []
         for call in self.world.calls[first_call:]:
             if call.method.lower() not in _MESSAGE_METHODS:

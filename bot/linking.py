@@ -1,0 +1,400 @@
+"""Linking a Telegram user to a Quran.com account: the login link and the OAuth callback page.
+
+Quran Foundation only offers the authorization-code flow, so linking is a browser round trip
+that leaves Telegram: the bot hands out a one-off link and the callback page, served by the bot's
+own web server (`bot.web`), finishes the job. Everything here is plain Python (no Telegram), so
+the web server, the handlers and the tests share one implementation.
+
+Security, in the order the flow meets it:
+
+* The `state` in the link is 256 random bits, stored with the Telegram user id, the PKCE verifier
+  and the nonce; it works once, for `LOGIN_TTL`, and is redeemed in one transaction
+  (`LoginAttemptRepository.consume`), so a replayed or raced callback can never link twice.
+* PKCE (S256) binds the code to the login that asked for it: a code obtained through somebody
+  else's link cannot be exchanged with this state's verifier.
+* The code is exchanged with HTTP Basic client authentication and the exact registered
+  redirect URI; the id_token's nonce must match the one stored with the state.
+* The page names the Quran.com account that was linked (and the one it replaced), so a person
+  tricked into finishing someone else's login notices.
+* Codes, states and tokens are never logged; tokens are stored encrypted by the repository.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bot.context import Deps
+from bot.i18n import Translator, get_translator, resolve_language
+from bot.qf import QFError, new_nonce, new_pkce_pair, new_state
+from bot.qf.errors import BadRequest, InvalidResponse, Unauthorized
+from bot.qf.friendly import SCOPE_FEATURES
+
+logger = logging.getLogger(__name__)
+
+#: How long a login link stays usable. Long enough to type a password and answer a 2FA
+#: prompt; short enough that a forwarded or leaked link is soon worthless.
+LOGIN_TTL = timedelta(minutes=10)
+#: Used states are kept this long so a replayed callback says "already used", not "unknown".
+ATTEMPT_RETENTION = timedelta(days=1)
+#: Deep-link payload of the page's "return to Telegram" link (see handlers.start).
+LINKED_DEEP_LINK = "linked"
+#: `Deps.extras` key of the login-language hints (see `_remember_language`).
+_LANGUAGE_HINTS = "login_languages"
+
+@dataclass(frozen=True)
+class LoginLink:
+    """A fresh login link for one Telegram user; send it only to that user's private chat."""
+
+    url: str
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class AccountLinked:
+    """Put on the Application's update queue when a callback linked an account.
+
+    `chat_id` is the private chat the login started in: `bot.processor.update_key` serialises
+    the event with that chat's other updates, and the handler writes there.
+    """
+
+    telegram_user_id: int
+    chat_id: int
+    display_name: str | None
+    language: str
+    #: Display name of a different Quran.com account this link replaced, if any.
+    replaced: str | None = None
+    #: Scopes asked for but not granted (the user unticked them on the consent screen).
+    missing_scopes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CallbackOutcome:
+    status_code: int
+    html: str
+    event: AccountLinked | None = None
+
+
+async def start_login(
+    deps: Deps, *, telegram_user_id: int, chat_id: int, language: str | None = None
+) -> LoginLink:
+    """Create a single-use login for the user and return the Quran.com authorization link.
+
+    `language` is the user's language as the bot knows it at this moment (their Telegram
+    language when they never chose one); the callback page uses it.
+    """
+    now = deps.clock()
+    state = new_state()
+    nonce = new_nonce()
+    verifier, challenge = new_pkce_pair()
+    # Old attempts are useless after their TTL; dropping them here keeps the table small
+    # without a scheduled job.
+    await deps.logins.purge(older_than=now - ATTEMPT_RETENTION)
+    await deps.logins.create(
+        state=state,
+        telegram_user_id=telegram_user_id,
+        chat_id=chat_id,
+        code_verifier=verifier,
+        nonce=nonce,
+        now=now,
+    )
+    if language:
+        _remember_language(deps, state, language, now)
+    url = deps.qf.authorization_url(
+        state=state,
+        nonce=nonce,
+        code_challenge=challenge,
+        redirect_uri=deps.settings.oauth_redirect_uri,
+        scopes=deps.settings.scopes,
+    )
+    return LoginLink(url=url, expires_at=now + LOGIN_TTL)
+
+
+async def complete_login(deps: Deps, params: Mapping[str, str]) -> CallbackOutcome:
+    """Handle `GET /oauth/callback?code=…&state=…` (or `?error=…&state=…`).
+
+    Always answers with a small page; only a successful link carries an event for the bot.
+    """
+    state = params.get("state", "")
+    error = params.get("error")
+    code = params.get("code", "")
+    now = deps.clock()
+
+    if not state or (not code and not error):
+        logger.info("OAuth callback without state or code")
+        t = get_translator(None)
+        return _failure(
+            t,
+            400,
+            t.gettext("This link is incomplete"),
+            t.gettext(
+                "The sign-in page sent you back without the details I need. "
+                "Please start again with /login in Telegram."
+            ),
+            deps,
+        )
+
+    result = await deps.logins.consume(state, now=now, ttl=LOGIN_TTL)
+    attempt = result.attempt
+    t = await _translator(deps, state, attempt.telegram_user_id if attempt else None)
+
+    if error:
+        # The state is spent either way: a denied login must not be resumable.
+        logger.info("OAuth callback reports %s", _safe_code(error))
+        if error == "access_denied":
+            return _failure(
+                t,
+                200,
+                t.gettext("Linking cancelled"),
+                t.gettext(
+                    "You chose not to link your Quran.com account, so nothing was linked. "
+                    "You can try again any time with /login."
+                ),
+                deps,
+            )
+        return _failure(
+            t,
+            400,
+            t.gettext("Quran.com could not link your account"),
+            t.gettext(
+                "Quran.com stopped the sign-in ({reason}). Please try again with /login; "
+                "if it keeps happening, tell the bot's maintainers.",
+                reason=html.escape(_safe_code(error)),
+            ),
+            deps,
+        )
+
+    if result.status == "unknown" or attempt is None:
+        logger.info("OAuth callback with an unknown state")
+        return _failure(
+            t,
+            400,
+            t.gettext("This link is not valid"),
+            t.gettext(
+                "I don't recognise this sign-in. Login links only work from the chat "
+                "they were sent to: send /login to me in Telegram for a new one."
+            ),
+            deps,
+        )
+    if result.status == "used":
+        logger.info("OAuth callback replayed for Telegram user %s", attempt.telegram_user_id)
+        return _failure(
+            t,
+            400,
+            t.gettext("This link was already used"),
+            t.gettext(
+                "Each login link works only once. If your account is not linked yet, "
+                "send /login in Telegram for a new link."
+            ),
+            deps,
+        )
+    if result.status == "expired":
+        logger.info("OAuth callback after expiry for Telegram user %s", attempt.telegram_user_id)
+        return _failure(
+            t,
+            400,
+            t.gettext("This link has expired"),
+            t.gettext(
+                "Login links work for {minutes} minutes. Send /login in Telegram for a new one.",
+                minutes=t.number(int(LOGIN_TTL.total_seconds() // 60)),
+            ),
+            deps,
+        )
+
+    try:
+        tokens = await deps.qf.exchange_code(
+            code=code,
+            code_verifier=attempt.code_verifier,
+            redirect_uri=deps.settings.oauth_redirect_uri,
+        )
+        sub, display_name = await deps.qf.fetch_identity(tokens, expected_nonce=attempt.nonce)
+    except QFError as failure:
+        logger.warning(
+            "linking Telegram user %s failed: %s %s",
+            attempt.telegram_user_id,
+            failure.status,
+            failure.code,
+        )
+        return _exchange_failure(t, failure, deps)
+
+    previous = await deps.accounts.get(attempt.telegram_user_id)
+    await deps.accounts.save(
+        attempt.telegram_user_id,
+        qf_sub=sub,
+        display_name=display_name,
+        access_token=tokens.access_token,
+        refresh_token=tokens.refresh_token,
+        expires_at=tokens.expires_at,
+        scopes=tokens.scopes or tuple(deps.settings.scopes),
+    )
+    if previous is not None:
+        await _revoke_quietly(deps, previous.refresh_token or previous.access_token)
+    replaced = None
+    if previous is not None and previous.qf_sub != sub:
+        replaced = previous.display_name or t.gettext("another Quran.com account")
+    granted = set(tokens.scopes)
+    missing = (
+        tuple(scope for scope in deps.settings.scopes if scope not in granted) if granted else ()
+    )
+    logger.info("Telegram user %s linked a Quran.com account", attempt.telegram_user_id)
+
+    event = AccountLinked(
+        telegram_user_id=attempt.telegram_user_id,
+        chat_id=attempt.chat_id,
+        display_name=display_name,
+        language=t.language,
+        replaced=replaced,
+        missing_scopes=missing,
+    )
+    return CallbackOutcome(200, _success_page(t, deps, display_name, replaced), event)
+
+
+def missing_features(scopes: tuple[str, ...], t: Translator) -> list[str]:
+    """The features a user switched off by not granting `scopes`, in their language."""
+    return [t.gettext(SCOPE_FEATURES[scope]) for scope in scopes if scope in SCOPE_FEATURES]
+
+
+# --- pages ------------------------------------------------------------------------------------
+
+
+def _success_page(t: Translator, deps: Deps, display_name: str | None, replaced: str | None) -> str:
+    if display_name and replaced:
+        heading = t.gettext(
+            "Linked as {name} (replacing {old})",
+            name=html.escape(display_name),
+            old=html.escape(replaced),
+        )
+    elif display_name:
+        heading = t.gettext("Linked as {name}", name=html.escape(display_name))
+    else:
+        heading = t.gettext("Your Quran.com account is linked")
+    body = t.gettext(
+        "Quran Companion can now keep your reading goal, streak and notes in step with "
+        "Quran.com. You can close this page and return to Telegram."
+    )
+    if replaced:
+        body += " " + t.gettext("The previously linked account is no longer connected to this bot.")
+    return render_page(t, heading, body, back_url=telegram_url(deps, LINKED_DEEP_LINK))
+
+
+def _failure(t: Translator, status: int, heading: str, body: str, deps: Deps) -> CallbackOutcome:
+    return CallbackOutcome(status, render_page(t, heading, body, back_url=telegram_url(deps)))
+
+
+def _exchange_failure(t: Translator, failure: QFError, deps: Deps) -> CallbackOutcome:
+    if failure.code == "nonce_mismatch":
+        return _failure(
+            t,
+            400,
+            t.gettext("This sign-in could not be verified"),
+            t.gettext("Nothing was linked. Please start again with /login in Telegram."),
+            deps,
+        )
+    if isinstance(failure, BadRequest | Unauthorized | InvalidResponse):
+        return _failure(
+            t,
+            400,
+            t.gettext("This sign-in could not be completed"),
+            t.gettext(
+                "Quran.com did not accept this sign-in (it may have been used already or "
+                "taken too long). Nothing was linked. Please send /login in Telegram for a "
+                "new link."
+            ),
+            deps,
+        )
+    return _failure(
+        t,
+        502,
+        t.gettext("Quran.com is not answering"),
+        t.gettext(
+            "I could not reach Quran.com to finish linking, so nothing was linked. "
+            "Please try again in a few minutes with /login in Telegram."
+        ),
+        deps,
+    )
+
+
+_STYLE = (
+    "body{font-family:system-ui,-apple-system,'Segoe UI',Tahoma,sans-serif;max-width:34rem;"
+    "margin:3rem auto;padding:0 1.25rem;line-height:1.6;color:#1b1b1b;background:#fafaf7}"
+    "h1{font-size:1.4rem;color:#1f5e4a}"
+    "a.button{display:inline-block;margin-top:1rem;padding:.6rem 1.1rem;border-radius:.5rem;"
+    "background:#1f5e4a;color:#fff;text-decoration:none}"
+)
+
+
+def render_page(t: Translator, heading: str, body: str, *, back_url: str | None) -> str:
+    """A self-contained page (no external assets) in the user's language and direction.
+
+    `heading` and `body` are trusted HTML: callers escape every user or API value they put in.
+    """
+    direction = "rtl" if t.is_rtl else "ltr"
+    link = ""
+    if back_url:
+        link = (
+            f'<p><a class="button" href="{html.escape(back_url, quote=True)}">'
+            f"{t.gettext('Return to Telegram')}</a></p>"
+        )
+    return (
+        "<!DOCTYPE html>\n"
+        f'<html lang="{t.language}" dir="{direction}">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        '<meta name="robots" content="noindex">\n'
+        f"<title>{heading} · Quran Companion</title>\n<style>{_STYLE}</style>\n</head>\n"
+        f"<body>\n<h1>{heading}</h1>\n<p>{body}</p>\n{link}\n</body>\n</html>\n"
+    )
+
+
+def telegram_url(deps: Deps, payload: str | None = None) -> str | None:
+    """t.me link back to the bot (with a /start payload), or None before the bot knows its
+    username."""
+    if not deps.bot_username:
+        return None
+    url = f"https://t.me/{deps.bot_username}"
+    return f"{url}?start={payload}" if payload else url
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+
+def _safe_code(error: str) -> str:
+    """An OAuth error code as it may be logged or shown: short, no free text from the URL."""
+    cleaned = "".join(ch for ch in error if ch.isalnum() or ch in "_-.")
+    return cleaned[:40] or "unknown"
+
+
+def _remember_language(deps: Deps, state: str, language: str, now: datetime) -> None:
+    """Remember the user's language for the callback page, in memory.
+
+    The page cannot ask Telegram who is looking at it, and a user who never picked a language
+    has none stored; their Telegram language at /login time is the best guess. A restart loses
+    the hint and the page falls back to English, which is harmless.
+    """
+    hints: dict[str, tuple[str, datetime]] = deps.extras.setdefault(_LANGUAGE_HINTS, {})
+    for old_state, (_, created) in list(hints.items()):
+        if now - created > LOGIN_TTL:
+            del hints[old_state]
+    hints[state] = (language, now)
+
+
+async def _translator(deps: Deps, state: str, telegram_user_id: int | None) -> Translator:
+    hints: dict[str, tuple[str, datetime]] = deps.extras.get(_LANGUAGE_HINTS, {})
+    hint = hints.pop(state, None)
+    stored: str | None = None
+    if telegram_user_id is not None:
+        settings = await deps.chats.get(telegram_user_id)
+        stored = settings.language if settings is not None else None
+    return get_translator(resolve_language(stored, hint[0] if hint else None))
+
+
+async def _revoke_quietly(deps: Deps, token: str | None) -> None:
+    """End a replaced grant at Quran.com; the new link works whether or not this succeeds."""
+    if not token:
+        return
+    try:
+        await deps.qf.revoke(token)
+    except QFError as failure:
+        logger.info("revoking a replaced grant failed: %s %s", failure.status, failure.code)

@@ -1,0 +1,338 @@
+"""When reminders are due: slots, time zones, DST, weekdays, catch-up and fan-out pacing.
+
+Pure schedule maths with no Telegram in sight, shared by the JobQueue wiring (`bot.scheduler`),
+the handlers and the tests.
+
+Slots. Every scheduled occurrence has a key, the wall-clock date and time in the reminder's own
+time zone: ``"2026-11-23T21:00"``. The send log (`ReminderRepository.claim_slot`) is unique per
+(reminder, slot), so an occurrence is sent once however many jobs, restarts or bot instances
+try. Keying by wall time rather than by instant is what makes DST safe:
+
+* A nonexistent local time (the spring-forward gap, e.g. 02:30 in New York on 2026-03-08) is
+  read with the offset in force *before* the gap (PEP 495 ``fold=0``), so the reminder goes out
+  as many minutes after the gap as it was meant to be into it: 02:30 becomes 03:30 EDT that day.
+  APScheduler's cron trigger, which `JobQueue.run_daily` uses, resolves gaps the same way, so
+  the job fires exactly when the slot is due (a test checks that they agree).
+* An ambiguous local time (the fall-back hour, 01:30 occurs twice) means its first occurrence
+  (``fold=0``). APScheduler fires a daily job at both 01:30s; the second firing computes the
+  same slot key (and is an hour late besides), so the send log turns it into a no-op.
+
+Weekdays. Storage and this module count 0 = Monday … 6 = Sunday like `date.weekday()`;
+python-telegram-bot's `run_daily(days=…)` counts 0 = Sunday … 6 = Saturday. Convert only with
+`to_ptb_days` / `from_ptb_days`.
+
+Catch-up. A slot missed while the bot was down is sent late once if it is less than
+`CATCH_UP_WINDOW` (one hour) old; older ones are skipped: a 21:00 nudge at 23:30 helps nobody.
+Only the latest missed slot of each reminder is sent, never a burst of stale ones.
+
+Fan-out. Many reminders share popular minutes (21:00). Telegram allows about 30 messages per
+second overall and 20 per minute per group; python-telegram-bot's `AIORateLimiter` enforces
+those as leaky buckets that still let a burst of 30 through at once, which a strict
+per-second window (what Telegram applies) answers with 429s. So deliveries also pass through a
+`SendPacer`: evenly spaced send times just under the limit, no bursts. During a fan-out (the
+pacer has a backlog) group deliveries first wait a small deterministic per-group
+`jitter_seconds`, so the queue order is spread the same way on every instance; a lone reminder
+goes out at once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+#: A missed slot younger than this is sent late once; older ones are skipped.
+CATCH_UP_WINDOW = timedelta(hours=1)
+#: A job may fire slightly before its minute when the scheduler's clock and ours differ.
+FIRE_GRACE = timedelta(minutes=2)
+#: Every day of the week, 0 = Monday.
+ALL_WEEKDAYS: tuple[int, ...] = (0, 1, 2, 3, 4, 5, 6)
+#: Snooze choices offered under a private reminder, in minutes.
+SNOOZE_MINUTES: tuple[int, ...] = (30, 60)
+#: Sends per second for a reminder fan-out: just under Telegram's 30/s so a strict one-second
+#: window never sees 31, leaving AIORateLimiter's own limits as the backstop.
+FANOUT_RATE_PER_SECOND = 29.4
+#: Upper bound of the per-group delay before a group reminder joins the send queue.
+GROUP_JITTER_SECONDS = 2.0
+
+_SLOT = re.compile(r"^(\d{4}-\d{2}-\d{2})T([01]\d|2[0-3]):([0-5]\d)$")
+_TIME = re.compile(r"^(\d{1,2})(?:[:.hH]?(\d{2}))?\s*([aApP]\.?[mM]\.?)?$")
+
+
+# --------------------------------------------------------------------------------------------
+# Weekdays
+
+
+def to_ptb_days(weekdays: Iterable[int]) -> tuple[int, ...]:
+    """Storage weekdays (0 = Monday) as `JobQueue.run_daily` days (0 = Sunday)."""
+    return tuple(sorted({(day + 1) % 7 for day in _checked_weekdays(weekdays)}))
+
+
+def from_ptb_days(days: Iterable[int]) -> tuple[int, ...]:
+    """`JobQueue.run_daily` days (0 = Sunday) as storage weekdays (0 = Monday)."""
+    return tuple(sorted({(day - 1) % 7 for day in _checked_weekdays(days)}))
+
+
+def _checked_weekdays(days: Iterable[int]) -> list[int]:
+    values = list(days)
+    if any(not 0 <= day <= 6 for day in values):
+        raise ValueError(f"weekday numbers run from 0 to 6, got {values}")
+    return values
+
+
+_WEEKDAY_WORDS: dict[str, int] = {}
+for _index, _names in enumerate(
+    (
+        ("mon", "monday", "mo", "الاثنين", "الإثنين", "اثنين"),
+        ("tue", "tues", "tuesday", "tu", "الثلاثاء", "ثلاثاء"),
+        ("wed", "wednesday", "we", "الاربعاء", "الأربعاء", "اربعاء", "أربعاء"),
+        ("thu", "thur", "thurs", "thursday", "th", "الخميس", "خميس"),
+        ("fri", "friday", "fr", "الجمعة", "الجمعه", "جمعة", "جمعه"),
+        ("sat", "saturday", "sa", "السبت", "سبت"),
+        ("sun", "sunday", "su", "الاحد", "الأحد", "احد", "أحد"),
+    )
+):
+    for _name in _names:
+        _WEEKDAY_WORDS[_name] = _index
+_EVERY_DAY_WORDS = frozenset({"daily", "everyday", "every day", "all", "يوميا", "يومياً", "كل يوم"})
+
+
+def parse_weekdays(text: str) -> list[int] | None:
+    """"mon-fri", "sat,sun", "daily", "الجمعة" as sorted weekdays (0 = Monday); None if unclear.
+
+    A range wraps around the week end: "fri-mon" is Friday, Saturday, Sunday, Monday.
+    """
+    folded = " ".join(text.casefold().replace("،", ",").split())
+    if not folded:
+        return None
+    if folded in _EVERY_DAY_WORDS:
+        return list(ALL_WEEKDAYS)
+    days: set[int] = set()
+    for part in re.split(r"[,\s]+", folded):
+        if not part:
+            continue
+        bounds = re.split(r"\s*[-–—]\s*", part)
+        if len(bounds) == 1:
+            day = _WEEKDAY_WORDS.get(part)
+            if day is None:
+                return None
+            days.add(day)
+            continue
+        if len(bounds) != 2:
+            return None
+        first, last = _WEEKDAY_WORDS.get(bounds[0]), _WEEKDAY_WORDS.get(bounds[1])
+        if first is None or last is None:
+            return None
+        day = first
+        while True:
+            days.add(day)
+            if day == last:
+                break
+            day = (day + 1) % 7
+    return sorted(days) or None
+
+
+# --------------------------------------------------------------------------------------------
+# Times of day
+
+
+def parse_time(text: str) -> str | None:
+    """A time of day as "HH:MM": "21:00", "9:30", "9.30", "2130", "9pm", "9:30 pm", "٢١:٠٠".
+
+    None for anything that is not a valid time, so handlers can say so instead of guessing.
+    """
+    normalized = "".join(
+        str(unicodedata.digit(ch)) if ch.isdigit() else ch for ch in text.strip()
+    )
+    match = _TIME.match(normalized)
+    if match is None:
+        return None
+    hour_text, minute_text, meridiem = match.groups()
+    hour, minute = int(hour_text), int(minute_text or 0)
+    if meridiem:
+        if not 1 <= hour <= 12:
+            return None
+        hour = hour % 12 + (12 if meridiem[0].lower() == "p" else 0)
+    if hour > 23 or minute > 59:
+        return None
+    return f"{hour:02d}:{minute:02d}"
+
+
+def time_of(hhmm: str) -> time:
+    hour, minute = hhmm.split(":")
+    return time(int(hour), int(minute))
+
+
+def load_zone(name: str) -> ZoneInfo:
+    """The zone, or UTC for a name tzdata no longer knows (a reminder must still fire)."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+# --------------------------------------------------------------------------------------------
+# Slots and occurrences
+
+
+def slot_key(day: date, hhmm: str) -> str:
+    return f"{day.isoformat()}T{hhmm}"
+
+
+def parse_slot(slot: str) -> tuple[date, str]:
+    """(local date, "HH:MM") of a slot key; ValueError for anything else (forged callbacks)."""
+    match = _SLOT.match(slot)
+    if match is None:
+        raise ValueError(f"not a slot key: {slot!r}")
+    return date.fromisoformat(match.group(1)), f"{match.group(2)}:{match.group(3)}"
+
+
+def due_instant(day: date, hhmm: str, zone: ZoneInfo) -> datetime:
+    """The UTC instant of `hhmm` on local `day` (gaps and folds as the module docstring says)."""
+    local = datetime.combine(day, time_of(hhmm), tzinfo=zone)  # fold=0
+    return local.astimezone(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class Occurrence:
+    """One scheduled sending: its slot key and when it is due (aware UTC)."""
+
+    slot: str
+    time: str
+    local_date: date
+    due_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Schedule:
+    """What decides when a reminder fires; built from a stored `Reminder`."""
+
+    times: tuple[str, ...]
+    weekdays: tuple[int, ...]
+    timezone: str
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return load_zone(self.timezone)
+
+    def only(self, hhmm: str) -> Schedule:
+        """The same schedule restricted to one of its times (what one daily job stands for)."""
+        return Schedule((hhmm,) if hhmm in self.times else (), self.weekdays, self.timezone)
+
+    def occurrences_between(self, start: datetime, end: datetime) -> list[Occurrence]:
+        """Every occurrence with `start < due_at <= end`, earliest first."""
+        if end <= start or not self.times or not self.weekdays:
+            return []
+        zone = self.zone
+        first_day = start.astimezone(zone).date() - timedelta(days=1)
+        last_day = end.astimezone(zone).date() + timedelta(days=1)
+        found: list[Occurrence] = []
+        day = first_day
+        while day <= last_day:
+            if day.weekday() in self.weekdays:
+                for hhmm in self.times:
+                    due = due_instant(day, hhmm, zone)
+                    if start < due <= end:
+                        found.append(Occurrence(slot_key(day, hhmm), hhmm, day, due))
+            day += timedelta(days=1)
+        found.sort(key=lambda occurrence: (occurrence.due_at, occurrence.slot))
+        return found
+
+    def next_after(self, moment: datetime) -> Occurrence | None:
+        """The first occurrence strictly after `moment` (None without times or days)."""
+        found = self.occurrences_between(moment, moment + timedelta(days=8))
+        return found[0] if found else None
+
+    def latest_at_or_before(
+        self, moment: datetime, *, lookback: timedelta = timedelta(days=8)
+    ) -> Occurrence | None:
+        found = self.occurrences_between(moment - lookback, moment)
+        return found[-1] if found else None
+
+    def occurrence_for(self, slot: str) -> Occurrence | None:
+        """The occurrence a slot key names, if the schedule has it (check-ins, forged data)."""
+        try:
+            day, hhmm = parse_slot(slot)
+        except ValueError:
+            return None
+        if hhmm not in self.times or day.weekday() not in self.weekdays:
+            return None
+        return Occurrence(slot, hhmm, day, due_instant(day, hhmm, self.zone))
+
+    def due_now(
+        self,
+        now: datetime,
+        *,
+        grace: timedelta = FIRE_GRACE,
+        window: timedelta = CATCH_UP_WINDOW,
+    ) -> Occurrence | None:
+        """What a firing job should send: the latest occurrence up to `now + grace`, unless it
+        is already `window` old (then nothing: the slot is skipped)."""
+        latest = self.latest_at_or_before(now + grace)
+        if latest is None or now - latest.due_at >= window:
+            return None
+        return latest
+
+    def missed(self, now: datetime, *, window: timedelta = CATCH_UP_WINDOW) -> Occurrence | None:
+        """The catch-up rule at start: the latest occurrence due in the last `window`."""
+        found = self.occurrences_between(now - window, now)
+        return found[-1] if found else None
+
+
+def local_today(now: datetime, timezone: str) -> date:
+    return now.astimezone(load_zone(timezone)).date()
+
+
+# --------------------------------------------------------------------------------------------
+# Fan-out
+
+
+def jitter_seconds(key: str, spread: float = GROUP_JITTER_SECONDS) -> float:
+    """A stable delay in [0, spread) for `key` (e.g. "<chat_id>|<slot>").
+
+    Deterministic rather than random so every bot instance spreads the same group the same
+    way, and tests can predict it.
+    """
+    if spread <= 0:
+        return 0.0
+    digest = hashlib.sha256(key.encode("utf-8")).digest()
+    return int.from_bytes(digest[:8], "big") / 2**64 * spread
+
+
+class SendPacer:
+    """Evenly spaced send times at `rate` per second, with no burst allowance.
+
+    `reserve(now)` books the next free tick and returns how long to wait for it, so callers
+    need only `asyncio.sleep`; being pure arithmetic on a monotonic clock it is easy to test.
+    """
+
+    def __init__(self, rate_per_second: float = FANOUT_RATE_PER_SECOND) -> None:
+        if rate_per_second <= 0:
+            raise ValueError("the send rate must be positive")
+        self.interval = 1.0 / rate_per_second
+        self._next = -math.inf
+
+    def reserve(self, now: float) -> float:
+        start = max(now, self._next)
+        self._next = start + self.interval
+        return start - now
+
+    def backlog(self, now: float) -> float:
+        """Seconds until the next free tick: 0 when a send could go out right away."""
+        return max(0.0, self._next - now)
+
+
+def spread_plan(count: int, rate_per_second: float = FANOUT_RATE_PER_SECOND) -> list[float]:
+    """Offsets (seconds from the due minute) at which `count` simultaneous reminders go out."""
+    pacer = SendPacer(rate_per_second)
+    return [pacer.reserve(0.0) for _ in range(count)]
+
+
+def fanout_duration(count: int, rate_per_second: float = FANOUT_RATE_PER_SECOND) -> float:
+    """How long the last of `count` simultaneous reminders waits."""
+    return max(0, count - 1) / rate_per_second

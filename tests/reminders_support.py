@@ -1,0 +1,69 @@
+"""Shared scene for the reminder and group tests: a group with an admin and members, a
+controllable clock, and shortcuts to the scheduler."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from storage_helpers import ManualClock
+
+from bot.sandbox.harness import BotHarness
+from bot.sandbox.telegram_world import FakeUser, TelegramWorld
+from bot.scheduler import CHECK_IN_PREFIX, ReminderScheduler
+from storage import Reminder
+
+GROUP_ID = -1001234
+GROUP_TITLE = "Masjid Reading Circle"
+ADMIN = FakeUser(2001, "Bilal", username="bilal")
+MEMBER = FakeUser(2002, "Maryam", username="maryam")
+OTHER_MEMBER = FakeUser(2003, "Yusuf", username="yusuf")
+#: 20:59 in Cairo (UTC+2) on Monday 23 November 2026.
+BEFORE_NINE_CAIRO = datetime(2026, 11, 23, 18, 59, tzinfo=UTC)
+NINE_CAIRO = datetime(2026, 11, 23, 19, 0, tzinfo=UTC)
+SLOT = "2026-11-23T21:00"
+
+
+def add_group(world: TelegramWorld, chat_id: int = GROUP_ID) -> None:
+    world.add_group(chat_id, GROUP_TITLE, admins=[ADMIN], members=[MEMBER, OTHER_MEMBER])
+
+
+def scheduler_of(bot: BotHarness) -> ReminderScheduler:
+    scheduler = ReminderScheduler.of(bot.app)
+    scheduler.group_jitter = 0  # single deliveries in tests; the bench measures fan-outs
+    return scheduler
+
+
+async def create_group_reminder(
+    bot: BotHarness,
+    *,
+    chat_id: int = GROUP_ID,
+    times: tuple[str, ...] = ("21:00",),
+    timezone: str = "Africa/Cairo",
+    portion: str | None = None,
+    text: str | None = None,
+) -> Reminder:
+    await bot.deps.chats.ensure(chat_id, "group", GROUP_TITLE)
+    await bot.deps.chats.update(chat_id, timezone=timezone)
+    reminder = await bot.deps.reminders.create(
+        chat_id=chat_id, times=times, weekdays=range(7), timezone=timezone, portion=portion,
+        text=text, user_id=ADMIN.id, kind="group",
+    )
+    await scheduler_of(bot).refresh(reminder.id)
+    return reminder
+
+
+def reminder_messages(world: TelegramWorld, chat_id: int = GROUP_ID) -> list[dict[str, Any]]:
+    """Bot messages in the chat that carry a check-in or snooze button."""
+    return [
+        message
+        for message in world.sent(chat_id)
+        if any(
+            data and (data.startswith(CHECK_IN_PREFIX + ":") or data.startswith("rem:s:"))
+            for _, data in world.buttons(message)
+        )
+    ]
+
+
+def clock_at(moment: datetime) -> ManualClock:
+    return ManualClock(moment)

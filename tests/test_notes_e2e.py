@@ -1,0 +1,142 @@
+"""Notes end to end: the real `python -m bot` process over HTTP, fake Telegram and fake Quran.com.
+
+The account is linked by writing the encrypted tokens into the bot's database before it starts
+(the OAuth round trip has its own tests); everything after that is what a user does in Telegram.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cryptography.fernet import Fernet
+from e2e_support import running_bot
+from notes_support import SCOPES_WITH_SYNC
+
+from bot.sandbox.fake_qf import FakeQuranFoundation
+from bot.sandbox.telegram_world import FakeUser, TelegramWorld
+from storage import AccountRepository, Database, TokenCipher
+
+pytestmark = pytest.mark.e2e
+
+USER = FakeUser(5101, "Maryam", username="maryam", language_code="en")
+SUB = "qf-maryam"
+WAIT = 15.0
+
+
+async def _link(data_dir: Path, fake: FakeQuranFoundation, key: str,
+                scopes: tuple[str, ...] | None = None) -> None:
+    fake.seed_user(SUB, name="Maryam")
+    tokens = fake.issue_tokens(SUB, scopes) if scopes else fake.issue_tokens(SUB)
+    database = Database.connect(f"sqlite+aiosqlite:///{data_dir / 'bot.sqlite3'}")
+    try:
+        await database.migrate()
+        await AccountRepository(database, TokenCipher([key])).save(
+            USER.id,
+            qf_sub=SUB,
+            display_name="Maryam",
+            access_token=tokens["access_token"],
+            refresh_token=tokens.get("refresh_token"),
+            expires_at=datetime.now(UTC) + timedelta(seconds=int(tokens["expires_in"])),
+            scopes=str(tokens.get("scope", "")).split(),
+        )
+    finally:
+        await database.close()
+
+
+class Chat:
+    """Maryam's private chat with the running bot."""
+
+    def __init__(self, world: TelegramWorld) -> None:
+        self.world = world
+        world.add_private_chat(USER)
+
+    def _seen(self, expected: str) -> Callable[[], bool]:
+        shown_before = sum(expected in text for text in self.world.texts(USER.id))
+        return lambda: sum(expected in text for text in self.world.texts(USER.id)) > shown_before
+
+    async def say(self, text: str, expect: str) -> None:
+        seen = self._seen(expect)
+        await self.world.user_sends(USER.id, USER, text)
+        await self.world.wait_for(seen, WAIT)
+
+    async def press(self, label: str, expect: str) -> None:
+        target = self._with_button(label)
+        seen = self._seen(expect)
+        await self.world.user_presses_label(USER.id, USER, target["message_id"], label)
+        await self.world.wait_for(seen, WAIT)
+
+    def _with_button(self, label: str) -> dict[str, Any]:
+        for message in reversed(self.world.sent(USER.id)):
+            if any(label in text for text, _ in self.world.buttons(message)):
+                return message
+        raise LookupError(f"no message with a {label!r} button: {self.world.texts(USER.id)}")
+
+
+def _bodies(fake: FakeQuranFoundation) -> list[str]:
+    notes = sorted(fake.users[SUB].notes.values(), key=lambda note: note.sequence)
+    return [note.body for note in notes]
+
+
+async def test_wizard_with_a_long_body_and_a_one_liner_end_to_end(tmp_path: Path) -> None:
+    fake = FakeQuranFoundation(contract="production")
+    key = Fernet.generate_key().decode()
+    await _link(tmp_path, fake, key)
+    parts = [("In the name of Allah <&> " * 200)[:4096], ("And patience is beautiful. " * 100)]
+    async with running_bot(tmp_path, fake_qf=fake, extra_env={"TOKEN_ENCRYPTION_KEY": key}) as bot:
+        chat = Chat(bot.world)
+        await chat.say("/note", "Which verses")
+        await chat.say("2:255", "0 / 10,000 characters")
+        await chat.say(parts[0], "4,096 / 10,000 characters")
+        await chat.say(parts[1], "6,796 / 10,000 characters")
+        await chat.press("Done", "Keep it private")
+        await chat.press("Keep private", "Save this note?")
+        await chat.press("Save", "✅ Saved your note on 2:255")
+        await chat.say("/note 1:1-7 The Opening, recited in every prayer",
+                       "✅ Saved your note on 1:1–7")
+
+        assert _bodies(fake) == ["\n".join(parts), "The Opening, recited in every prayer"]
+        assert fake.validation_errors == []
+        assert all(call.status == 200 for call in bot.world.calls)
+
+
+async def test_a_draft_survives_a_restart_of_the_bot_process(tmp_path: Path) -> None:
+    fake = FakeQuranFoundation(contract="production")
+    world = TelegramWorld()
+    key = Fernet.generate_key().decode()
+    await _link(tmp_path, fake, key)
+    env = {"TOKEN_ENCRYPTION_KEY": key}
+    async with running_bot(tmp_path, fake_qf=fake, world=world, extra_env=env):
+        chat = Chat(world)
+        await chat.say("/note 2:153", "0 / 10,000 characters")
+        await chat.say("Seek help through patience", "26 / 10,000 characters")
+    # SIGTERM, then a new process on the same database.
+    async with running_bot(tmp_path, fake_qf=fake, world=world, extra_env=env):
+        await chat.say("and prayer.", "38 / 10,000 characters")
+        await chat.press("Done", "Keep it private")
+        await chat.press("Keep private", "Save this note?")
+        await chat.press("Save", "✅ Saved your note on 2:153")
+    assert _bodies(fake) == ["Seek help through patience\nand prayer."]
+    assert fake.validation_errors == []
+
+
+async def test_2026_contract_recovers_from_a_stale_stamp_end_to_end(tmp_path: Path) -> None:
+    fake = FakeQuranFoundation(contract="2026-03-29")
+    key = Fernet.generate_key().decode()
+    await _link(tmp_path, fake, key, SCOPES_WITH_SYNC)
+    async with running_bot(tmp_path, contract="2026-03-29", fake_qf=fake,
+                           extra_env={"TOKEN_ENCRYPTION_KEY": key}) as bot:
+        chat = Chat(bot.world)
+        await chat.say("/note 2:255 The first note of this account", "✅ Saved your note")
+        stamp = fake.users[SUB].last_mutation_at
+        assert stamp is not None
+        fake.users[SUB].last_mutation_at = stamp + 777  # Quran.com changed something meanwhile
+        mark = len(fake.requests)
+        await chat.say("/note 2:256 No compulsion in religion", "✅ Saved your note on 2:256")
+        creates = [r.status for r in fake.requests[mark:] if r.method == "POST"]
+        assert creates == [409, 200]
+        assert _bodies(fake) == ["The first note of this account", "No compulsion in religion"]
+        assert fake.validation_errors == []

@@ -1,0 +1,235 @@
+"""bot.reading without Telegram: idempotency keys, the goal record, answers, texts, credit_once."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.goals import GoalInputError, GoalSpec, GoalType
+from bot.i18n import get_translator
+from bot.qf import TodaysPlan
+from bot.qf import GoalType as WireGoalType
+from bot.reading import (
+    CreditOutcome,
+    StoredGoal,
+    command_credit_key,
+    credit_once,
+    format_progress,
+    format_today,
+    local_today,
+    parse_day_count,
+    parse_minutes_answer,
+    parse_pages_answer,
+    parse_range_answer,
+    plan_credit_key,
+    quick_time_key,
+    remember_goal,
+    stored_goal,
+    summarise_activity,
+)
+from bot.sandbox.fake_qf import DEMO_SUB, FakeQuranFoundation
+from bot.sandbox.harness import DEMO_USER, BotHarness
+
+EN = get_translator("en")
+TODAY = date(2026, 3, 29)
+
+
+# --- keys ------------------------------------------------------------------------------------
+
+
+def test_command_keys_differ_per_message_and_chat() -> None:
+    assert command_credit_key(1001, 5) == command_credit_key(1001, 5)
+    assert command_credit_key(1001, 5) != command_credit_key(1001, 6)
+    assert command_credit_key(1001, 5) != command_credit_key(-100, 5)
+
+
+def test_plan_key_ignores_range_order_and_fits_the_column() -> None:
+    assert plan_credit_key(TODAY, ["2:1-2:5", "1:1-1:7"]) == plan_credit_key(
+        TODAY, ["1:1-1:7", "2:1-2:5"]
+    )
+    assert plan_credit_key(TODAY, ["1:1-1:7"]) != plan_credit_key(date(2026, 3, 30), ["1:1-1:7"])
+    many = [f"{chapter}:1-{chapter}:3" for chapter in range(1, 115)]
+    assert len(plan_credit_key(TODAY, many)) < 255
+
+
+def test_quick_time_keys_are_per_rendering_and_amount() -> None:
+    assert quick_time_key("ab12", 300) != quick_time_key("ab12", 600)
+    assert quick_time_key("ab12", 300) != quick_time_key("cd34", 300)
+
+
+# --- the stored goal -------------------------------------------------------------------------
+
+
+def test_stored_goal_round_trips_through_json_user_data() -> None:
+    goal = StoredGoal("g-1", GoalSpec(GoalType.QURAN_RANGE, "1:1-114:6", 30), 2, TODAY)
+    user_data: dict[str, object] = {}
+    remember_goal(user_data, goal)
+    assert stored_goal(user_data) == goal
+    remember_goal(user_data, None)
+    assert stored_goal(user_data) is None
+
+
+@pytest.mark.parametrize(
+    "data",
+    [None, "junk", {"type": "QURAN_TIME"}, {"id": "x", "type": "NOPE", "amount": 1, "mushaf": 2},
+     {"id": "x", "type": "QURAN_TIME", "amount": "ten", "mushaf": 2},
+     {"id": "x", "type": "QURAN_RANGE", "amount": "2:10-2:1", "mushaf": 2}],
+)
+def test_unreadable_stored_goal_counts_as_none(data: object) -> None:
+    assert StoredGoal.from_data(data) is None
+
+
+def test_days_left_counts_today_and_never_goes_negative() -> None:
+    goal = StoredGoal("g", GoalSpec(GoalType.QURAN_RANGE, "1:1-114:6", 30), 2, TODAY)
+    assert goal.days_left(TODAY) == 30
+    assert goal.days_left(date(2026, 4, 27)) == 1
+    assert goal.days_left(date(2026, 6, 1)) == 0
+    daily = StoredGoal("g", GoalSpec(GoalType.QURAN_TIME, 600), 2, TODAY)
+    assert daily.days_left(TODAY) is None
+
+
+def test_local_today_follows_the_users_zone() -> None:
+    late_utc = datetime(2026, 3, 29, 22, 30, tzinfo=UTC)
+    assert local_today(late_utc, "Asia/Riyadh") == date(2026, 3, 30)
+    assert local_today(late_utc, "America/New_York") == date(2026, 3, 29)
+
+
+# --- wizard answers --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"), [("15", 900), ("١٥", 900), ("15min", 900), ("1h30", 5400)]
+)
+def test_minutes_answer(text: str, seconds: int) -> None:
+    assert parse_minutes_answer(text) == seconds
+
+
+@pytest.mark.parametrize(("text", "code"), [("0", "time_zero"), ("0 min", "time_zero"),
+                                            ("1500", "time_too_long")])
+def test_minutes_answer_boundaries(text: str, code: str) -> None:
+    with pytest.raises(GoalInputError) as caught:
+        parse_minutes_answer(text)
+    assert caught.value.code == code
+
+
+def test_pages_answer_respects_the_mushaf() -> None:
+    assert parse_pages_answer("604", 2) == 604
+    assert parse_pages_answer("1 juz", 7) == 18
+    with pytest.raises(GoalInputError) as too_many:
+        parse_pages_answer("605", 2)
+    assert too_many.value.code == "pages_too_many"
+    with pytest.raises(GoalInputError) as too_many_16_lines:
+        parse_pages_answer("549", 7)
+    assert too_many_16_lines.value.params["page_count"] == 548
+    with pytest.raises(GoalInputError) as zero:
+        parse_pages_answer("0", 2)
+    assert zero.value.code == "pages_zero"
+
+
+def test_range_answer_takes_one_range_and_optional_days() -> None:
+    assert parse_range_answer("Al-Mulk") == GoalSpec(GoalType.QURAN_RANGE, "67:1-67:30")
+    assert parse_range_answer("2:1-2:286 in 30 days").duration_days == 30
+    assert parse_range_answer("khatm").amount == "1:1-114:6"
+    with pytest.raises(GoalInputError) as reversed_range:
+        parse_range_answer("2:10-2:1")
+    assert reversed_range.value.cause is not None
+    assert reversed_range.value.cause.code == "reversed"
+    with pytest.raises(GoalInputError) as several:
+        parse_range_answer("2:1-2:5, 3:1-3:5")
+    assert several.value.code == "range_multiple"
+
+
+@pytest.mark.parametrize(("text", "days"), [("30", 30), ("30 days", 30), ("6 weeks", 42),
+                                            ("2 months", 60), ("٣٠", 30)])
+def test_day_count(text: str, days: int) -> None:
+    assert parse_day_count(text) == days
+
+
+@pytest.mark.parametrize(("text", "code"), [("0", "duration_zero"), ("4000", "duration_too_long"),
+                                            ("soon", "syntax")])
+def test_day_count_boundaries(text: str, code: str) -> None:
+    with pytest.raises(GoalInputError) as caught:
+        parse_day_count(text)
+    assert caught.value.code == code
+
+
+# --- texts -----------------------------------------------------------------------------------
+
+
+def test_today_text_links_every_remaining_range_to_quran_com() -> None:
+    plan = TodaysPlan(
+        has_goal=True, goal_id="g", id="day", date=TODAY, progress=0.25,
+        type="QURAN", seconds_read=120, verses_read=20,
+        daily_target_ranges=["2:1-2:80"], remaining_daily_target_ranges=["2:21-2:80"],
+        goal_type=WireGoalType.QURAN_RANGE,
+    )
+    text = format_today(plan, EN, goal_text="Read Surah Al-Baqarah", day=TODAY, days_left=3)
+    assert "▰▰▱▱▱▱▱▱▱▱ 25%" in text
+    assert '<a href="https://quran.com/2/21-80">2:21–80</a>' in text
+    assert "2 minutes · 20 verses" in text
+    assert "3 days left" in text
+    assert "Sunday 29 March" in text
+
+
+def test_today_text_for_a_met_time_goal_says_done() -> None:
+    plan = TodaysPlan(has_goal=True, date=TODAY, progress=1.0, seconds_read=700,
+                      daily_target_seconds=600, goal_type=WireGoalType.QURAN_TIME)
+    text = format_today(plan, EN, goal_text="10 minutes a day", day=TODAY)
+    assert "100%" in text
+    assert "goal is done" in text
+    assert "Still to read" not in text
+
+
+def test_progress_text_counts_reading_days() -> None:
+    month = summarise_activity({TODAY: 600, date(2026, 3, 28): 0, date(2026, 3, 27): 1500})
+    text = format_progress(EN, streak_days=2, goal_text="10 minutes a day", plan=None,
+                           days_left=None, month=month, span_days=30)
+    assert "Streak: 2 days" in text
+    assert "read on 2 days, 35 minutes in all" in text
+
+
+# --- credit_once against the fake Quran Foundation ---------------------------------------------
+
+
+@pytest.fixture
+async def harness(tmp_path: Path) -> AsyncIterator[BotHarness]:
+    fake = FakeQuranFoundation()
+    fake.set_today(TODAY, timezone="Asia/Riyadh")
+    async with BotHarness(tmp_path, fake_qf=fake, clock=fake.now) as bot:
+        await bot.link_account()
+        yield bot
+        assert fake.validation_errors == []
+
+
+async def test_credit_once_credits_then_refuses_the_same_key(harness: BotHarness) -> None:
+    session = harness.deps.qf.for_user(DEMO_USER.id, timezone="Asia/Riyadh")
+    first = await credit_once(harness.deps.credits, session, DEMO_USER.id, "read:msg:1:1",
+                              ranges=["1:1-1:7"], seconds=None, mushaf_id=2)
+    second = await credit_once(harness.deps.credits, session, DEMO_USER.id, "read:msg:1:1",
+                               ranges=["1:1-1:7"], seconds=None, mushaf_id=2)
+    assert first.outcome is CreditOutcome.CREDITED
+    assert first.seconds == 7 * 6  # the fake's estimate: 6 s a verse
+    assert second.outcome is CreditOutcome.DUPLICATE
+    assert len(harness.fake_qf.api_requests("POST", r"^/v1/activity-days$")) == 1
+
+
+async def test_credit_once_releases_the_claim_only_on_a_definite_failure(
+    harness: BotHarness,
+) -> None:
+    session = harness.deps.qf.for_user(DEMO_USER.id, timezone="Asia/Riyadh")
+    harness.fake_qf.fail_next(422, method="POST", path=r"/v1/activity-days$")
+    failed = await credit_once(harness.deps.credits, session, DEMO_USER.id, "k1",
+                               ranges=["1:1-1:7"], seconds=60, mushaf_id=2)
+    assert failed.outcome is CreditOutcome.FAILED
+    assert await harness.deps.credits.claim(DEMO_USER.id, "k1")  # released: claimable again
+
+    harness.fake_qf.timeout_next(method="POST", path=r"/v1/activity-days$", apply=True)
+    unsure = await credit_once(harness.deps.credits, session, DEMO_USER.id, "k2",
+                               ranges=["1:1-1:7"], seconds=60, mushaf_id=2)
+    assert unsure.outcome is CreditOutcome.UNCERTAIN
+    assert not await harness.deps.credits.claim(DEMO_USER.id, "k2")  # kept
+    # The server did record it, and nothing was sent a second time.
+    assert harness.fake_qf.users[DEMO_SUB].activity_days[TODAY].seconds == 60

@@ -1,0 +1,253 @@
+"""Schedule maths of reminders: slots in the reminder's zone, DST, weekdays, catch-up, pacing."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from telegram.ext import Application, JobQueue
+
+from bot.reminders import (
+    ALL_WEEKDAYS,
+    Schedule,
+    SendPacer,
+    from_ptb_days,
+    jitter_seconds,
+    parse_slot,
+    parse_time,
+    parse_weekdays,
+    slot_key,
+    spread_plan,
+    to_ptb_days,
+)
+
+NEW_YORK = "America/New_York"
+
+
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0
+        ) -> datetime:
+    return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
+
+
+def test_storage_monday_is_ptb_one_and_sunday_is_ptb_zero() -> None:
+    assert to_ptb_days([0]) == (1,)
+    assert to_ptb_days([6]) == (0,)
+    assert to_ptb_days(ALL_WEEKDAYS) == (0, 1, 2, 3, 4, 5, 6)
+    assert to_ptb_days([4, 5]) == (5, 6)  # Friday, Saturday
+    for day in ALL_WEEKDAYS:
+        assert from_ptb_days(to_ptb_days([day])) == (day,)
+    with pytest.raises(ValueError):
+        to_ptb_days([7])
+
+
+async def test_run_daily_with_converted_days_fires_on_the_stored_weekday() -> None:
+    """The conversion is checked against python-telegram-bot's own cron mapping."""
+    application = Application.builder().token("1:X").updater(None).build()
+    queue = application.job_queue
+    assert isinstance(queue, JobQueue)
+    zone = ZoneInfo("Asia/Riyadh")
+    monday_after = datetime(2026, 11, 23, 22, 0, tzinfo=zone)  # Monday, after 21:00
+
+    async def callback(context: object) -> None:
+        return None
+
+    for stored_day in ALL_WEEKDAYS:
+        job = queue.run_daily(
+            callback, time(21, 0, tzinfo=zone), days=to_ptb_days([stored_day]),
+            name=f"day{stored_day}",
+        )
+        fire = job.job.trigger.get_next_fire_time(None, monday_after)
+        assert fire.astimezone(zone).weekday() == stored_day
+        assert fire.astimezone(zone).time() == time(21, 0)
+        job.schedule_removal()
+
+
+def test_slot_key_is_the_wall_clock_time_in_the_reminders_zone() -> None:
+    schedule = Schedule(("21:00",), ALL_WEEKDAYS, "Asia/Riyadh")
+    upcoming = schedule.next_after(utc(2026, 11, 23, 12, 0))
+    assert upcoming is not None
+    assert upcoming.slot == "2026-11-23T21:00"
+    assert upcoming.due_at == utc(2026, 11, 23, 18, 0)
+
+
+def test_weekdays_follow_the_local_date_not_the_utc_one() -> None:
+    # Monday 21:00 in Los Angeles is already Tuesday in UTC.
+    schedule = Schedule(("21:00",), (0,), "America/Los_Angeles")
+    upcoming = schedule.next_after(utc(2026, 11, 23, 12, 0))
+    assert upcoming is not None
+    assert upcoming.slot == "2026-11-23T21:00"
+    assert upcoming.due_at == utc(2026, 11, 24, 5, 0)
+    after = schedule.next_after(upcoming.due_at)
+    assert after is not None and after.slot == "2026-11-30T21:00"
+
+
+def test_same_wall_time_in_two_zones_is_two_different_instants() -> None:
+    moment = utc(2026, 11, 22, 20, 0)  # before 07:00 on 23 November in both zones
+    cairo = Schedule(("07:00",), ALL_WEEKDAYS, "Africa/Cairo").next_after(moment)
+    jakarta = Schedule(("07:00",), ALL_WEEKDAYS, "Asia/Jakarta").next_after(moment)
+    assert cairo is not None and jakarta is not None
+    assert cairo.slot == "2026-11-23T07:00"
+    assert jakarta.slot == "2026-11-23T07:00"
+    assert cairo.due_at - jakarta.due_at == timedelta(hours=5)
+
+
+def test_nonexistent_time_in_spring_gap_is_sent_an_hour_later_once() -> None:
+    schedule = Schedule(("02:30",), ALL_WEEKDAYS, NEW_YORK)
+    found = schedule.occurrences_between(utc(2026, 3, 7, 12, 0), utc(2026, 3, 9, 12, 0))
+    assert [o.slot for o in found] == ["2026-03-08T02:30", "2026-03-09T02:30"]
+    gap_day = found[0]
+    # 02:30 does not exist on 8 March: it goes out at 03:30 EDT (07:30 UTC).
+    assert gap_day.due_at == utc(2026, 3, 8, 7, 30)
+    assert gap_day.due_at.astimezone(ZoneInfo(NEW_YORK)).strftime("%H:%M") == "03:30"
+    assert found[1].due_at == utc(2026, 3, 9, 6, 30)  # 02:30 EDT
+
+
+def test_ambiguous_time_in_autumn_fold_is_sent_at_its_first_occurrence_only() -> None:
+    schedule = Schedule(("01:30",), ALL_WEEKDAYS, NEW_YORK)
+    found = schedule.occurrences_between(utc(2026, 10, 31, 12, 0), utc(2026, 11, 1, 12, 0))
+    assert [o.slot for o in found] == ["2026-11-01T01:30"]
+    assert found[0].due_at == utc(2026, 11, 1, 5, 30)  # 01:30 EDT, not 01:30 EST (06:30 UTC)
+    # APScheduler fires again at the second 01:30 (see the next test). By then the slot is an
+    # hour old, and even with a longer window it has the same key, so claim_slot refuses it.
+    assert schedule.due_now(utc(2026, 11, 1, 6, 30)) is None
+    second = schedule.due_now(utc(2026, 11, 1, 6, 30), window=timedelta(hours=2))
+    assert second is not None and second.slot == "2026-11-01T01:30"
+
+
+@pytest.mark.parametrize(
+    ("hhmm", "start"),
+    [("02:30", utc(2026, 3, 7, 12, 0)), ("01:30", utc(2026, 10, 31, 12, 0)),
+     ("21:00", utc(2026, 3, 7, 12, 0))],
+)
+async def test_job_queue_fire_times_agree_with_slot_maths_across_dst(
+    hhmm: str, start: datetime
+) -> None:
+    """What APScheduler's cron trigger (behind run_daily) fires is exactly when a slot is due."""
+    application = Application.builder().token("1:X").updater(None).build()
+    queue = application.job_queue
+    assert isinstance(queue, JobQueue)
+    zone = ZoneInfo(NEW_YORK)
+    hour, minute = (int(part) for part in hhmm.split(":"))
+
+    async def callback(context: object) -> None:
+        return None
+
+    job = queue.run_daily(
+        callback, time(hour, minute, tzinfo=zone), days=to_ptb_days(ALL_WEEKDAYS)
+    )
+    schedule = Schedule((hhmm,), ALL_WEEKDAYS, NEW_YORK)
+    end = start + timedelta(days=3)
+    expected = schedule.occurrences_between(start, end)
+    trigger = job.job.trigger
+    fired: list[datetime] = []
+    previous: datetime | None = None
+    fire = trigger.get_next_fire_time(None, start)
+    while fire is not None and fire.astimezone(UTC) <= end:
+        fired.append(fire.astimezone(UTC))
+        previous = fire
+        fire = trigger.get_next_fire_time(previous, previous)
+    # Every expected slot fires exactly at its due instant...
+    due = {o.due_at for o in expected}
+    assert [o.due_at for o in expected] == [moment for moment in fired if moment in due]
+    # ...and any extra firing (the repeated 01:30 of the autumn fold) maps to a slot that was
+    # already due, so the send log turns it into a no-op.
+    wide = timedelta(hours=2)
+    slots = [schedule.due_now(moment, window=wide) for moment in fired]
+    assert all(slot is not None for slot in slots)
+    assert sorted({slot.slot for slot in slots if slot}) == [o.slot for o in expected]
+    if hhmm == "01:30":
+        assert len(fired) == len(expected) + 1  # APScheduler fires twice on the fold day
+    else:
+        assert fired == [o.due_at for o in expected]
+    job.schedule_removal()
+
+
+def test_job_firing_a_little_early_or_late_finds_its_slot() -> None:
+    schedule = Schedule(("21:00",), ALL_WEEKDAYS, "Africa/Cairo")  # 19:00 UTC in November
+    early = schedule.due_now(utc(2026, 11, 23, 18, 59, 30))
+    late = schedule.due_now(utc(2026, 11, 23, 19, 59))
+    assert early is not None and early.slot == "2026-11-23T21:00"
+    assert late is not None and late.slot == "2026-11-23T21:00"
+    assert schedule.due_now(utc(2026, 11, 23, 20, 0)) is None  # a full hour late: skipped
+
+
+def test_catch_up_sends_a_slot_missed_less_than_an_hour_ago() -> None:
+    schedule = Schedule(("21:00",), ALL_WEEKDAYS, "Africa/Cairo")
+    missed = schedule.missed(utc(2026, 11, 23, 19, 40))
+    assert missed is not None and missed.slot == "2026-11-23T21:00"
+    assert schedule.missed(utc(2026, 11, 23, 20, 5)) is None
+    assert schedule.missed(utc(2026, 11, 23, 18, 59)) is None  # not due yet
+
+
+def test_catch_up_sends_only_the_latest_missed_slot() -> None:
+    schedule = Schedule(("20:15", "20:45"), ALL_WEEKDAYS, "UTC")
+    missed = schedule.missed(utc(2026, 11, 23, 21, 0))
+    assert missed is not None and missed.slot == "2026-11-23T20:45"
+
+
+def test_disabled_weekday_has_no_slot() -> None:
+    schedule = Schedule(("21:00",), (4,), "UTC")  # Fridays only
+    assert schedule.missed(utc(2026, 11, 23, 21, 10)) is None  # a Monday
+    assert schedule.occurrence_for("2026-11-23T21:00") is None
+    friday = schedule.occurrence_for("2026-11-27T21:00")
+    assert friday is not None and friday.due_at == utc(2026, 11, 27, 21, 0)
+    assert schedule.occurrence_for("2026-11-27T22:00") is None
+    assert schedule.occurrence_for("not a slot") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("21:00", "21:00"), ("9:30", "09:30"), ("9.30", "09:30"), ("2130", "21:30"),
+     ("930", "09:30"), ("9", "09:00"), ("9pm", "21:00"), ("12am", "00:00"),
+     ("12:15 pm", "12:15"), ("٢١:٠٠", "21:00"), ("21h30", "21:30"),
+     ("24:00", None), ("21:60", None), ("13pm", None), ("soon", None), ("", None)],
+)
+def test_parse_time(text: str, expected: str | None) -> None:
+    assert parse_time(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("daily", [0, 1, 2, 3, 4, 5, 6]), ("mon-fri", [0, 1, 2, 3, 4]), ("sat,sun", [5, 6]),
+     ("Fri", [4]), ("fri-mon", [0, 4, 5, 6]), ("الجمعة", [4]), ("mon wed fri", [0, 2, 4]),
+     ("someday", None), ("", None)],
+)
+def test_parse_weekdays(text: str, expected: list[int] | None) -> None:
+    assert parse_weekdays(text) == expected
+
+
+def test_slot_keys_round_trip_and_reject_garbage() -> None:
+    assert slot_key(date(2026, 11, 23), "21:00") == "2026-11-23T21:00"
+    assert parse_slot("2026-11-23T21:00") == (date(2026, 11, 23), "21:00")
+    for bad in ("2026-11-23T24:00", "2026-11-23 21:00", "x", "2026-11-23T21:00:00"):
+        with pytest.raises(ValueError):
+            parse_slot(bad)
+
+
+def test_pacer_never_puts_more_than_thirty_sends_in_any_one_second_window() -> None:
+    offsets = spread_plan(300)
+    assert offsets == sorted(offsets)
+    busiest = max(
+        sum(1 for other in offsets if start <= other < start + 1.0) for start in offsets
+    )
+    assert busiest <= 30
+    rate = (len(offsets) - 1) / offsets[-1]
+    assert rate >= 0.95 * 30
+
+
+def test_pacer_lets_a_lone_send_through_at_once_and_reports_its_backlog() -> None:
+    pacer = SendPacer(rate_per_second=10)
+    assert pacer.backlog(100.0) == 0
+    assert pacer.reserve(100.0) == 0
+    assert pacer.backlog(100.0) == pytest.approx(0.1)
+    assert pacer.reserve(100.0) == pytest.approx(0.1)
+    assert pacer.reserve(105.0) == 0  # idle again: no accumulated burst allowance
+
+
+def test_group_jitter_is_stable_and_bounded() -> None:
+    values = [jitter_seconds(f"-100{index}|2026-11-23T21:00", 2.0) for index in range(200)]
+    assert all(0 <= value < 2.0 for value in values)
+    assert len(set(values)) > 150
+    assert jitter_seconds("-1001|2026-11-23T21:00", 2.0) == values[1]
+    assert jitter_seconds("anything", 0) == 0

@@ -1,0 +1,103 @@
+"""The /settings panel: language, default mushaf and timezone, as a stateless inline panel."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.mushafs import MUSHAF_IDS
+from bot.sandbox.harness import DEMO_USER, BotHarness
+from bot.sandbox.telegram_world import TelegramWorld
+
+pytestmark = pytest.mark.timeout(60)
+
+NOW = datetime(2026, 1, 15, 9, 30, tzinfo=UTC)
+
+
+@pytest.fixture
+async def bot(tmp_path: Path) -> AsyncIterator[BotHarness]:
+    async with BotHarness(tmp_path, clock=lambda: NOW) as harness:
+        yield harness
+
+
+async def test_panel_shows_the_current_settings(bot: BotHarness) -> None:
+    await bot.set_timezone("Asia/Riyadh")
+    messages = await bot.send("/settings")
+    text = messages[0]["text"]
+    assert "Language: English" in text
+    assert "Mushaf: Madani, King Fahd Complex print of 1405 AH (QCF V1)" in text
+    assert "Timezone: Asia/Riyadh (UTC+03:00)" in text
+    labels = [label for label, _ in TelegramWorld.buttons(messages[0])]
+    assert labels == ["🌐 Language", "📖 Mushaf", "🕒 Timezone", "Done"]
+
+
+async def test_mushaf_menu_lists_all_nine_and_saves_the_choice(bot: BotHarness) -> None:
+    await bot.send("/settings")
+    menu = await bot.press("Mushaf")
+    buttons = TelegramWorld.buttons(menu[0])
+    assert [data for _, data in buttons[:-1]] == [f"set:mushaf:{i}" for i in MUSHAF_IDS]
+    assert buttons[1][0].startswith("✓ ")  # the default, mushaf 2
+
+    panel = await bot.press("IndoPak, 16 lines")
+    settings = await bot.deps.chats.get(DEMO_USER.id)
+    assert settings is not None and settings.mushaf_id == 7
+    assert "Mushaf: IndoPak, 16 lines" in panel[0]["text"]
+    assert panel[0]["message_id"] == menu[0]["message_id"]  # edited in place
+
+
+async def test_choosing_arabic_stores_it_and_redraws_in_arabic(bot: BotHarness) -> None:
+    await bot.send("/settings")
+    await bot.press("Language")
+    panel = await bot.press("العربية")
+    settings = await bot.deps.chats.get(DEMO_USER.id)
+    assert settings is not None and settings.language == "ar"
+    assert "العربية" in panel[0]["text"]
+
+
+async def test_forged_choices_change_nothing(bot: BotHarness) -> None:
+    await bot.send("/settings")
+    await bot.press_data("set:mushaf:99")
+    await bot.press_data("set:lang:xx")
+    settings = await bot.deps.chats.get(DEMO_USER.id)
+    assert settings is not None
+    assert settings.mushaf_id == 2 and settings.language is None
+    assert "no longer available" in (bot.world.answered_callbacks[-1].text or "")
+
+
+async def test_back_returns_to_the_panel_and_done_closes_it(bot: BotHarness) -> None:
+    await bot.send("/settings")
+    await bot.press("Language")
+    panel = await bot.press("Back")
+    assert "Your settings" in panel[0]["text"]
+    closed = await bot.press("Done")
+    assert TelegramWorld.buttons(closed[0]) == []
+
+
+async def test_timezone_button_opens_the_timezone_question(bot: BotHarness) -> None:
+    await bot.send("/settings")
+    question = await bot.press("Timezone")
+    assert "Type your city or country" in question[-1]["text"]
+    await bot.send("Istanbul")
+    settings = await bot.deps.chats.get(DEMO_USER.id)
+    assert settings is not None and settings.timezone == "Europe/Istanbul"
+
+
+async def test_the_panel_works_after_a_restart(bot: BotHarness) -> None:
+    await bot.send("/settings")
+    await bot.restart()
+    await bot.press("Mushaf")
+    await bot.press("Uthmani Hafs")
+    settings = await bot.deps.chats.get(DEMO_USER.id)
+    assert settings is not None and settings.mushaf_id == 4
+
+
+async def test_settings_in_a_group_points_to_the_private_chat(bot: BotHarness) -> None:
+    bot.world.add_group(-100800, "Circle", members=[DEMO_USER])
+    messages = await bot.send("/settings", chat_id=-100800)
+    assert "private chat" in messages[0]["text"]
+    assert [target for _, target in TelegramWorld.buttons(messages[0])] == [
+        "https://t.me/QuranCompanionBot"
+    ]
