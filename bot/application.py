@@ -70,12 +70,12 @@ def configure_logging(level: str, *, secrets: list[str] | None = None) -> None:
         handler.addFilter(redactor)
     # The bot token is part of every Bot API URL that httpx logs at INFO, and QF tokens travel in
     # headers: these loggers stay at WARNING whatever LOG_LEVEL says.
-    for noisy in ("httpx", "httpcore", "apscheduler", "uvicorn.access"):
+    # SQLAlchemy logs statements with their parameters at INFO: login states, note drafts.
+    for noisy in ("httpx", "httpcore", "apscheduler", "uvicorn.access", "sqlalchemy.engine"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     # At DEBUG, PTB logs every request's parameters, i.e. users' notes and messages: cap it.
     # Database drivers log statement parameters at DEBUG: login states, drafts of notes.
-    for chatty in ("telegram.Bot", "telegram.ext.ExtBot", "aiosqlite", "sqlalchemy.engine",
-                   "asyncpg"):
+    for chatty in ("telegram.Bot", "telegram.ext.ExtBot", "aiosqlite", "asyncpg"):
         logging.getLogger(chatty).setLevel(max(logging.INFO, logging.getLevelName(level)))
 
 

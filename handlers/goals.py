@@ -72,6 +72,8 @@ WIZARD = f"{PREFIX}:w"
 #: Deep-link payload that opens the wizard in the private chat (from a group).
 GOAL_DEEP_LINK = "goal"
 CONVERSATION_NAME = "goal_wizard"
+#: Handler group of the `/start goal` deep link: before handlers.timezone's group -1.
+DEEP_LINK_GROUP = -2
 CONVERSATION_TIMEOUT = 600
 
 # user_data keys (persisted, JSON values only)
@@ -933,7 +935,9 @@ def build_conversation() -> ConversationHandler[Any]:
 
 
 def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    # Before every group-0 /start handler: the group button's deep link opens the wizard.
+    # The group button's deep link opens the wizard. It must run before the /start handlers
+    # of handlers.timezone (group -1, which lets any other payload through) and handlers.start
+    # (group 0), and stop them, or the welcome would answer instead.
     application.add_handler(
         CommandHandler(
             "start",
@@ -942,7 +946,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
             & filters.UpdateType.MESSAGE
             & filters.Regex(rf"^/start(@\w+)?\s+{GOAL_DEEP_LINK}\s*$"),
         ),
-        group=-1,
+        group=DEEP_LINK_GROUP,
     )
     application.add_handler(build_conversation())
     application.add_handler(
