@@ -233,10 +233,14 @@ def extract_messages(root: Path | None = None) -> Catalog:
     return template
 
 
+#: One extraction result as Babel's extractor protocol yields it:
+#: (line, function name, message or tuple of call arguments, translator comments).
+Extracted = tuple[int, str, "str | tuple[str | None, ...]", list[str]]
+
+
 def extract_python(
-    fileobj: IO[bytes], keywords: Mapping[str, Any], comment_tags: Collection[str],
-    options: dict[str, Any],
-) -> Iterator[tuple[int, str, str | tuple[str | None, ...], list[str]]]:
+    fileobj: IO[bytes], keywords: Mapping[str, Any], comment_tags: Collection[str], options: Any
+) -> Iterator[Extracted]:
     """Babel's Python extractor, plus calls it cannot see: on Python < 3.12 a `t.gettext("…")`
     inside an f-string is part of one string token, so Babel skips it and the catalog would
     silently lack the message. An `ast` pass finds those."""
@@ -244,25 +248,31 @@ def extract_python(
 
     source = fileobj.read()
     found: set[tuple[str, ...]] = set()
-    for lineno, funcname, messages, comments in babel_extract_python(
+    results: Iterable[tuple[Any, ...]] = babel_extract_python(
         io.BytesIO(source), keywords, comment_tags, options
-    ):
+    )
+    for lineno, funcname, messages, comments in results:
         found.add(_literal_args(messages if isinstance(messages, tuple) else (messages,)))
         yield lineno, funcname, messages, comments
     for node in ast.walk(ast.parse(source)):
         if not isinstance(node, ast.Call):
             continue
-        name = node.func.attr if isinstance(node.func, ast.Attribute) else (
-            node.func.id if isinstance(node.func, ast.Name) else None)
+        if isinstance(node.func, ast.Attribute):
+            name = node.func.attr
+        elif isinstance(node.func, ast.Name):
+            name = node.func.id
+        else:
+            continue
         if name not in keywords:
             continue
         args = tuple(
             arg.value if isinstance(arg, ast.Constant) and isinstance(arg.value, str) else None
             for arg in node.args
         )
-        if args and args[0] is not None and _literal_args(args) not in found:
+        first = args[0] if args else None
+        if first is not None and _literal_args(args) not in found:
             found.add(_literal_args(args))
-            yield node.lineno, name, args if len(args) > 1 else args[0], []
+            yield node.lineno, name, args if len(args) > 1 else first, []
 
 
 def _literal_args(args: tuple[str | None, ...]) -> tuple[str, ...]:

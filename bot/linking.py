@@ -32,6 +32,7 @@ from bot.i18n import Translator, get_translator, resolve_language
 from bot.qf import QFError, new_nonce, new_pkce_pair, new_state
 from bot.qf.errors import BadRequest, InvalidResponse, Unauthorized
 from bot.qf.friendly import SCOPE_FEATURES
+from storage import LoginAttempt
 
 logger = logging.getLogger(__name__)
 
@@ -42,8 +43,6 @@ LOGIN_TTL = timedelta(minutes=10)
 ATTEMPT_RETENTION = timedelta(days=1)
 #: Deep-link payload of the page's "return to Telegram" link (see handlers.start).
 LINKED_DEEP_LINK = "linked"
-#: `Deps.extras` key of the login-language hints (see `_remember_language`).
-_LANGUAGE_HINTS = "login_languages"
 
 @dataclass(frozen=True)
 class LoginLink:
@@ -99,10 +98,9 @@ async def start_login(
         chat_id=chat_id,
         code_verifier=verifier,
         nonce=nonce,
+        language=language,
         now=now,
     )
-    if language:
-        _remember_language(deps, state, language, now)
     url = deps.qf.authorization_url(
         state=state,
         nonce=nonce,
@@ -139,7 +137,7 @@ async def complete_login(deps: Deps, params: Mapping[str, str]) -> CallbackOutco
 
     result = await deps.logins.consume(state, now=now, ttl=LOGIN_TTL)
     attempt = result.attempt
-    t = await _translator(deps, state, attempt.telegram_user_id if attempt else None)
+    t = await _translator(deps, attempt)
 
     if error:
         # The state is spent either way: a denied login must not be resumable.
@@ -366,28 +364,14 @@ def _safe_code(error: str) -> str:
     return cleaned[:40] or "unknown"
 
 
-def _remember_language(deps: Deps, state: str, language: str, now: datetime) -> None:
-    """Remember the user's language for the callback page, in memory.
-
-    The page cannot ask Telegram who is looking at it, and a user who never picked a language
-    has none stored; their Telegram language at /login time is the best guess. A restart loses
-    the hint and the page falls back to English, which is harmless.
-    """
-    hints: dict[str, tuple[str, datetime]] = deps.extras.setdefault(_LANGUAGE_HINTS, {})
-    for old_state, (_, created) in list(hints.items()):
-        if now - created > LOGIN_TTL:
-            del hints[old_state]
-    hints[state] = (language, now)
-
-
-async def _translator(deps: Deps, state: str, telegram_user_id: int | None) -> Translator:
-    hints: dict[str, tuple[str, datetime]] = deps.extras.get(_LANGUAGE_HINTS, {})
-    hint = hints.pop(state, None)
-    stored: str | None = None
-    if telegram_user_id is not None:
-        settings = await deps.chats.get(telegram_user_id)
-        stored = settings.language if settings is not None else None
-    return get_translator(resolve_language(stored, hint[0] if hint else None))
+async def _translator(deps: Deps, attempt: LoginAttempt | None) -> Translator:
+    """The page cannot ask Telegram who is looking at it: use the language the user chose, else
+    the one their Telegram app had when they asked for the link (stored with the attempt)."""
+    if attempt is None:
+        return get_translator(None)
+    settings = await deps.chats.get(attempt.telegram_user_id)
+    stored = settings.language if settings is not None else None
+    return get_translator(resolve_language(stored, attempt.language))
 
 
 async def _revoke_quietly(deps: Deps, token: str | None) -> None:

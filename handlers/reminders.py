@@ -174,14 +174,22 @@ def describe_times(times: tuple[str, ...], t: Translator) -> str:
     return ", ".join(_time_text(hhmm, t) for hhmm in times)
 
 
+_TODAY_PREFIX = re.compile(r"^\s*(?:today|اليوم)\s*:\s*", re.IGNORECASE)
+
+
+def clean_portion(text: str) -> str:
+    """"today: pages 21-40" is stored as "pages 21-40": the message already says "Today:"."""
+    return _TODAY_PREFIX.sub("", text).strip()
+
+
 def portion_ranges(portion: str | None) -> list[str] | None:
     """The portion as API verse ranges when it reads as verses ("juz 2", "2:1-2:141",
-    "Al-Mulk"); None for free text such as "pages 21-40", which cannot be credited as is."""
+    "Al-Mulk"); None for free text such as "pages 21-40", which cannot be credited as is
+    (pages become verses only with a page map of the mushaf, which the bot does not have)."""
     if not portion:
         return None
-    text = re.sub(r"^\s*(?:today|اليوم)\s*:?\s*", "", portion, flags=re.IGNORECASE)
     try:
-        return [item.key for item in parse_verse_ranges(text)]
+        return [item.key for item in parse_verse_ranges(clean_portion(portion))]
     except VerseRangeError:
         return None
 
@@ -523,7 +531,7 @@ async def _apply_argument(
                 )
             )
             return
-        portion = None if raw_rest.casefold() in _OFF_WORDS else raw_rest
+        portion = None if raw_rest.casefold() in _OFF_WORDS else clean_portion(raw_rest)
         await deps.reminders.update(reminder.id, portion=portion)
     elif command in _ON_WORDS or command in _OFF_WORDS:
         if reminder is None:

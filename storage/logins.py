@@ -29,6 +29,7 @@ def _attempt(row: Row[Any]) -> LoginAttempt:
         nonce=row.nonce,
         created_at=row.created_at,
         used_at=row.used_at,
+        language=row.language,
     )
 
 
@@ -45,6 +46,7 @@ class LoginAttemptRepository:
         chat_id: int,
         code_verifier: str,
         nonce: str,
+        language: str | None = None,
         now: datetime | None = None,
     ) -> LoginAttempt:
         attempt = LoginAttempt(
@@ -55,6 +57,7 @@ class LoginAttemptRepository:
             nonce=nonce,
             created_at=now or self._clock(),
             used_at=None,
+            language=language,
         )
         async with self._db.write() as connection:
             await connection.execute(
@@ -64,6 +67,7 @@ class LoginAttemptRepository:
                     chat_id=attempt.chat_id,
                     code_verifier=attempt.code_verifier,
                     nonce=attempt.nonce,
+                    language=attempt.language,
                     created_at=attempt.created_at,
                     used_at=None,
                 )

@@ -79,6 +79,7 @@ class LoginAttempt:
     nonce: str
     created_at: datetime
     used_at: datetime | None
+    language: str | None = None
 
     def __repr__(self) -> str:
         return (

@@ -125,6 +125,8 @@ login_attempts = Table(
     Column("chat_id", BigInteger, nullable=False),
     Column("code_verifier", Text, nullable=False),
     Column("nonce", Text, nullable=False),
+    #: The user's language when they asked for the link: the callback page speaks it.
+    Column("language", String(16)),
     Column("created_at", UTCDateTime(), nullable=False, index=True),
     Column("used_at", UTCDateTime()),
 )

@@ -319,6 +319,16 @@ async def test_arabic_speaker_gets_a_right_to_left_page(tmp_path: Path) -> None:
     assert '<html lang="ar" dir="rtl">' in page
 
 
+async def test_callback_page_keeps_the_users_language_across_a_restart(tmp_path: Path) -> None:
+    arabic = FakeUser(3004, "Huda", language_code="ar")
+    async with BotHarness(tmp_path, user=arabic) as bot:
+        url = await request_login(bot, arabic)
+        await bot.restart()
+        status, page = await bot.follow_login_link(url)
+    assert status == 200
+    assert '<html lang="ar" dir="rtl">' in page
+
+
 async def test_withheld_permissions_are_named_in_the_chat(bot: BotHarness) -> None:
     bot.fake_qf.withheld_scopes = {"note"}
     await bot.follow_login_link(await request_login(bot))

@@ -56,6 +56,7 @@ def upgrade() -> None:
         sa.Column("chat_id", sa.BigInteger(), nullable=False),
         sa.Column("code_verifier", sa.Text(), nullable=False),
         sa.Column("nonce", sa.Text(), nullable=False),
+        sa.Column("language", sa.String(16)),
         _timestamp("created_at"),
         _timestamp("used_at", nullable=True),
         sa.PrimaryKeyConstraint("state", name="pk_login_attempts"),

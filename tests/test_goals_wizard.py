@@ -1,0 +1,340 @@
+"""The /goal wizard in process: presets, custom steps, back, cancel, restarts, replacing, failures."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.sandbox.fake_qf import DEMO_SUB, FakeQuranFoundation, Goal
+from bot.sandbox.harness import DEMO_USER, BotHarness
+from handlers.goals import CONVERSATION_NAME, CONVERSATION_TIMEOUT, build_conversation
+
+TODAY = date(2026, 3, 29)
+ZONE = "Asia/Riyadh"
+GROUP = -100300
+GOALS_FAULT = r"/v1/goals$"
+
+JSONDict = dict[str, Any]
+
+
+@pytest.fixture
+async def bot(tmp_path: Path) -> AsyncIterator[BotHarness]:
+    fake = FakeQuranFoundation()
+    fake.set_today(TODAY, timezone=ZONE)
+    async with BotHarness(tmp_path, fake_qf=fake, clock=fake.now) as harness:
+        await harness.link_account()
+        await harness.set_timezone(ZONE)
+        yield harness
+        assert fake.validation_errors == []
+        assert fake.response_errors == []
+
+
+def goals(bot: BotHarness) -> list[Goal]:
+    return list(bot.fake_qf.users[DEMO_SUB].goals.values())
+
+
+def text_of(message: JSONDict) -> str:
+    return str(message.get("text") or "")
+
+
+def labels(bot: BotHarness, message: JSONDict) -> list[str]:
+    return [label for label, _ in bot.world.buttons(message)]
+
+
+async def test_presets_are_quran_coms_suggestions(bot: BotHarness) -> None:
+    (menu,) = await bot.send("/goal")
+    assert "Set a reading goal" in text_of(menu)
+    assert labels(bot, menu) == [
+        "10 minutes a day", "Khatm in 30 days", "One juz a day", "Surah Al-Mulk every day",
+        "✏️ My own goal", "✖ Cancel",
+    ]
+
+
+async def test_thirty_day_khatm_preview_shows_the_first_week(bot: BotHarness) -> None:
+    await bot.send("/goal")
+    (preview,) = await bot.press("Khatm in 30 days")
+    (estimate,) = bot.fake_qf.api_requests("GET", "goals/estimate")
+    assert estimate.query == {"type": "QURAN_RANGE", "amount": "1:1-114:6", "mushafId": "2",
+                              "duration": "30"}
+    lines = text_of(preview).splitlines()
+    assert "Finish the whole Quran in 30 days" in lines
+    week = [line for line in lines if line.startswith("• ")]
+    assert len(week) == 7
+    # 6,236 verses over 30 days is 208 verses a day: Al-Fatihah and 2:1-201 on day one.
+    assert week[0] == "• Sun 29 Mar: 1:1–2:201"
+    assert week[1] == "• Mon 30 Mar: 2:202–3:123"
+    assert goals(bot) == []  # nothing is created before Confirm
+
+
+async def test_confirming_a_preset_creates_the_goal(bot: BotHarness) -> None:
+    await bot.send("/goal")
+    await bot.press("Khatm in 30 days")
+    (done,) = await bot.press("Confirm")
+    assert "✅ Your goal is set: Finish the whole Quran in 30 days." in text_of(done)
+    (create,) = bot.fake_qf.api_requests("POST", "^/v1/goals$")
+    assert create.json == {"type": "QURAN_RANGE", "amount": "1:1-114:6", "category": "QURAN",
+                           "duration": 30}
+    assert create.query == {"mushafId": "2"}
+    assert create.headers["x-timezone"] == ZONE
+    (goal,) = goals(bot)
+    assert (goal.type, goal.amount, goal.duration) == ("QURAN_RANGE", "1:1-114:6", 30)
+
+
+async def test_one_juz_preset_follows_the_chosen_mushaf(bot: BotHarness) -> None:
+    await bot.send("/goal")
+    await bot.press("One juz a day")
+    await bot.press("Change mushaf")
+    (preview,) = await bot.press("IndoPak, 16 lines")
+    assert "18 pages a day" in text_of(preview)
+    await bot.press("Confirm")
+    (goal,) = goals(bot)
+    assert (goal.type, goal.amount, goal.mushaf_id) == ("QURAN_PAGES", 18, 7)
+    settings = await bot.deps.chats.get(DEMO_USER.id)
+    assert settings is not None and settings.mushaf_id == 7  # remembered for next time
+
+
+async def test_custom_time_goal_through_every_step(bot: BotHarness) -> None:
+    await bot.send("/goal")
+    await bot.press("My own goal")
+    (ask,) = await bot.press("Time each day")
+    assert "How long do you want to read each day?" in text_of(ask)
+    (schedule,) = await bot.send("20")
+    assert labels(bot, schedule)[:2] == ["Every day", "For a number of days"]
+    (mushaf,) = await bot.press("Every day")
+    assert "Which mushaf" in text_of(mushaf)
+    (preview,) = await bot.press("KFGQPC Hafs")
+    assert "20 minutes a day" in text_of(preview)
+    assert text_of(preview).count("20 minutes") == 8  # the goal line and seven days
+    await bot.press("Confirm")
+    (goal,) = goals(bot)
+    assert (goal.type, goal.amount, goal.duration, goal.mushaf_id) == ("QURAN_TIME", 1200, None,
+                                                                       5)
+
+
+async def test_custom_range_over_n_days(bot: BotHarness) -> None:
+    await bot.send("/goal")
+    await bot.press("My own goal")
+    await bot.press("A stretch of verses")
+    (schedule,) = await bot.send("Al-Baqarah")
+    assert "How should I plan 2:1–286?" in text_of(schedule)
+    await bot.press("Finish it within")
+    await bot.send("2 weeks")
+    await bot.press("Uthmani Hafs")
+    await bot.press("Confirm")
+    (goal,) = goals(bot)
+    assert (goal.amount, goal.duration, goal.mushaf_id) == ("2:1-2:286", 14, 4)
+
+
+@pytest.mark.parametrize(
+    ("kind", "answer", "expected"),
+    [
+        ("Time each day", "0", "The time has to be more than zero."),
+        ("Time each day", "0 min", "The time has to be more than zero."),
+        ("Pages each day", "605", "Your mushaf has 604 pages"),
+        ("Pages each day", "0", "Choose at least one page."),
+        ("A stretch of verses", "2:10-2:1", "put the earlier verse first"),
+        ("A stretch of verses", "2:1-2:5, 3:1-3:5", "single range"),
+    ],
+)
+async def test_invalid_answers_are_explained_and_the_step_is_kept(
+    bot: BotHarness, kind: str, answer: str, expected: str
+) -> None:
+    await bot.send("/goal")
+    await bot.press("My own goal")
+    await bot.press(kind)
+    (reply,) = await bot.send(answer)
+    assert expected in text_of(reply)
+    assert "?" in text_of(reply)  # the question is asked again
+    (next_step,) = await bot.send("2:1-2:5" if kind == "A stretch of verses" else "3")
+    assert "Every day" in " ".join(labels(bot, next_step)) or "every day" in " ".join(
+        labels(bot, next_step))
+
+
+async def test_pages_too_many_for_a_smaller_mushaf_go_back_to_the_amount(bot: BotHarness) -> None:
+    await bot.send("/goal")
+    await bot.press("My own goal")
+    await bot.press("Pages each day")
+    await bot.send("600")
+    await bot.press("Every day")
+    (back,) = await bot.press("IndoPak, 16 lines")
+    assert "Your mushaf has 548 pages" in text_of(back)
+    await bot.send("500")
+    await bot.press("Every day")
+    await bot.press("IndoPak, 16 lines")
+    await bot.press("Confirm")
+    assert [(g.amount, g.mushaf_id) for g in goals(bot)] == [(500, 7)]
+
+
+async def test_back_keeps_earlier_answers(bot: BotHarness) -> None:
+    await bot.send("/goal")
+    await bot.press("My own goal")
+    await bot.press("Time each day")
+    await bot.send("15")
+    (amount_again,) = await bot.press("Back")
+    assert "Keep 15 minutes" in labels(bot, amount_again)
+    (schedule,) = await bot.press("Keep 15 minutes")
+    assert "15 minutes a day" in text_of(schedule)
+    (kind,) = await bot.press("Back")  # schedule → amount
+    (kind,) = await bot.press("Back")  # amount → kind
+    assert "What kind of goal" in text_of(kind)
+    (menu,) = await bot.press("Back")
+    assert "Set a reading goal" in text_of(menu)
+
+
+async def test_cancel_ends_the_wizard_without_changes(bot: BotHarness) -> None:
+    await bot.send("/goal")
+    await bot.press("My own goal")
+    await bot.press("Time each day")
+    (cancelled,) = await bot.send("/cancel")
+    assert "cancelled" in text_of(cancelled)
+    assert await bot.send("15") == []  # no longer an answer to anything here
+    assert goals(bot) == []
+    (stale,) = await bot.press("Back")  # an old wizard button after cancelling
+    assert "has ended" in text_of(stale)
+
+
+async def test_cancel_button_too(bot: BotHarness) -> None:
+    await bot.send("/goal")
+    (cancelled,) = await bot.press("Cancel")
+    assert "cancelled" in text_of(cancelled)
+
+
+async def test_wizard_survives_a_restart(bot: BotHarness) -> None:
+    await bot.send("/goal")
+    await bot.press("My own goal")
+    await bot.press("Pages each day")
+    await bot.restart()
+    (schedule,) = await bot.send("4")
+    assert "4 pages a day" in text_of(schedule)
+    await bot.press("Every day")
+    await bot.press("Uthmani Hafs")
+    await bot.restart()
+    await bot.press("Confirm")
+    assert [(g.type, g.amount) for g in goals(bot)] == [("QURAN_PAGES", 4)]
+
+
+async def test_existing_daily_goal_is_replaced_in_place_with_its_goal_id(bot: BotHarness) -> None:
+    await bot.send("/goal mulk")
+    (original,) = goals(bot)
+    (menu,) = await bot.send("/goal")
+    assert "Your current goal: Read Surah Al-Mulk every day. A new goal replaces it." in text_of(
+        menu)
+    await bot.press("10 minutes a day")
+    (preview,) = await bot.press("Back")
+    await bot.press("10 minutes a day")
+    await bot.press("Confirm")
+    (put,) = bot.fake_qf.api_requests("PUT")
+    assert put.api_path == f"/v1/goals/{original.id}"
+    (goal,) = goals(bot)
+    assert (goal.id, goal.type, goal.amount) == (original.id, "QURAN_TIME", 600)
+    assert len(bot.fake_qf.api_requests("POST", "^/v1/goals$")) == 1
+
+
+async def test_dated_goal_replaced_by_a_daily_one_is_recreated(bot: BotHarness) -> None:
+    # A PUT cannot remove a goal's duration, so the old goal is deleted and a new one created.
+    bot.fake_qf.users[DEMO_SUB].goals["quran-com"] = Goal(
+        "quran-com", "QURAN_RANGE", "1:1-114:6", 60, "QURAN", 2, TODAY)
+    await bot.send("/goal")
+    await bot.press("10 minutes a day")
+    await bot.press("Confirm")
+    (delete,) = bot.fake_qf.api_requests("DELETE")
+    assert delete.api_path == "/v1/goals/quran-com" and delete.query == {"category": "QURAN"}
+    (goal,) = goals(bot)
+    assert (goal.type, goal.amount, goal.duration) == ("QURAN_TIME", 600, None)
+
+
+async def test_estimate_failure_keeps_the_answers(bot: BotHarness) -> None:
+    await bot.send("/goal")
+    await bot.press("My own goal")
+    await bot.press("Time each day")
+    await bot.send("25")
+    await bot.press("Every day")
+    bot.fake_qf.fail_next(500, path="goals/estimate")
+    (failed,) = await bot.press("Uthmani Hafs")
+    assert "Quran.com is having trouble" in text_of(failed)
+    (preview,) = await bot.press("Try again")
+    assert "25 minutes a day" in text_of(preview)
+    assert "Uthmani Hafs" in text_of(preview)
+
+
+async def test_create_failure_keeps_the_answers_and_try_again_creates_once(
+    bot: BotHarness,
+) -> None:
+    await bot.send("/goal")
+    await bot.press("Surah Al-Mulk every day")
+    bot.fake_qf.fail_next(503, method="POST", path=GOALS_FAULT)
+    (failed,) = await bot.press("Confirm")
+    assert "temporarily unavailable" in text_of(failed)
+    assert goals(bot) == []
+    (done,) = await bot.press("Try again")
+    assert "Read Surah Al-Mulk every day" in text_of(done)
+    assert len(goals(bot)) == 1
+
+
+async def test_ambiguous_create_timeout_never_makes_a_second_goal(bot: BotHarness) -> None:
+    await bot.send("/goal")
+    await bot.press("Khatm in 30 days")
+    bot.fake_qf.timeout_next(method="POST", path=GOALS_FAULT, apply=True)
+    (failed,) = await bot.press("Confirm")
+    assert "took too long" in text_of(failed)
+    assert len(goals(bot)) == 1  # the server did create it
+    await bot.press("Try again")
+    (goal,) = goals(bot)
+    assert goal.amount == "1:1-114:6"
+    assert len(bot.fake_qf.api_requests("POST", "^/v1/goals$")) == 1
+    assert bot.texts()[-1].startswith("✅ Your goal is set")
+
+
+async def test_group_goal_opens_the_wizard_in_private(bot: BotHarness) -> None:
+    bot.world.add_group(GROUP, "Circle", members=[DEMO_USER])
+    (reply,) = await bot.send("/goal 15min", chat_id=GROUP)
+    assert "private chat" in text_of(reply)
+    [(label, url)] = bot.world.buttons(reply)
+    assert url == "https://t.me/QuranCompanionBot?start=goal"
+    assert goals(bot) == []
+    (menu,) = await bot.send("/start goal")
+    assert "Set a reading goal" in text_of(menu)
+    await bot.press("10 minutes a day")
+    await bot.press("Confirm")
+    assert len(goals(bot)) == 1
+
+
+async def test_set_a_goal_button_on_today_opens_the_wizard(bot: BotHarness) -> None:
+    await bot.send("/today")
+    (menu,) = await bot.press("Set a goal")
+    assert "Set a reading goal" in text_of(menu)
+
+
+async def test_goal_needs_a_timezone(bot: BotHarness) -> None:
+    await bot.deps.chats.update(DEMO_USER.id, timezone=None)
+    (reply,) = await bot.send("/goal")
+    assert "which timezone" in text_of(reply)
+
+
+def test_conversation_is_persistent_with_a_ten_minute_timeout() -> None:
+    conversation = build_conversation()
+    assert conversation.name == CONVERSATION_NAME and conversation.persistent
+    assert conversation.conversation_timeout == CONVERSATION_TIMEOUT == 600
+
+
+async def test_silent_wizard_times_out(tmp_path: Path) -> None:
+    fake = FakeQuranFoundation()
+    async with BotHarness(tmp_path, fake_qf=fake, start_jobs=True) as bot:
+        await bot.link_account()
+        await bot.set_timezone(ZONE)
+        conversation = next(
+            handler for handler in bot.app.handlers[0]
+            if getattr(handler, "name", None) == CONVERSATION_NAME
+        )
+        # The real timeout is 10 minutes; the JobQueue mechanics are the same at 0.2 s.
+        conversation._conversation_timeout = 0.2  # type: ignore[attr-defined]
+        await bot.send("/goal")
+        await bot.press("My own goal")
+        await bot.world.wait_for_message(DEMO_USER.id, "without an answer", timeout=5)
+        await asyncio.sleep(0.05)
+        assert await bot.send("15") == []

@@ -1,0 +1,164 @@
+"""Private reminders: skipped once the day's goal is complete, snoozed on request, caught up
+after a restart."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+from reminders_support import reminder_messages, scheduler_of
+from storage_helpers import ManualClock
+
+from bot.sandbox.fake_qf import ActivityDay, FakeQuranFoundation, Goal
+from bot.sandbox.harness import DEMO_USER, BotHarness
+from bot.sandbox.telegram_world import FakeUser
+from handlers.reminders import private_reminder
+from storage import Reminder
+
+#: 21:00 in London on Monday 23 November 2026 (GMT).
+NINE_LONDON = datetime(2026, 11, 23, 21, 0, tzinfo=UTC)
+USER = DEMO_USER.id
+
+
+def harness(tmp_path: Path, clock: ManualClock) -> BotHarness:
+    return BotHarness(tmp_path, clock=clock, fake_qf=FakeQuranFoundation(clock=clock))
+
+
+async def set_up_reminder(bot: BotHarness, command: str = "/remind 21:00") -> Reminder:
+    await bot.set_timezone("Europe/London")
+    await bot.send(command)
+    reminder = await private_reminder(bot.deps, USER)
+    assert reminder is not None
+    return reminder
+
+
+def give_time_goal(bot: BotHarness, sub: str, *, read_seconds: int, on: date) -> None:
+    user = bot.fake_qf.users[sub]
+    user.goals["goal-1"] = Goal("goal-1", "QURAN_TIME", 600, None, "QURAN", 1, on)
+    if read_seconds:
+        user.activity_days[on] = ActivityDay("day-1", on, "QURAN", 1, seconds=read_seconds)
+
+
+async def test_reminder_is_skipped_on_a_day_the_goal_is_already_complete(tmp_path: Path) -> None:
+    clock = ManualClock(NINE_LONDON - timedelta(hours=1))
+    async with harness(tmp_path, clock) as bot:
+        reminder = await set_up_reminder(bot)
+        sub = await bot.link_account()
+        give_time_goal(bot, sub, read_seconds=600, on=date(2026, 11, 23))
+        clock.now = NINE_LONDON
+        scheduler = scheduler_of(bot)
+
+        assert await scheduler.deliver_due(reminder.id, "21:00") == "goal_done"
+        assert reminder_messages(bot.world, USER) == []
+        assert await scheduler.deliver_due(reminder.id, "21:00") == "duplicate"  # decided once
+
+        clock.advance(timedelta(days=1))  # nothing read yet on the 24th
+        assert await scheduler.deliver_due(reminder.id, "21:00") == "sent"
+        [message] = reminder_messages(bot.world, USER)
+        assert "So far today: 0% of your goal." in message["text"]
+        assert bot.fake_qf.validation_errors == []
+
+
+async def test_half_done_goal_still_gets_the_reminder_with_its_progress(tmp_path: Path) -> None:
+    clock = ManualClock(NINE_LONDON)
+    async with harness(tmp_path, clock) as bot:
+        reminder = await set_up_reminder(bot)
+        sub = await bot.link_account()
+        give_time_goal(bot, sub, read_seconds=300, on=date(2026, 11, 23))
+        assert await scheduler_of(bot).deliver_due(reminder.id, "21:00") == "sent"
+        [message] = reminder_messages(bot.world, USER)
+        assert "So far today: 50% of your goal." in message["text"]
+
+
+async def test_unlinked_user_gets_the_plain_reminder_with_snooze_buttons(tmp_path: Path) -> None:
+    clock = ManualClock(NINE_LONDON)
+    async with harness(tmp_path, clock) as bot:
+        reminder = await set_up_reminder(bot)
+        assert await scheduler_of(bot).deliver_due(reminder.id, "21:00") == "sent"
+        [message] = reminder_messages(bot.world, USER)
+        assert message["text"] == "🌿 Time for your Quran reading."
+        assert bot.world.buttons(message) == [
+            ("⏰ In 30 minutes", f"rem:s:{reminder.id}:30"),
+            ("⏰ In 1 hour", f"rem:s:{reminder.id}:60"),
+        ]
+
+
+async def test_snooze_repeats_the_reminder_once_after_the_chosen_delay(tmp_path: Path) -> None:
+    clock = ManualClock(NINE_LONDON)
+    async with harness(tmp_path, clock) as bot:
+        reminder = await set_up_reminder(bot)
+        scheduler = scheduler_of(bot)
+        await scheduler.deliver_due(reminder.id, "21:00")
+        clock.advance(timedelta(minutes=2, seconds=10))
+
+        [edited] = await bot.press("In 30 minutes")
+
+        assert edited["text"].endswith("⏰ Snoozed until 21:33.")
+        assert "reply_markup" not in edited
+        stored = await bot.deps.reminders.get(reminder.id)
+        assert stored is not None
+        assert stored.snoozed_until == datetime(2026, 11, 23, 21, 33, tzinfo=UTC)
+        assert f"snooze:{reminder.id}" in scheduler.job_names(reminder.id)
+
+        assert await scheduler.deliver_snooze(reminder.id) == "not_due"  # too early
+        clock.advance(timedelta(minutes=31))
+        assert await scheduler.deliver_snooze(reminder.id) == "sent"
+        assert await scheduler.deliver_snooze(reminder.id) == "not_due"
+        messages = reminder_messages(bot.world, USER)
+        assert len(messages) == 2
+        assert bot.world.buttons(messages[-1])[0][1] == f"rem:s:{reminder.id}:30"
+        stored = await bot.deps.reminders.get(reminder.id)
+        assert stored is not None and stored.snoozed_until is None
+        assert scheduler.job_names(reminder.id) == [f"remind:{reminder.id}:21:00"]
+
+
+async def test_daily_slot_falling_inside_a_snooze_is_left_to_the_snooze(tmp_path: Path) -> None:
+    clock = ManualClock(NINE_LONDON)
+    async with harness(tmp_path, clock) as bot:
+        reminder = await set_up_reminder(bot, "/remind 21:00 21:15")
+        scheduler = scheduler_of(bot)
+        await scheduler.deliver_due(reminder.id, "21:00")
+        await bot.press("In 1 hour")
+        clock.advance(timedelta(minutes=15))
+        assert await scheduler.deliver_due(reminder.id, "21:15") == "snoozed"
+        assert len(reminder_messages(bot.world, USER)) == 1
+
+
+async def test_snooze_due_while_the_bot_was_down_is_sent_at_start(tmp_path: Path) -> None:
+    clock = ManualClock(NINE_LONDON)
+    bot = harness(tmp_path, clock)
+    async with bot:
+        reminder = await set_up_reminder(bot)
+        await scheduler_of(bot).deliver_due(reminder.id, "21:00")
+        await bot.press("In 30 minutes")
+        await bot.stop()
+        clock.advance(timedelta(minutes=45))
+        await bot.start()
+        assert len(reminder_messages(bot.world, USER)) == 2  # the snooze, not the 21:00 again
+        await bot.restart()
+        assert len(reminder_messages(bot.world, USER)) == 2
+
+
+async def test_snooze_job_is_rebuilt_after_a_restart(tmp_path: Path) -> None:
+    clock = ManualClock(NINE_LONDON)
+    bot = harness(tmp_path, clock)
+    async with bot:
+        reminder = await set_up_reminder(bot)
+        await scheduler_of(bot).deliver_due(reminder.id, "21:00")
+        await bot.press("In 1 hour")
+        await bot.restart()
+        assert scheduler_of(bot).job_names(reminder.id) == [
+            f"remind:{reminder.id}:21:00", f"snooze:{reminder.id}"
+        ]
+
+
+async def test_someone_elses_snooze_button_is_refused(tmp_path: Path) -> None:
+    clock = ManualClock(NINE_LONDON)
+    stranger = FakeUser(3001, "Stranger")
+    async with harness(tmp_path, clock) as bot:
+        reminder = await set_up_reminder(bot)
+        await bot.send("/help", user=stranger)
+        await bot.press_data(f"rem:s:{reminder.id}:30", user=stranger)
+        assert bot.world.answered_callbacks[-1].text == "This button is not for you."
+        stored = await bot.deps.reminders.get(reminder.id)
+        assert stored is not None and stored.snoozed_until is None
