@@ -109,10 +109,14 @@ class Translator:
         forms = self._plural.get(singular)
         text = fallback
         if forms and all(forms):
-            index = self._plural_index(n)
+            index = self.plural_form(n)
             if 0 <= index < len(forms):
                 text = forms[index]
         return _format(text, fallback, {"n": self.number(n), **params})
+
+    def plural_form(self, n: int) -> int:
+        """Which catalog form (`msgstr[i]`) a count takes in this language."""
+        return self._plural_index(n)
 
     def number(self, value: int | float | str) -> str:
         """Digits as the language writes them (Arabic-Indic in Arabic)."""
@@ -235,7 +239,7 @@ def extract_messages(root: Path | None = None) -> Catalog:
 
 #: One extraction result as Babel's extractor protocol yields it:
 #: (line, function name, message or tuple of call arguments, translator comments).
-Extracted = tuple[int, str, "str | tuple[str | None, ...]", list[str]]
+Extracted = tuple[int, str, str | tuple[str | None, ...], list[str]]
 
 
 def extract_python(
@@ -500,7 +504,7 @@ def line_needs_rtl_mark(line: str) -> bool:
     return False
 
 
-def _main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot.i18n", description=__doc__)
     commands = parser.add_subparsers(dest="command")
     commands.add_parser("update", help="extract messages and merge them into every catalog "
@@ -521,4 +525,4 @@ def _main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(_main())
+    sys.exit(main())

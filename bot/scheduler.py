@@ -434,6 +434,7 @@ class ReminderScheduler:
             return "not_due"
         # Cleared before sending: a snooze pressed on the new message must not be wiped out.
         reminder = await self.deps.reminders.update(reminder_id, snoozed_until=None) or reminder
+        await self.refresh(reminder_id)
         if now - due >= self.catch_up_window:
             return "not_due"
         local = due.astimezone(load_zone(reminder.timezone))
@@ -447,6 +448,14 @@ class ReminderScheduler:
         chat = await deps.chats.get(reminder.chat_id)
         if chat is not None and not chat.active:
             return "disabled"
+        plan: TodaysPlan | None = None
+        if reminder.kind == "private":
+            # Asked before the pacer tick so that a slow Quran Foundation answer cannot hold a
+            # send back and bunch it up with the next ones (Telegram counts per second).
+            plan = await self._todays_plan(reminder)
+            if plan is not None and plan.progress is not None and plan.progress >= 1:
+                claimed = await deps.reminders.claim_slot(reminder.id, occurrence.slot)
+                return "goal_done" if claimed else "duplicate"
         if (
             reminder.kind == "group"
             and self.group_jitter > 0
@@ -456,27 +465,29 @@ class ReminderScheduler:
                 jitter_seconds(f"{reminder.chat_id}|{occurrence.slot}", self.group_jitter)
             )
         # Paced before the claim: with two instances racing for the same slots each send still
-        # costs one tick of one pacer, so together they stay near one instance's rate.
+        # costs one tick of one pacer, so together they stay near one instance's rate. Between
+        # the tick and the request there is only the claim, so sends leave evenly spaced.
         delay = self.pacer.reserve(self._monotonic())
         if delay > 0:
             await self._sleep(delay)
         if not await deps.reminders.claim_slot(reminder.id, occurrence.slot):
             return "duplicate"
         try:
-            return await self._send_claimed(reminder, occurrence, chat.language if chat else None)
+            return await self._send_claimed(
+                reminder, occurrence, chat.language if chat else None, plan
+            )
         except BaseException:
             # Cancelled mid-send (shutdown) or a bug: give the slot back for the catch-up.
             await deps.reminders.release_slot(reminder.id, occurrence.slot)
             raise
 
     async def _send_claimed(
-        self, reminder: Reminder, occurrence: Occurrence, language: str | None
+        self,
+        reminder: Reminder,
+        occurrence: Occurrence,
+        language: str | None,
+        plan: TodaysPlan | None,
     ) -> DeliveryOutcome:
-        plan: TodaysPlan | None = None
-        if reminder.kind == "private":
-            plan = await self._todays_plan(reminder)
-            if plan is not None and plan.progress is not None and plan.progress >= 1:
-                return "goal_done"
         t = get_translator(language)
         text, markup = reminder_message(reminder, occurrence.slot, t, plan=plan)
         chat_id = reminder.chat_id

@@ -54,7 +54,6 @@ from bot.notes import (
     preview,
 )
 from bot.qf import (
-    InvalidResponse,
     Note,
     NoteInput,
     NoteSaved,
@@ -312,11 +311,10 @@ async def _ask_ranges(
     update: Update, context: ContextTypes.DEFAULT_TYPE, t: Translator, draft: NoteDraft | None,
     *, edit: bool = False,
 ) -> Step:
-    markup = None
     _user_data(context)[_DRAFT_KEY] = draft.id if draft is not None else None
-    if draft is not None:
-        markup = InlineKeyboardMarkup([[_button(t.gettext("✖️ Cancel"),
-                                                f"{PREFIX}:cancel:{draft.id}")]])
+    markup = InlineKeyboardMarkup(  # draft 0: none yet, so Cancel has nothing to keep
+        [[_button(t.gettext("✖️ Cancel"), f"{PREFIX}:cancel:{draft.id if draft else 0}")]]
+    )
     await send(update, context, _ask_ranges_text(t, draft), markup, edit=edit)
     return RANGES
 
@@ -408,8 +406,7 @@ async def _show_share_choice(
 
 
 async def _show_confirm(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, t: Translator, draft: NoteDraft,
-    *, edit: bool = True,
+    update: Update, context: ContextTypes.DEFAULT_TYPE, t: Translator, draft: NoteDraft
 ) -> Step:
     visibility = (
         t.gettext("shared to QuranReflect") if draft.save_to_qr else t.gettext("private")
@@ -427,7 +424,7 @@ async def _show_confirm(
         [_button(t.gettext("✏️ Add more text"), f"{PREFIX}:more:{draft.id}"),
          _button(t.gettext("✖️ Cancel"), f"{PREFIX}:cancel:{draft.id}")],
     ])
-    await send(update, context, text, markup, edit=edit)
+    await send(update, context, text, markup, edit=True)
     return CONFIRM
 
 
@@ -468,17 +465,13 @@ async def note_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> St
     body = body or _replied_text(message)
 
     if not is_private(update):
-        if ranges or body:  # kept for the private chat, so nothing typed here is lost
-            await _save_draft(deps, update, ranges=range_keys(ranges), body=body,
-                              status=STATUS_BODY if ranges else STATUS_RANGES)
+        await _keep_for_later(deps, update, ranges, body)  # continued in the private chat
         await _private_only(update, context, t)
         return END
 
     if await deps.accounts.get(user_id) is None:
-        # Say so before someone writes 10,000 characters; whatever they typed already waits.
-        if ranges or body:
-            await _save_draft(deps, update, ranges=range_keys(ranges), body=body,
-                              status=STATUS_BODY if ranges else STATUS_RANGES)
+        # Said before someone writes 10,000 characters; whatever they typed already waits.
+        await _keep_for_later(deps, update, ranges, body)
         await reply_upstream_error(update, context, t, NotLinked())
         return END
 
@@ -491,7 +484,6 @@ async def note_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> St
     keys = range_keys(ranges)
     if not keys:
         draft = await _save_draft(deps, update, body=body, status=STATUS_RANGES)
-        _user_data(context)[_DRAFT_KEY] = draft.id
         return await _ask_ranges(update, context, t, draft)
     if not body or characters_missing(body):
         draft = await _save_draft(deps, update, ranges=keys, body=body, status=STATUS_BODY)
@@ -504,6 +496,15 @@ async def note_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> St
     draft = await _save_draft(deps, update, ranges=keys, body=body, status=STATUS_CONFIRM)
     await _store_note(update, context, t, draft)
     return END
+
+
+async def _keep_for_later(
+    deps: Deps, update: Update, ranges: Sequence[VerseRange], body: str
+) -> None:
+    """Store what a /note that cannot go on here carried, for the next /note in private."""
+    if ranges or body:
+        await _save_draft(deps, update, ranges=range_keys(ranges), body=body,
+                          status=STATUS_BODY if ranges else STATUS_RANGES)
 
 
 def _too_short_notice(t: Translator, body: str) -> str:
@@ -629,10 +630,9 @@ async def _pressed_draft(
         return None
     draft = await _own_draft(deps_of(context), _user_id(update), draft_id)
     if draft is None:
-        await _answer(update)
-        await send(update, context, t.gettext(
-            "That draft no longer exists (it was saved or discarded). Send /note to write a "
-            "new note."), edit=True)
+        # Only a notice: a double-pressed Save must not overwrite its own "Saved" message.
+        await _answer(update, t.gettext(
+            "That draft no longer exists: it was saved or discarded."))
         return None
     await _answer(update)
     _user_data(context)[_DRAFT_KEY] = draft.id
@@ -716,19 +716,22 @@ async def save(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Step:
 async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Step:
     """Stop the wizard. The draft stays (offered again at the next /note) unless discarded."""
     t = await translator_for(update, context)
+    if not await _in_private(update, t):
+        return END
     deps = deps_of(context)
     await _answer(update)
     user_id = _user_id(update)
-    draft_id = _draft_id_at(update, 2) if update.callback_query else None
-    draft = await _own_draft(deps, user_id, draft_id) if draft_id is not None else None
-    if draft is None and update.callback_query is None:
+    if update.callback_query is not None:
+        draft = await _own_draft(deps, user_id, _draft_id_at(update, 2))
+    else:
         stored = _user_data(context).get(_DRAFT_KEY)
         draft = await _own_draft(deps, user_id, stored if isinstance(stored, int) else None)
     _user_data(context).pop(_DRAFT_KEY, None)
     _user_data(context).pop(_STATUS_KEY, None)
-    if draft is None or not (draft.body or draft.ranges):
-        if draft is not None:
+    if draft is None or not draft.body.strip():
+        if draft is not None:  # nothing typed yet: nothing worth keeping
             await deps.drafts.delete(draft.id)
+            _forget_draft(context, draft.id)
         await send(update, context, t.gettext("Cancelled."), edit=True)
         return END
     text = t.gettext(
@@ -778,10 +781,9 @@ async def _create(session: UserSession, draft: NoteDraft, *, maybe_sent: bool) -
     restart mid-request) only the draft knows an attempt happened, so the lookup is done here.
     """
     if maybe_sent and draft.ranges:
-        first = VerseRange.from_key(draft.ranges[0])
+        start, _, end = draft.ranges[0].partition("-")
         existing = find_saved_copy(
-            await session.notes_by_range(first.start_key, first.end_key),
-            draft.body, draft.ranges,
+            await session.notes_by_range(start, end or start), draft.body, draft.ranges
         )
         if existing is not None:
             logger.info("draft %s had been saved already; not sending it again", draft.id)
@@ -801,11 +803,9 @@ async def _store_note(
     try:
         session = await session_for(update, deps)
         saved = await _create(session, draft, maybe_sent=maybe_sent)
-    except (QFError, VerseRangeError) as error:
+    except QFError as error:
         await deps.drafts.set_status(draft.id, STATUS_FAILED)
-        qf_error = error if isinstance(error, QFError) else InvalidResponse(
-            None, "invalid_draft", str(error))
-        await reply_upstream_error(update, context, t, qf_error,
+        await reply_upstream_error(update, context, t, error,
                                    retry_markup=_retry_markup(t, draft))
         return
     await deps.drafts.delete(draft.id)
@@ -883,11 +883,11 @@ async def retry(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not await _in_private(update, t):
         return
     draft = await _own_draft(deps_of(context), _user_id(update), _int_argument(update))
-    await _answer(update)
-    if draft is None:
-        await send(update, context, t.gettext(
-            "Nothing to retry: that note was already saved or discarded."), edit=True)
+    if draft is None:  # a notice only: the pressed message may already say "Saved"
+        await _answer(update, t.gettext(
+            "Nothing to retry: that note was already saved or discarded."))
         return
+    await _answer(update)
     note_id = _edited_note_id(context, draft)
     if note_id is not None:
         await _replace_text(update, context, t, draft, note_id)

@@ -17,6 +17,7 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, Update
 from telegram.error import BadRequest, Forbidden
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, filters
+from telegram.helpers import create_deep_linked_url
 
 from bot.context import Deps, chat_settings_for, deps_of, translator_for
 from bot.goals import GoalInputError, GoalType, parse_duration_seconds, progress_bar
@@ -53,7 +54,6 @@ from bot.verses import split_leading_ranges as split_ranges
 from handlers.replies import (
     ask_for_timezone,
     is_private,
-    private_chat_url,
     reply_upstream_error,
     send,
     session_for,
@@ -157,13 +157,14 @@ async def deliver_privately(
         else:
             sent = await context.bot.send_message(user.id, text, reply_markup=markup)
     except (Forbidden, BadRequest):
+        # No payload: the user only needs the chat open, then sends the command again.
         button = InlineKeyboardButton(
-            t.gettext("Open our private chat"), url=private_chat_url(context, "today")
+            t.gettext("Open our private chat"), url=create_deep_linked_url(context.bot.username)
         )
         await send(
             update,
             context,
-            t.gettext("I can only show your plan in our private chat. Open it and try again."),
+            t.gettext("I only show this in our private chat. Open it and send the command there."),
             InlineKeyboardMarkup([[button]]),
         )
         return None

@@ -1,4 +1,4 @@
-"""The /goal wizard in process: presets, custom steps, back, cancel, restarts, replacing, failures."""
+"""The /goal wizard in process: presets, custom steps, back, cancel, restarts, failures."""
 
 from __future__ import annotations
 
@@ -225,7 +225,7 @@ async def test_existing_daily_goal_is_replaced_in_place_with_its_goal_id(bot: Bo
     assert "Your current goal: Read Surah Al-Mulk every day. A new goal replaces it." in text_of(
         menu)
     await bot.press("10 minutes a day")
-    (preview,) = await bot.press("Back")
+    await bot.press("Back")
     await bot.press("10 minutes a day")
     await bot.press("Confirm")
     (put,) = bot.fake_qf.api_requests("PUT")
@@ -294,7 +294,7 @@ async def test_group_goal_opens_the_wizard_in_private(bot: BotHarness) -> None:
     bot.world.add_group(GROUP, "Circle", members=[DEMO_USER])
     (reply,) = await bot.send("/goal 15min", chat_id=GROUP)
     assert "private chat" in text_of(reply)
-    [(label, url)] = bot.world.buttons(reply)
+    [(_label, url)] = bot.world.buttons(reply)
     assert url == "https://t.me/QuranCompanionBot?start=goal"
     assert goals(bot) == []
     (menu,) = await bot.send("/start goal")

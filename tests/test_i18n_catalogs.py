@@ -19,10 +19,10 @@ from bot.i18n import (
     RLM,
     SUPPORTED_LANGUAGES,
     CatalogProblem,
-    _main,
     catalog_path,
     catalog_problems,
     extract_messages,
+    main,
     new_catalog,
     normalize_rtl,
     read_catalog,
@@ -58,9 +58,9 @@ def test_every_catalog_parses_with_its_own_plural_rule(language: str) -> None:
     if expected is not None:
         assert catalog.num_plurals == expected
     for message in catalog:
-        if isinstance(message.id, tuple) and isinstance(message.string, tuple):
-            if any(message.string):
-                assert len(message.string) == catalog.num_plurals, message.id
+        strings = message.string
+        if isinstance(message.id, tuple) and isinstance(strings, tuple) and any(strings):
+            assert len(strings) == catalog.num_plurals, message.id
 
 
 @pytest.mark.parametrize("language", SUPPORTED_LANGUAGES)
@@ -129,7 +129,7 @@ def test_arabic_catalog_writes_numbers_in_examples_in_arabic_indic_digits() -> N
 
 
 def test_check_command_passes_on_the_shipped_catalogs(capsys: pytest.CaptureFixture[str]) -> None:
-    assert _main(["check"]) == 0
+    assert main(["check"]) == 0
     assert ", 0 problems" in capsys.readouterr().out
 
 

@@ -44,7 +44,7 @@ def test_arabic_counts_take_the_grammatical_form_for_the_number(count: int, expe
 
 def test_arabic_plural_rule_is_the_catalog_headers() -> None:
     # CLDR order zero, one, two, few (3-10), many (11-99), other (100-102), as the header says.
-    assert [AR._plural_index(n) for n in (0, 1, 2, 5, 11, 99, 100, 102, 203, 311)] == [
+    assert [AR.plural_form(n) for n in (0, 1, 2, 5, 11, 99, 100, 102, 203, 311)] == [
         0, 1, 2, 3, 4, 4, 5, 5, 3, 4
     ]
 

@@ -41,7 +41,9 @@ async def test_failed_save_keeps_the_draft_and_retry_saves_it_once(tmp_path: Pat
         assert await bot.deps.drafts.latest_for_user(DEMO_USER.id) is None
 
         again = await bot.press_data(f"note:retry:{draft.id}")  # a stale or double press
-        assert "Nothing to retry" in text_of(again)
+        assert again == []  # the "Saved" message stays as it is
+        assert "Nothing to retry" in (bot.world.answered_callbacks[-1].text or "")
+        assert "✅ Saved your note on 2:255" in bot.texts()[-1]
         assert len(notes_of(bot, sub)) == 1
         assert bot.fake_qf.validation_errors == []
         assert_telegram_accepted_everything(bot.world)

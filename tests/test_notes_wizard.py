@@ -311,3 +311,46 @@ async def test_a_non_text_message_in_the_body_step_gets_a_hint_and_changes_nothi
         assert any("Notes are text only" in str(text) for text in hint)
         draft = await bot.deps.drafts.latest_for_user(DEMO_USER.id)
         assert draft is not None and draft.body == "Some text first."
+
+
+async def test_arabic_readers_see_arabic_digits_in_counts_and_verses(tmp_path: Path) -> None:
+    reader = FakeUser(3003, "Fatima", language_code="ar")
+    async with BotHarness(tmp_path, user=reader) as bot:
+        sub = await bot.link_account(reader)
+        status = text_of(await bot.send("/note 2:255", user=reader))
+        assert "٠ / ١٠٬٠٠٠" in status and "\u2066٢:٢٥٥\u2069" in status
+        await bot.send("آية الكرسي أعظم آية", user=reader)
+        await bot.press("✅", user=reader)
+        await bot.press("🔒", user=reader)
+        await bot.press("✅", user=reader)
+        (note,) = notes_of(bot, sub)
+        assert note.body == "آية الكرسي أعظم آية"
+        assert_telegram_accepted_everything(bot.world)
+
+
+async def test_pressing_save_twice_saves_once_and_keeps_the_saved_message(
+    tmp_path: Path,
+) -> None:
+    async with BotHarness(tmp_path) as bot:
+        sub = await bot.link_account()
+        await open_wizard(bot, "2:255")
+        await bot.send("Pressed twice in a hurry.")
+        await bot.press("Done")
+        confirm = await bot.press("Keep private")
+        await bot.press("Save", message=confirm[-1])
+        await bot.press_data(bot.world.buttons(confirm[-1])[0][1] or "", message=confirm[-1])
+        assert len(notes_of(bot, sub)) == 1
+        assert "✅ Saved your note" in bot.texts()[-1]
+        assert "no longer exists" in (bot.world.answered_callbacks[-1].text or "")
+        assert_telegram_accepted_everything(bot.world)
+
+
+async def test_cancel_before_any_text_leaves_no_draft(tmp_path: Path) -> None:
+    async with BotHarness(tmp_path) as bot:
+        await bot.link_account()
+        await bot.send("/note")
+        assert "Cancelled." in text_of(await bot.press("Cancel"))
+        await open_wizard(bot, "2:255")
+        assert "Cancelled." in text_of(await bot.press("Cancel"))
+        assert await bot.deps.drafts.latest_for_user(DEMO_USER.id) is None
+        assert "Which verses" in text_of(await bot.send("/note"))

@@ -10,8 +10,8 @@ import pytest
 
 from bot.goals import GoalInputError, GoalSpec, GoalType
 from bot.i18n import get_translator
-from bot.qf import TodaysPlan
 from bot.qf import GoalType as WireGoalType
+from bot.qf import TodaysPlan
 from bot.reading import (
     CreditOutcome,
     StoredGoal,

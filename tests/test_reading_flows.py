@@ -279,12 +279,12 @@ async def test_read_in_a_group_credits_the_sender_and_shows_nothing_private(
     bot.world.add_private_chat(FRIEND)
     (reply,) = await bot.send("/read 2:255", chat_id=GROUP)
     assert reply["chat"]["id"] == GROUP
-    assert "✅ Credited 2:255 (6 seconds) to Amina's Quran.com account." == text_of(reply)
+    assert text_of(reply) == "✅ Credited 2:255 (6 seconds) to Amina's Quran.com account."
     assert "Streak" not in text_of(reply) and "%" not in text_of(reply)
     assert credit_posts(bot)[0]["ranges"] == ["2:255-2:255"]
     # Bilal has no linked account: he gets a button to the private chat, not a login link.
     (friend_reply,) = await bot.send("/read 2:255", user=FRIEND, chat_id=GROUP)
-    (label, url) = bot.world.buttons(friend_reply)[0]
+    (_label, url) = bot.world.buttons(friend_reply)[0]
     assert str(url).startswith("https://t.me/QuranCompanionBot?start=")
     assert len(credit_posts(bot)) == 1
 
@@ -297,6 +297,18 @@ async def test_today_asked_in_a_group_is_delivered_privately(bot: BotHarness) ->
     public = [m for m in replies if m["chat"]["id"] == GROUP]
     assert "Today's plan" in text_of(private[0])
     assert [text_of(m) for m in public] == ["📬 Sent to you in our private chat."]
+
+
+async def test_progress_asked_in_a_group_by_someone_who_blocked_the_bot(bot: BotHarness) -> None:
+    bot.world.add_group(GROUP, "Circle", members=[DEMO_USER])
+    bot.world.block(DEMO_USER.id)
+    replies = await bot.send("/progress", chat_id=GROUP)
+    assert [m["chat"]["id"] for m in replies] == [GROUP]
+    assert "only show this in our private chat" in text_of(replies[0])
+    assert bot.world.buttons(replies[0]) == [
+        ("Open our private chat", "https://t.me/QuranCompanionBot")
+    ]
+    assert "Streak" not in text_of(replies[0])
 
 
 # --- /progress ------------------------------------------------------------------------------
@@ -326,3 +338,21 @@ async def test_progress_sends_a_png_chart_with_streak_and_days_left(bot: BotHarn
     assert upload.width and upload.height and upload.width > upload.height
     (listing,) = bot.fake_qf.api_requests("GET", ACTIVITY)
     assert listing.query["from"] == "2026-02-28" and listing.query["to"] == "2026-03-29"
+
+
+async def test_i_read_it_on_the_2026_03_29_contract(tmp_path: Path) -> None:
+    # That contract's plan has no goalId; the button only needs the remaining ranges and date.
+    fake = FakeQuranFoundation(contract="2026-03-29")
+    fake.set_today(TODAY, timezone=ZONE)
+    async with BotHarness(tmp_path, contract="2026-03-29", fake_qf=fake, clock=fake.now) as bot:
+        await bot.link_account()
+        await bot.set_timezone(ZONE)
+        await bot.send("/goal mulk")
+        (today,) = await bot.send("/today")
+        assert "🎯 Read Surah Al-Mulk every day" in text_of(today)
+        edited = await bot.press("I read it")
+        assert "100%" in text_of(edited[-1])
+        assert credit_posts(bot) == [
+            {"type": "QURAN", "seconds": 180, "ranges": ["67:1-67:30"], "mushafId": 2}
+        ]
+        assert fake.validation_errors == []

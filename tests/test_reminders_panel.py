@@ -234,4 +234,5 @@ async def test_remind_in_a_group_points_to_the_private_chat(tmp_path: Path) -> N
         [reply] = await bot.send("/remind 21:00", user=MEMBER, chat_id=GROUP_ID)
         assert "private chat" in reply["text"]
         [(label, url)] = bot.world.buttons(reply)
+        assert label == "Open private chat"
         assert url is not None and url.startswith("https://t.me/QuranCompanionBot")
