@@ -38,7 +38,7 @@ from cryptography.fernet import Fernet
 from bot.application import BotApplication, build_application, close_deps, create_deps
 from bot.application import start_services as start_bot_services
 from bot.context import Deps
-from bot.reminders import FANOUT_RATE_PER_SECOND
+from bot.reminders import FANOUT_LIMIT_PER_SECOND
 from bot.sandbox.fake_qf import FakeQuranFoundation, Goal
 from bot.sandbox.fake_telegram import FakeTelegramServer
 from bot.sandbox.harness import QF_TEST_HOST, sandbox_settings
@@ -205,7 +205,7 @@ async def run(count: int, private_share: float, mode: str, instances: int) -> di
         "busiest 1 s window": busiest_second(times),
         "fan-out time (s)": duration,
         "last sent after due (s)": last_arrival - due.timestamp(),
-        "pacer setting (msg/s)": FANOUT_RATE_PER_SECOND,
+        "pacer limit (msg per 1 s)": FANOUT_LIMIT_PER_SECOND,
         "QF spec violations": len(fake_qf.validation_errors),
     }
 

@@ -32,6 +32,9 @@ QF_DEFAULT_URLS: dict[QFEnvironment, tuple[str, str]] = {
 }
 
 DEFAULT_SCOPES = "openid offline_access user goal note streak activity_day reading_session"
+#: Pre-live also grants `sync`, which the note-write recovery needs to read the server's latest
+#: mutation time; production refuses the scope (`invalid_scope`), so it is asked for only there.
+PRELIVE_DEFAULT_SCOPES = DEFAULT_SCOPES + " sync"
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./data/quran-companion.sqlite3"
 
 
@@ -53,7 +56,7 @@ class Settings(BaseSettings):
     qf_oauth_base_url: str = Field(default="", alias="QF_OAUTH_BASE_URL")
     qf_client_id: str = Field(default="", alias="QF_CLIENT_ID")
     qf_client_secret: str = Field(default="", alias="QF_CLIENT_SECRET")
-    qf_scopes: str = Field(default=DEFAULT_SCOPES, alias="QF_SCOPES")
+    qf_scopes: str = Field(default="", alias="QF_SCOPES")
     #: Note writes carry `lastMutationAt` from the first request when true; otherwise only once
     #: the server has demanded it (see `bot.qf.client`). Unset means "true on prelive".
     qf_send_last_mutation_at: bool | None = Field(
@@ -104,6 +107,10 @@ class Settings(BaseSettings):
         self.qf_api_base_url = (self.qf_api_base_url or api).rstrip("/")
         self.qf_oauth_base_url = (self.qf_oauth_base_url or oauth).rstrip("/")
         self.public_url = self.public_url.rstrip("/")
+        if not self.qf_scopes.strip():
+            self.qf_scopes = (
+                PRELIVE_DEFAULT_SCOPES if self.qf_env is QFEnvironment.PRELIVE else DEFAULT_SCOPES
+            )
         if self.qf_send_last_mutation_at is None:
             self.qf_send_last_mutation_at = self.qf_env is QFEnvironment.PRELIVE
         return self

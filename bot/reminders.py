@@ -28,9 +28,10 @@ Only the latest missed slot of each reminder is sent, never a burst of stale one
 Fan-out. Many reminders share popular minutes (21:00). Telegram allows about 30 messages per
 second overall and 20 per minute per group; python-telegram-bot's `AIORateLimiter` enforces
 those as leaky buckets that still let a burst of 30 through at once, which a strict
-per-second window (what Telegram applies) answers with 429s. So deliveries also pass through a
-`SendPacer`: evenly spaced send times just under the limit, no bursts. During a fan-out (the
-pacer has a backlog) group deliveries first wait a small deterministic per-group
+per-second window (what Telegram applies) answers with 429s, and after a 429 the limiter's
+pause releases the queue as another burst. So deliveries also pass through a `SendPacer`: at
+most 29 sends in any second, spaced out, decided when each send really leaves. During a
+fan-out (sends are waiting) group deliveries first wait a small deterministic per-group
 `jitter_seconds`, so the queue order is spread the same way on every instance; a lone reminder
 goes out at once.
 """
@@ -38,9 +39,9 @@ goes out at once.
 from __future__ import annotations
 
 import hashlib
-import math
 import re
 import unicodedata
+from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -54,9 +55,9 @@ FIRE_GRACE = timedelta(minutes=2)
 ALL_WEEKDAYS: tuple[int, ...] = (0, 1, 2, 3, 4, 5, 6)
 #: Snooze choices offered under a private reminder, in minutes.
 SNOOZE_MINUTES: tuple[int, ...] = (30, 60)
-#: Sends per second for a reminder fan-out: just under Telegram's 30/s so a strict one-second
-#: window never sees 31, leaving AIORateLimiter's own limits as the backstop.
-FANOUT_RATE_PER_SECOND = 29.4
+#: Sends in any one second during a fan-out: one under Telegram's 30, so that network jitter
+#: cannot put a 31st into its window; AIORateLimiter's own limits stay as the backstop.
+FANOUT_LIMIT_PER_SECOND = 29
 #: Upper bound of the per-group delay before a group reminder joins the send queue.
 GROUP_JITTER_SECONDS = 2.0
 
@@ -305,34 +306,51 @@ def jitter_seconds(key: str, spread: float = GROUP_JITTER_SECONDS) -> float:
 
 
 class SendPacer:
-    """Evenly spaced send times at `rate` per second, with no burst allowance.
+    """At most `limit` sends in any `window` seconds, and at least `min_gap` between two.
 
-    `reserve(now)` books the next free tick and returns how long to wait for it, so callers
-    need only `asyncio.sleep`; being pure arithmetic on a monotonic clock it is easy to test.
+    This is the rule Telegram applies (a sliding one-second window), kept one message under
+    its 30 so that a little network jitter cannot push a 31st into the window. The decision is
+    made from the times sends really left (`record`), not from times booked in advance: an event
+    loop busy with a fan-out wakes sleepers late and all at once, and booked times would then
+    go out as a burst. `min_gap` stops a backlog from leaving as one burst either.
+    Pure arithmetic on a monotonic clock, so it is easy to test; `bot.scheduler` does the
+    waiting.
     """
 
-    def __init__(self, rate_per_second: float = FANOUT_RATE_PER_SECOND) -> None:
-        if rate_per_second <= 0:
-            raise ValueError("the send rate must be positive")
-        self.interval = 1.0 / rate_per_second
-        self._next = -math.inf
+    def __init__(
+        self,
+        limit: int = FANOUT_LIMIT_PER_SECOND,
+        window: float = 1.0,
+        min_gap: float | None = None,
+    ) -> None:
+        if limit < 1 or window <= 0:
+            raise ValueError("the pacer needs a positive limit and window")
+        self.limit = limit
+        self.window = window
+        self.min_gap = window / (2 * limit) if min_gap is None else min_gap
+        self._sent: deque[float] = deque(maxlen=limit)
 
-    def reserve(self, now: float) -> float:
-        start = max(now, self._next)
-        self._next = start + self.interval
-        return start - now
+    def wait_time(self, now: float) -> float:
+        """Seconds until a send may leave (0: now)."""
+        earliest = now
+        if self._sent:
+            earliest = max(earliest, self._sent[-1] + self.min_gap)
+        if len(self._sent) >= self.limit:
+            earliest = max(earliest, self._sent[0] + self.window)
+        return earliest - now
 
-    def backlog(self, now: float) -> float:
-        """Seconds until the next free tick: 0 when a send could go out right away."""
-        return max(0.0, self._next - now)
-
-
-def spread_plan(count: int, rate_per_second: float = FANOUT_RATE_PER_SECOND) -> list[float]:
-    """Offsets (seconds from the due minute) at which `count` simultaneous reminders go out."""
-    pacer = SendPacer(rate_per_second)
-    return [pacer.reserve(0.0) for _ in range(count)]
+    def record(self, now: float) -> None:
+        self._sent.append(now)
 
 
-def fanout_duration(count: int, rate_per_second: float = FANOUT_RATE_PER_SECOND) -> float:
-    """How long the last of `count` simultaneous reminders waits."""
-    return max(0, count - 1) / rate_per_second
+def spread_plan(count: int, pacer: SendPacer | None = None) -> list[float]:
+    """Offsets (seconds from the due minute) at which `count` simultaneous reminders leave when
+    the loop wakes everyone exactly on time."""
+    pacer = pacer or SendPacer()
+    offsets: list[float] = []
+    moment = 0.0
+    for _ in range(count):
+        moment += pacer.wait_time(moment)
+        pacer.record(moment)
+        offsets.append(moment)
+    return offsets

@@ -49,7 +49,7 @@ from bot.i18n import Translator, get_translator
 from bot.qf import QFError, TodaysPlan
 from bot.reminders import (
     CATCH_UP_WINDOW,
-    FANOUT_RATE_PER_SECOND,
+    FANOUT_LIMIT_PER_SECOND,
     FIRE_GRACE,
     GROUP_JITTER_SECONDS,
     SNOOZE_MINUTES,
@@ -217,7 +217,7 @@ class ReminderScheduler:
         self,
         application: AnyApplication,
         *,
-        rate_per_second: float = FANOUT_RATE_PER_SECOND,
+        limit_per_second: int = FANOUT_LIMIT_PER_SECOND,
         group_jitter: float = GROUP_JITTER_SECONDS,
         catch_up_window: timedelta = CATCH_UP_WINDOW,
         resync_seconds: float = RESYNC_SECONDS,
@@ -225,7 +225,9 @@ class ReminderScheduler:
         monotonic: Callable[[], float] = monotonic_time.monotonic,
     ) -> None:
         self.application = application
-        self.pacer = SendPacer(rate_per_second)
+        self.pacer = SendPacer(limit_per_second)
+        self._pace_lock = asyncio.Lock()
+        self._waiting_to_send = 0
         self.group_jitter = group_jitter
         self.catch_up_window = catch_up_window
         self.resync_seconds = resync_seconds
@@ -448,46 +450,40 @@ class ReminderScheduler:
         chat = await deps.chats.get(reminder.chat_id)
         if chat is not None and not chat.active:
             return "disabled"
-        plan: TodaysPlan | None = None
-        if reminder.kind == "private":
-            # Asked before the pacer tick so that a slow Quran Foundation answer cannot hold a
-            # send back and bunch it up with the next ones (Telegram counts per second).
-            plan = await self._todays_plan(reminder)
-            if plan is not None and plan.progress is not None and plan.progress >= 1:
-                claimed = await deps.reminders.claim_slot(reminder.id, occurrence.slot)
-                return "goal_done" if claimed else "duplicate"
-        if (
-            reminder.kind == "group"
-            and self.group_jitter > 0
-            and self.pacer.backlog(self._monotonic()) > 0
-        ):
-            await self._sleep(
-                jitter_seconds(f"{reminder.chat_id}|{occurrence.slot}", self.group_jitter)
-            )
-        # Paced before the claim: with two instances racing for the same slots each send still
-        # costs one tick of one pacer, so together they stay near one instance's rate. Between
-        # the tick and the request there is only the claim, so sends leave evenly spaced.
-        delay = self.pacer.reserve(self._monotonic())
-        if delay > 0:
-            await self._sleep(delay)
         if not await deps.reminders.claim_slot(reminder.id, occurrence.slot):
             return "duplicate"
         try:
             return await self._send_claimed(
-                reminder, occurrence, chat.language if chat else None, plan
+                reminder, occurrence, chat.language if chat else None
             )
         except BaseException:
             # Cancelled mid-send (shutdown) or a bug: give the slot back for the catch-up.
             await deps.reminders.release_slot(reminder.id, occurrence.slot)
             raise
 
+    async def _paced(self) -> None:
+        """Wait for the pacer, one delivery at a time, deciding on the real clock each time."""
+        self._waiting_to_send += 1
+        try:
+            async with self._pace_lock:
+                while (wait := self.pacer.wait_time(self._monotonic())) > 0:
+                    await self._sleep(wait)
+                self.pacer.record(self._monotonic())
+        finally:
+            self._waiting_to_send -= 1
+
     async def _send_claimed(
-        self,
-        reminder: Reminder,
-        occurrence: Occurrence,
-        language: str | None,
-        plan: TodaysPlan | None,
+        self, reminder: Reminder, occurrence: Occurrence, language: str | None
     ) -> DeliveryOutcome:
+        plan: TodaysPlan | None = None
+        if reminder.kind == "private":
+            plan = await self._todays_plan(reminder)
+            if plan is not None and plan.progress is not None and plan.progress >= 1:
+                return "goal_done"
+        if reminder.kind == "group" and self.group_jitter > 0 and self._waiting_to_send:
+            await self._sleep(
+                jitter_seconds(f"{reminder.chat_id}|{occurrence.slot}", self.group_jitter)
+            )
         t = get_translator(language)
         text, markup = reminder_message(reminder, occurrence.slot, t, plan=plan)
         chat_id = reminder.chat_id
@@ -528,6 +524,9 @@ class ReminderScheduler:
     ) -> Message:
         attempt = 0
         while True:
+            # Paced right before the request, with all preparation done: what leaves the pacer
+            # spaced out reaches Telegram spaced out.
+            await self._paced()
             try:
                 message: Message = await self.application.bot.send_message(
                     chat_id, text, reply_markup=markup

@@ -18,6 +18,8 @@ HANDLER_MODULES: tuple[str, ...] = (
     "handlers.errors",
     "handlers.menu",
     "handlers.groups",
+    # Before start: the notes wizard owns the `/start note` deep link.
+    "handlers.notes",
     "handlers.start",
     "handlers.account",
     "handlers.timezone",
@@ -25,7 +27,6 @@ HANDLER_MODULES: tuple[str, ...] = (
     "handlers.language",
     "handlers.goals",
     "handlers.reading",
-    "handlers.notes",
     "handlers.reminders",
 )
 

@@ -129,7 +129,7 @@ async def running_bot(
         {
             "TELEGRAM_BOT_TOKEN": world.bot_token,
             "TELEGRAM_API_BASE_URL": telegram.base_url,
-            "QF_ENV": "prelive",
+            "QF_ENV": "prelive" if contract == "2026-03-29" else "production",
             "QF_API_BASE_URL": qf_server.url + "/auth",
             "QF_OAUTH_BASE_URL": qf_server.url,
             "QF_CLIENT_ID": fake_qf.client_id,

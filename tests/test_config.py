@@ -27,6 +27,13 @@ def test_prelive_defaults_send_last_mutation_at() -> None:
     assert settings.qf_send_last_mutation_at is True
 
 
+def test_default_scopes_ask_for_sync_only_on_prelive() -> None:
+    assert "sync" in load_settings(env_file=None).scopes
+    assert "sync" not in load_settings(env_file=None, QF_ENV="production").scopes
+    custom = load_settings(env_file=None, QF_SCOPES="openid note")
+    assert custom.scopes == ["openid", "note"]
+
+
 def test_redirect_uri_is_public_url_plus_callback() -> None:
     settings = load_settings(env_file=None, PUBLIC_URL="https://bot.example.org/")
     assert settings.oauth_redirect_uri == "https://bot.example.org/oauth/callback"

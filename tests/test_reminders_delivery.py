@@ -23,6 +23,7 @@ from reminders_support import (
 )
 from storage_helpers import reachable_postgres_url
 
+from bot.reminders import SendPacer
 from bot.sandbox.harness import BotHarness
 from bot.sandbox.telegram_world import TelegramWorld
 from bot.scheduler import ReminderScheduler
@@ -230,7 +231,10 @@ async def test_group_migrated_before_delivery_gets_the_reminder_at_its_new_id(
         assert bot.app.chat_data[new_id] == {"note": "kept"}
 
 
-async def test_flood_answer_is_retried_after_the_wait_telegram_asks_for(tmp_path: Path) -> None:
+async def test_flood_answer_is_retried_after_the_wait_telegram_asks_for(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PTB_TIMEDELTA", "true")  # RetryAfter.retry_after as a timedelta
     clock = clock_at(NINE_CAIRO)
     async with BotHarness(tmp_path, clock=clock) as bot:
         add_group(bot.world)
@@ -240,7 +244,8 @@ async def test_flood_answer_is_retried_after_the_wait_telegram_asks_for(tmp_path
         bot.world.flood_control = True
         bot.world.flood_limits.overall_per_second = 1
         scheduler = scheduler_of(bot)
-        scheduler.pacer.interval = 0  # let both hit Telegram at once: the second gets a 429
+        # No pacing: both hit Telegram at once, and the second gets a 429.
+        scheduler.pacer = SendPacer(limit=100, min_gap=0)
 
         outcomes = await asyncio.gather(
             scheduler.deliver_due(reminder.id, "21:00"), scheduler.deliver_due(other.id, "21:00")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -225,24 +226,41 @@ def test_slot_keys_round_trip_and_reject_garbage() -> None:
             parse_slot(bad)
 
 
-def test_pacer_never_puts_more_than_thirty_sends_in_any_one_second_window() -> None:
+def test_pacer_never_puts_more_than_twenty_nine_sends_in_any_one_second_window() -> None:
     offsets = spread_plan(300)
     assert offsets == sorted(offsets)
     busiest = max(
         sum(1 for other in offsets if start <= other < start + 1.0) for start in offsets
     )
-    assert busiest <= 30
+    assert busiest == 29
+    assert min(b - a for a, b in itertools.pairwise(offsets)) >= 1 / 58 - 1e-9
     rate = (len(offsets) - 1) / offsets[-1]
     assert rate >= 0.95 * 30
 
 
-def test_pacer_lets_a_lone_send_through_at_once_and_reports_its_backlog() -> None:
-    pacer = SendPacer(rate_per_second=10)
-    assert pacer.backlog(100.0) == 0
-    assert pacer.reserve(100.0) == 0
-    assert pacer.backlog(100.0) == pytest.approx(0.1)
-    assert pacer.reserve(100.0) == pytest.approx(0.1)
-    assert pacer.reserve(105.0) == 0  # idle again: no accumulated burst allowance
+def test_pacer_lets_a_lone_send_through_at_once() -> None:
+    pacer = SendPacer(limit=10)
+    assert pacer.wait_time(100.0) == 0
+    pacer.record(100.0)
+    assert pacer.wait_time(100.0) == pytest.approx(0.05)  # the minimum gap
+    assert pacer.wait_time(105.0) == 0
+
+
+def test_pacer_decides_on_real_send_times_so_late_wake_ups_do_not_burst() -> None:
+    pacer = SendPacer(limit=10, min_gap=0.02)
+    for moment in (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9):
+        pacer.record(moment)
+    # The loop woke everyone late, at 1.5: the window (0.5, 1.5] still holds five sends, so
+    # five may leave now, each at least min_gap after the previous one, and no more.
+    moment, released = 1.5, []
+    while len(released) < 8:
+        moment += pacer.wait_time(moment)
+        pacer.record(moment)
+        released.append(moment)
+    assert released[0] == 1.5
+    window_of_last = [t for t in released if released[-1] - 1.0 < t <= released[-1]]
+    assert len(window_of_last) <= 10
+    assert all(b - a >= 0.02 - 1e-9 for a, b in itertools.pairwise(released))
 
 
 def test_group_jitter_is_stable_and_bounded() -> None:

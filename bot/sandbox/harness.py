@@ -45,12 +45,19 @@ _MESSAGE_METHODS = frozenset(
 
 
 def sandbox_settings(
-    data_dir: Path, world: TelegramWorld, *, encryption_key: str, **overrides: Any
+    data_dir: Path,
+    world: TelegramWorld,
+    *,
+    encryption_key: str,
+    contract: Literal["production", "2026-03-29"] = "production",
+    **overrides: Any,
 ) -> Settings:
     """Settings pointing at the fakes; `.env` is ignored so a developer's file cannot leak in."""
     values: dict[str, Any] = {
         "TELEGRAM_BOT_TOKEN": world.bot_token,
-        "QF_ENV": "prelive",
+        # The environment decides the default scopes: pre-live (the 2026-03-29 contract) adds
+        # `sync`, production refuses it.
+        "QF_ENV": "prelive" if contract == "2026-03-29" else "production",
         "QF_API_BASE_URL": f"{QF_TEST_HOST}/auth",
         "QF_OAUTH_BASE_URL": QF_TEST_HOST,
         "QF_CLIENT_ID": "demo-client",
@@ -89,6 +96,7 @@ class BotHarness:
             data_dir,
             self.world,
             encryption_key=self.encryption_key,
+            contract=contract,
             QF_SEND_LAST_MUTATION_AT=contract == "2026-03-29",
             **(settings_overrides or {}),
         )
