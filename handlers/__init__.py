@@ -16,6 +16,7 @@ from telegram.ext import Application
 
 HANDLER_MODULES: tuple[str, ...] = (
     "handlers.errors",
+    "handlers.wizards",
     "handlers.menu",
     "handlers.groups",
     # Before start: the notes wizard owns the `/start note` deep link.

@@ -20,7 +20,6 @@ from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
-    ConversationHandler,
     TypeHandler,
     filters,
 )
@@ -38,6 +37,7 @@ from handlers.replies import (
     send,
 )
 from handlers.timezone import ASK_CALLBACK
+from handlers.wizards import end_conversations
 from storage import Account, forget_user
 
 logger = logging.getLogger(__name__)
@@ -318,31 +318,6 @@ async def forget_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     )
 
 
-def _end_conversations(application: Application[Any, Any, Any, Any, Any, Any], user_id: int) -> int:
-    """End every conversation the user is in, in memory (the database rows are already gone).
-
-    PTB has no public API for this; `_update_state(END)` is what its own callbacks use, and it
-    also marks the key so persistence forgets it.
-    """
-    ended = 0
-    pending = [
-        handler
-        for handlers in application.handlers.values()
-        for handler in handlers
-        if isinstance(handler, ConversationHandler)
-    ]
-    while pending:
-        handler = pending.pop()
-        pending.extend(handler._child_conversations)
-        for key in [key for key in handler._conversations if user_id in key]:
-            handler._update_state(ConversationHandler.END, key)
-            job = handler.timeout_jobs.pop(key, None)
-            if job is not None:
-                job.schedule_removal()
-            ended += 1
-    return ended
-
-
 async def forget_confirmed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query = update.callback_query
     user = update.effective_user
@@ -361,7 +336,7 @@ async def forget_confirmed(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     await forget_user(deps.database, user.id)
     context.application.drop_user_data(user.id)
     context.application.drop_chat_data(user.id)
-    _end_conversations(context.application, user.id)
+    end_conversations(context.application, lambda key: user.id in key)
     logger.info("Telegram user %s erased their data", user.id)
     await send(
         update,
