@@ -30,7 +30,7 @@ second overall and 20 per minute per group; python-telegram-bot's `AIORateLimite
 those as leaky buckets that still let a burst of 30 through at once, which a strict
 per-second window (what Telegram applies) answers with 429s, and after a 429 the limiter's
 pause releases the queue as another burst. So deliveries also pass through a `SendPacer`: at
-most 29 sends in any second, spaced out, decided when each send really leaves. During a
+most 30 sends in any 1.025 s, spaced out, decided when each send really leaves. During a
 fan-out (sends are waiting) group deliveries first wait a small deterministic per-group
 `jitter_seconds`, so the queue order is spread the same way on every instance; a lone reminder
 goes out at once.
@@ -55,9 +55,12 @@ FIRE_GRACE = timedelta(minutes=2)
 ALL_WEEKDAYS: tuple[int, ...] = (0, 1, 2, 3, 4, 5, 6)
 #: Snooze choices offered under a private reminder, in minutes.
 SNOOZE_MINUTES: tuple[int, ...] = (30, 60)
-#: Sends in any one second during a fan-out: one under Telegram's 30, so that network jitter
-#: cannot put a 31st into its window; AIORateLimiter's own limits stay as the backstop.
-FANOUT_LIMIT_PER_SECOND = 29
+#: During a fan-out at most this many sends leave in any `FANOUT_WINDOW_SECONDS`: Telegram's 30
+#: per second, over a window 25 ms longer than its own, so that requests reaching Telegram a
+#: little closer together than they left cannot make a 31st in one second. AIORateLimiter's
+#: own limits stay as the backstop.
+FANOUT_LIMIT_PER_SECOND = 30
+FANOUT_WINDOW_SECONDS = 1.025
 #: Upper bound of the per-group delay before a group reminder joins the send queue.
 GROUP_JITTER_SECONDS = 2.0
 
@@ -308,8 +311,8 @@ def jitter_seconds(key: str, spread: float = GROUP_JITTER_SECONDS) -> float:
 class SendPacer:
     """At most `limit` sends in any `window` seconds, and at least `min_gap` between two.
 
-    This is the rule Telegram applies (a sliding one-second window), kept one message under
-    its 30 so that a little network jitter cannot push a 31st into the window. The decision is
+    This is the rule Telegram applies (a sliding one-second window), with a window slightly
+    longer than Telegram's so a little network jitter cannot push a 31st into it. The decision is
     made from the times sends really left (`record`), not from times booked in advance: an event
     loop busy with a fan-out wakes sleepers late and all at once, and booked times would then
     go out as a burst. `min_gap` stops a backlog from leaving as one burst either.
@@ -320,7 +323,7 @@ class SendPacer:
     def __init__(
         self,
         limit: int = FANOUT_LIMIT_PER_SECOND,
-        window: float = 1.0,
+        window: float = FANOUT_WINDOW_SECONDS,
         min_gap: float | None = None,
     ) -> None:
         if limit < 1 or window <= 0:

@@ -323,6 +323,22 @@ def _retry_markup(t: Translator, action: str, back: str | None) -> InlineKeyboar
 # Showing a step
 
 
+
+async def _remember_goal(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, goal: StoredGoal | None
+) -> None:
+    """Keep the goal (and its id) in the person's persisted data, written at once.
+
+    Under the 2026-03-29 contract today's plan has no goalId, so this id is the only handle on
+    the goal: it must not wait for the next persistence interval, when a crash could lose it.
+    """
+    if context.user_data is None:
+        return
+    remember_goal(context.user_data, goal)
+    persistence = context.application.persistence
+    if persistence is not None and update.effective_user is not None:
+        await persistence.update_user_data(update.effective_user.id, context.user_data)
+
 async def _show(
     update: Update,
     context: ContextTypes.DEFAULT_TYPE,
@@ -536,9 +552,9 @@ async def _confirm(
             if current is not None and not current.can_change:
                 # Saved, but this contract does not tell us the new goal's id.
                 _drop_draft(context)
-                if context.user_data is not None:
-                    remember_goal(context.user_data,
-                                  StoredGoal(None, spec, mushaf_id, _today(reader, current)))
+                await _remember_goal(
+                    update, context, StoredGoal(None, spec, mushaf_id, _today(reader, current))
+                )
                 await send(update, context, t.gettext(
                     "✅ Your goal is saved: {goal}.", goal=describe_goal(spec, t)
                 ), edit=True)
@@ -553,8 +569,7 @@ async def _confirm(
             update, context, t, error, retry_markup=_retry_markup(t, "confirm", back)
         )
         return PREVIEW
-    if context.user_data is not None:
-        remember_goal(context.user_data, stored)
+    await _remember_goal(update, context, stored)
     _drop_draft(context)
     text = t.gettext(
         "✅ Your goal is set: {goal}.\nSee today's share with /today; log reading with /read.",
@@ -725,7 +740,7 @@ async def _one_liner(
     if context.user_data is None:
         return
     context.user_data.pop(PENDING_KEY, None)
-    remember_goal(context.user_data, stored)
+    await _remember_goal(update, context, stored)
     lines = [t.gettext("✅ Goal set: {goal}.", goal=describe_goal(spec, t))]
     previous = current.known if current else None
     if current is not None:
@@ -823,7 +838,7 @@ async def _delete_confirmed(
     user_data.pop(UNDO_KEY, None)
     known = stored_goal(user_data)
     if known is None or known.id in (None, goal_id):
-        remember_goal(user_data, None)
+        await _remember_goal(update, context, None)
     await send(update, context, t.gettext(
         "🗑 Goal deleted. Set a new one any time with /goal."
     ), edit=True)
@@ -864,7 +879,7 @@ async def _undo(
         await reply_upstream_error(update, context, t, error, retry_markup=retry)
         return
     user_data.pop(UNDO_KEY, None)
-    remember_goal(user_data, restored)
+    await _remember_goal(update, context, restored)
     if restored is None:
         text = t.gettext("↩️ Undone: the goal is removed.")
     else:

@@ -12,6 +12,7 @@ import pytest
 from bot.reading import stored_goal
 from bot.sandbox.fake_qf import DEMO_SUB, FakeQuranFoundation, Goal
 from bot.sandbox.harness import DEMO_USER, BotHarness
+from storage import DatabasePersistence
 
 TODAY = date(2026, 3, 29)
 ZONE = "Asia/Riyadh"
@@ -176,6 +177,17 @@ async def test_goal_remembered_across_restarts(bot: BotHarness) -> None:
     await bot.send("/goal 20min")
     (goal,) = goals(bot)
     assert goal.amount == 1200
+
+
+async def test_goal_id_is_written_to_the_database_at_once(bot: BotHarness) -> None:
+    """A crash right after creating a goal must not lose its id (the 2026-03-29 plan has none)."""
+    await bot.send("/goal 10min")
+    (goal,) = goals(bot)
+    # A second reader of the same database, as the next process after a crash would be.
+    fresh = DatabasePersistence(bot.deps.database)
+    saved = stored_goal((await fresh.get_user_data()).get(DEMO_USER.id, {}))
+    assert saved is not None
+    assert saved.id == goal.id
 
 
 async def test_unknown_goal_is_only_replaced_after_asking(tmp_path: Path) -> None:
