@@ -5,7 +5,8 @@ instant), starts the real Application (AIORateLimiter on, our JobQueue wiring, S
 the fake Telegram Bot API served over real HTTP with flood control on (30 messages/s overall,
 20/min per group, ~1/s per private chat), and measures what arrives:
 
-* rate reached while the fan-out runs, against 30/s (target >= 95 %),
+* rate reached while the fan-out runs, against 30/s (target >= 95 %): the mean number of sends
+  in the one-second windows starting at each send, which is how Telegram counts,
 * 429 answers (target 0),
 * duplicates, i.e. a chat receiving the same slot twice (target 0),
 * how long after the due time the last reminder arrived.
@@ -43,7 +44,7 @@ from bot.sandbox.fake_qf import FakeQuranFoundation, Goal
 from bot.sandbox.fake_telegram import FakeTelegramServer
 from bot.sandbox.harness import QF_TEST_HOST, sandbox_settings
 from bot.sandbox.telegram_world import FakeUser, RecordedCall, TelegramWorld
-from bot.scheduler import CHECK_IN_PREFIX, SNOOZE_PREFIX
+from bot.scheduler import CHECK_IN_PREFIX, SNOOZE_PREFIX, ReminderScheduler
 
 TELEGRAM_LIMIT = 30.0
 #: Zones the reminders are spread over; each gets the local time of the same instant.
@@ -127,7 +128,22 @@ def is_reminder(call: RecordedCall) -> bool:
     )
 
 
+def per_second_windows(times: list[float]) -> list[int]:
+    """Sends in the one-second window starting at each send (Telegram's measure), for the
+    windows that lie wholly inside the fan-out."""
+    counts: list[int] = []
+    end = 0
+    for start, moment in enumerate(times):
+        if moment + 1.0 > times[-1]:
+            break
+        while end < len(times) and times[end] < moment + 1.0:
+            end += 1
+        counts.append(end - start)
+    return counts
+
+
 def busiest_second(times: list[float]) -> int:
+    """The most sends Telegram saw within any one second (it answers 429 above 30)."""
     best, start = 0, 0
     for end, moment in enumerate(times):
         while times[start] <= moment - 1.0:
@@ -155,9 +171,14 @@ async def run(count: int, private_share: float, mode: str, instances: int) -> di
                     deps = await create_deps(
                         settings, qf_transport=httpx.ASGITransport(app=fake_qf.app)
                     )
-                    running.append(Instance(deps, build_application(
+                    application = build_application(
                         settings, deps, with_updater=False, rate_limit=True
-                    )))
+                    )
+                    # Each instance paces only its own sends: give each its share of the limit.
+                    ReminderScheduler.of(application).set_send_limit(
+                        FANOUT_LIMIT_PER_SECOND // instances
+                    )
+                    running.append(Instance(deps, application))
                 groups, users = await seed(
                     running[0].deps, fake_qf, world, count=count,
                     private_share=private_share, due=due,
@@ -188,7 +209,8 @@ async def run(count: int, private_share: float, mode: str, instances: int) -> di
     times = sorted(call.time for call in calls)
     per_chat = Counter(int(call.params["chat_id"]) for call in calls)
     duration = times[-1] - times[0] if len(times) > 1 else 0.0
-    rate = (len(times) - 1) / duration if duration > 0 else float("nan")
+    windows = per_second_windows(times)
+    rate = sum(windows) / len(windows) if windows else float("nan")
     last_arrival = max(call.response["result"]["date"] for call in calls)
     return {
         "reminders": count,
@@ -200,12 +222,13 @@ async def run(count: int, private_share: float, mode: str, instances: int) -> di
         "chats reached": len(per_chat),
         "duplicates": sum(n - 1 for n in per_chat.values() if n > 1),
         "429 answers": world.flood_429s,
-        "rate (msg/s)": rate,
+        "rate (msg/s, mean 1 s window)": rate,
         "rate vs 30/s": rate / TELEGRAM_LIMIT,
+        "first-to-last average (msg/s)": (len(times) - 1) / duration if duration else 0.0,
         "busiest 1 s window": busiest_second(times),
         "fan-out time (s)": duration,
         "last sent after due (s)": last_arrival - due.timestamp(),
-        "pacer limit (msg per 1 s)": FANOUT_LIMIT_PER_SECOND,
+        "pacer limit per instance": FANOUT_LIMIT_PER_SECOND // instances,
         "QF spec violations": len(fake_qf.validation_errors),
     }
 

@@ -330,7 +330,8 @@ class SendPacer:
             raise ValueError("the pacer needs a positive limit and window")
         self.limit = limit
         self.window = window
-        self.min_gap = window / (2 * limit) if min_gap is None else min_gap
+        # Three quarters of the even spacing: smooth, yet a stalled moment can be made up.
+        self.min_gap = 0.75 * window / limit if min_gap is None else min_gap
         self._sent: deque[float] = deque(maxlen=limit)
 
     def wait_time(self, now: float) -> float:

@@ -50,6 +50,7 @@ from bot.qf import QFError, TodaysPlan
 from bot.reminders import (
     CATCH_UP_WINDOW,
     FANOUT_LIMIT_PER_SECOND,
+    FANOUT_WINDOW_SECONDS,
     FIRE_GRACE,
     GROUP_JITTER_SECONDS,
     SNOOZE_MINUTES,
@@ -196,6 +197,33 @@ def without_check_in_count(message_html: str) -> str:
 # The scheduler
 
 
+class PacedGate:
+    """Lets callers through one at a time as a `SendPacer` allows, judged on the real clock at
+    the moment each one leaves."""
+
+    def __init__(
+        self,
+        pacer: SendPacer,
+        sleep: Callable[[float], Awaitable[None]],
+        monotonic: Callable[[], float],
+    ) -> None:
+        self.pacer = pacer
+        self._sleep = sleep
+        self._monotonic = monotonic
+        self._lock = asyncio.Lock()
+        self.waiting = 0
+
+    async def wait(self) -> None:
+        self.waiting += 1
+        try:
+            async with self._lock:
+                while (delay := self.pacer.wait_time(self._monotonic())) > 0:
+                    await self._sleep(delay)
+                self.pacer.record(self._monotonic())
+        finally:
+            self.waiting -= 1
+
+
 def _retry_seconds(error: RetryAfter) -> float:
     with warnings.catch_warnings():
         # PTB warns that the int will become a timedelta; both are handled below.
@@ -225,14 +253,28 @@ class ReminderScheduler:
         monotonic: Callable[[], float] = monotonic_time.monotonic,
     ) -> None:
         self.application = application
-        self.pacer = SendPacer(limit_per_second)
-        self._pace_lock = asyncio.Lock()
-        self._waiting_to_send = 0
+        self._sleep = sleep
+        self._monotonic = monotonic
+        self.set_send_limit(limit_per_second)
         self.group_jitter = group_jitter
         self.catch_up_window = catch_up_window
         self.resync_seconds = resync_seconds
-        self._sleep = sleep
-        self._monotonic = monotonic
+
+    def set_send_limit(
+        self,
+        limit: int,
+        *,
+        window: float = FANOUT_WINDOW_SECONDS,
+        min_gap: float | None = None,
+    ) -> None:
+        """Reminder sends allowed per `window` from this instance. With several instances on
+        one bot token, give each its share (30 // instances): Telegram counts per bot.
+
+        Claims go through a gate of the same rate, just ahead of the sends, so instances racing
+        through one fan-out each claim as fast as they can send, and share it evenly.
+        """
+        self.sends = PacedGate(SendPacer(limit, window, min_gap), self._sleep, self._monotonic)
+        self.claims = PacedGate(SendPacer(limit, window, min_gap), self._sleep, self._monotonic)
 
     @classmethod
     def of(cls, source: AnyApplication | AnyContext) -> ReminderScheduler:
@@ -446,46 +488,48 @@ class ReminderScheduler:
     # -- sending ---------------------------------------------------------------------------------
 
     async def _deliver(self, reminder: Reminder, occurrence: Occurrence) -> DeliveryOutcome:
+        """Claim the slot, prepare, wait for the pacer, send.
+
+        Everything slow (the claim and other database work, the Quran Foundation goal check)
+        happens before the send gate, so that what the gate spaces out reaches Telegram spaced
+        out: a database write between the gate and the request was enough to bunch sends up
+        into 429s. Claims pass their own gate of the same rate, so a fan-out is claimed only
+        about as fast as it can be sent: a crash loses at most the few claimed-but-unsent
+        reminders in the pipeline (a clean stop finishes them: jobs are shielded).
+        """
         deps = self.deps
         chat = await deps.chats.get(reminder.chat_id)
         if chat is not None and not chat.active:
             return "disabled"
+        if reminder.kind == "group" and self.group_jitter > 0 and self.claims.waiting:
+            await self._sleep(
+                jitter_seconds(f"{reminder.chat_id}|{occurrence.slot}", self.group_jitter)
+            )
+        await self.claims.wait()
         if not await deps.reminders.claim_slot(reminder.id, occurrence.slot):
             return "duplicate"
         try:
-            return await self._send_claimed(
-                reminder, occurrence, chat.language if chat else None
-            )
+            plan: TodaysPlan | None = None
+            if reminder.kind == "private":
+                plan = await self._todays_plan(reminder)
+                if plan is not None and plan.progress is not None and plan.progress >= 1:
+                    return "goal_done"
+            t = get_translator(chat.language if chat else None)
+            text, markup = reminder_message(reminder, occurrence.slot, t, plan=plan)
+            await self.sends.wait()
+            return await self._send_claimed(reminder, occurrence, text, markup)
         except BaseException:
             # Cancelled mid-send (shutdown) or a bug: give the slot back for the catch-up.
             await deps.reminders.release_slot(reminder.id, occurrence.slot)
             raise
 
-    async def _paced(self) -> None:
-        """Wait for the pacer, one delivery at a time, deciding on the real clock each time."""
-        self._waiting_to_send += 1
-        try:
-            async with self._pace_lock:
-                while (wait := self.pacer.wait_time(self._monotonic())) > 0:
-                    await self._sleep(wait)
-                self.pacer.record(self._monotonic())
-        finally:
-            self._waiting_to_send -= 1
-
     async def _send_claimed(
-        self, reminder: Reminder, occurrence: Occurrence, language: str | None
+        self,
+        reminder: Reminder,
+        occurrence: Occurrence,
+        text: str,
+        markup: InlineKeyboardMarkup,
     ) -> DeliveryOutcome:
-        plan: TodaysPlan | None = None
-        if reminder.kind == "private":
-            plan = await self._todays_plan(reminder)
-            if plan is not None and plan.progress is not None and plan.progress >= 1:
-                return "goal_done"
-        if reminder.kind == "group" and self.group_jitter > 0 and self._waiting_to_send:
-            await self._sleep(
-                jitter_seconds(f"{reminder.chat_id}|{occurrence.slot}", self.group_jitter)
-            )
-        t = get_translator(language)
-        text, markup = reminder_message(reminder, occurrence.slot, t, plan=plan)
         chat_id = reminder.chat_id
         try:
             message = await self._send_with_retries(chat_id, text, markup)
@@ -493,6 +537,7 @@ class ReminderScheduler:
             await self.follow_migration(chat_id, migrated.new_chat_id)
             chat_id = migrated.new_chat_id
             try:
+                await self.sends.wait()
                 message = await self._send_with_retries(chat_id, text, markup)
             except Forbidden:
                 await self.deactivate_chat(chat_id)
@@ -522,11 +567,10 @@ class ReminderScheduler:
     async def _send_with_retries(
         self, chat_id: int, text: str, markup: InlineKeyboardMarkup
     ) -> Message:
+        """One request (the caller passed the send gate), plus gated retries after a 429 that
+        got past AIORateLimiter's own retry."""
         attempt = 0
         while True:
-            # Paced right before the request, with all preparation done: what leaves the pacer
-            # spaced out reaches Telegram spaced out.
-            await self._paced()
             try:
                 message: Message = await self.application.bot.send_message(
                     chat_id, text, reply_markup=markup
@@ -537,6 +581,7 @@ class ReminderScheduler:
                 if attempt > FLOOD_RETRIES:
                     raise
                 await self._sleep(_retry_seconds(error))
+                await self.sends.wait()
 
     async def _todays_plan(self, reminder: Reminder) -> TodaysPlan | None:
         """Today's plan of a private reminder's owner, or None (not linked, no goal, QF down:

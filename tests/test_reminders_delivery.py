@@ -23,7 +23,6 @@ from reminders_support import (
 )
 from storage_helpers import reachable_postgres_url
 
-from bot.reminders import SendPacer
 from bot.sandbox.harness import BotHarness
 from bot.sandbox.telegram_world import TelegramWorld
 from bot.scheduler import ReminderScheduler
@@ -245,7 +244,7 @@ async def test_flood_answer_is_retried_after_the_wait_telegram_asks_for(
         bot.world.flood_limits.overall_per_second = 1
         scheduler = scheduler_of(bot)
         # No pacing: both hit Telegram at once, and the second gets a 429.
-        scheduler.pacer = SendPacer(limit=100, min_gap=0)
+        scheduler.set_send_limit(100, min_gap=0)
 
         outcomes = await asyncio.gather(
             scheduler.deliver_due(reminder.id, "21:00"), scheduler.deliver_due(other.id, "21:00")
