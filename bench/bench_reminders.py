@@ -13,10 +13,11 @@ the fake Telegram Bot API served over real HTTP with flood control on (30 messag
 
 Modes: `jobs` (default) waits for the next minute boundary and lets the JobQueue fire, as in
 production; `catch-up` makes the slot one minute old and restarts, so the start-up catch-up sends
-everything. `--instances 2` runs two bot instances on one database at once.
+everything. `--instances 2` runs two bot instances on one database at once, each with half
+the send limit (Telegram counts per bot token); give them a PostgreSQL database.
 
     python bench/bench_reminders.py [--reminders 300] [--private-share 0.5] [--mode jobs]
-                                    [--instances 1]
+                                    [--instances 1] [--database-url postgresql://…/empty_db]
 """
 
 from __future__ import annotations
@@ -152,7 +153,9 @@ def busiest_second(times: list[float]) -> int:
     return best
 
 
-async def run(count: int, private_share: float, mode: str, instances: int) -> dict[str, Any]:
+async def run(
+    count: int, private_share: float, mode: str, instances: int, database_url: str | None = None
+) -> dict[str, Any]:
     world = TelegramWorld()
     world.flood_control = True
     fake_qf = FakeQuranFoundation()
@@ -160,11 +163,14 @@ async def run(count: int, private_share: float, mode: str, instances: int) -> di
     due = due_instant(mode)
     with tempfile.TemporaryDirectory() as data_dir:
         async with FakeTelegramServer(world) as server:
-            settings = sandbox_settings(
-                Path(data_dir), world, encryption_key=key,
-                TELEGRAM_API_BASE_URL=server.base_url,
-                QF_API_BASE_URL=f"{QF_TEST_HOST}/auth", QF_OAUTH_BASE_URL=QF_TEST_HOST,
-            )
+            overrides: dict[str, Any] = {
+                "TELEGRAM_API_BASE_URL": server.base_url,
+                "QF_API_BASE_URL": f"{QF_TEST_HOST}/auth",
+                "QF_OAUTH_BASE_URL": QF_TEST_HOST,
+            }
+            if database_url:
+                overrides["DATABASE_URL"] = database_url
+            settings = sandbox_settings(Path(data_dir), world, encryption_key=key, **overrides)
             running: list[Instance] = []
             try:
                 for _ in range(instances):
@@ -218,6 +224,7 @@ async def run(count: int, private_share: float, mode: str, instances: int) -> di
         "private": len(users),
         "mode": mode,
         "instances": instances,
+        "database": (database_url or "sqlite").split(":", 1)[0],
         "sent": len(calls),
         "chats reached": len(per_chat),
         "duplicates": sum(n - 1 for n in per_chat.values() if n > 1),
@@ -263,12 +270,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--private-share", type=float, default=0.5)
     parser.add_argument("--mode", choices=("jobs", "catch-up"), default="jobs")
     parser.add_argument("--instances", type=int, choices=(1, 2), default=1)
+    parser.add_argument(
+        "--database-url", default=None,
+        help="an EMPTY database shared by the instances (default: a temporary SQLite file); "
+             "several instances belong on PostgreSQL, where claims do not queue for one lock",
+    )
     arguments = parser.parse_args(argv)
     if arguments.mode == "jobs":
         print("waiting for the next minute boundary (the JobQueue fires at HH:MM:00)…",
               flush=True)
     result = asyncio.run(
-        run(arguments.reminders, arguments.private_share, arguments.mode, arguments.instances)
+        run(arguments.reminders, arguments.private_share, arguments.mode, arguments.instances,
+            arguments.database_url)
     )
     print_table(result)
     ok = (result["rate vs 30/s"] >= 0.95 and result["429 answers"] == 0

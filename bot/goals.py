@@ -419,8 +419,13 @@ def describe_goal(spec: GoalSpec, t: Translator) -> str:
     )
 
 
+#: The percent sign that goes with a language's own digits (`٥٠٪`, not `٥٠%`).
+_PERCENT_SIGNS: dict[str, str] = {"ar": "٪"}
+
+
 def progress_bar(fraction: float, width: int = 10, t: Translator | None = None) -> str:
-    """`▰▰▰▱▱▱▱▱▱▱ 30%`. Rounds down, so the bar is only full when the goal is met."""
+    """`▰▰▰▱▱▱▱▱▱▱ 30%` (`٣٠٪` in Arabic). Rounds down, so the bar is only full when the goal
+    is met."""
     if math.isnan(fraction):
         fraction = 0.0
     fraction = min(max(fraction, 0.0), 1.0)
@@ -428,4 +433,5 @@ def progress_bar(fraction: float, width: int = 10, t: Translator | None = None) 
     filled = math.floor(fraction * width + 1e-9)
     percent = math.floor(fraction * 100 + 1e-9)
     number = t.number(percent) if t is not None else str(percent)
-    return f"{'▰' * filled}{'▱' * (width - filled)} {number}%"
+    sign = _PERCENT_SIGNS.get(t.language, "%") if t is not None else "%"
+    return f"{'▰' * filled}{'▱' * (width - filled)} {number}{sign}"

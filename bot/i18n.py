@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from babel import Locale
+from babel.lists import format_list
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
 
@@ -53,6 +54,10 @@ PLURAL_FORMS: dict[str, str] = {
     "ar": "nplurals=6; plural=(n==0 ? 0 : n==1 ? 1 : n==2 ? 2 : "
     "n%100>=3 && n%100<=10 ? 3 : n%100>=11 ? 4 : 5);",
 }
+#: How a language separates list items, where CLDR's list pattern does not fit the bot's lists.
+#: CLDR joins Arabic lists with "و" written onto the next word ("أ وب وج"), which breaks apart
+#: when an item is a verse key or a Latin name; the Arabic comma reads right with any item.
+LIST_SEPARATORS: dict[str, str] = {"ar": "، "}
 
 #: Unicode bidi controls. An isolate keeps a left-to-right run (2:255, 21:00) from being
 #: reordered with the Arabic around it; a right-to-left mark makes a line that would otherwise
@@ -104,7 +109,9 @@ class Translator:
         text = self._singular.get(message) or message
         return _format(text, message, params) if params else text
 
-    def ngettext(self, singular: str, plural: str, n: int, **params: Any) -> str:
+    def ngettext(self, singular: str, plural: str, n: int, /, **params: Any) -> str:
+        """The form for `n`. `{n}` shows `t.number(n)` unless the caller passes its own
+        `n=...`, e.g. with digit grouping (`1,234`); the form is still chosen by `n`."""
         fallback = singular if n == 1 else plural
         forms = self._plural.get(singular)
         text = fallback
@@ -123,6 +130,14 @@ class Translator:
         text = str(value)
         digits = NATIVE_DIGITS.get(self.language)
         return text.translate(str.maketrans("0123456789", digits)) if digits else text
+
+    def join(self, items: Iterable[str]) -> str:
+        """`a, b, and c` as the language writes a list (the Arabic comma in Arabic)."""
+        parts = list(items)
+        separator = LIST_SEPARATORS.get(self.language)
+        if separator is not None or len(parts) < 2:
+            return (separator or ", ").join(parts)
+        return format_list(parts, style="standard", locale=self.language)
 
     def isolate(self, text: str) -> str:
         """Wrap left-to-right runs (verse keys, times) so they do not scramble RTL sentences."""

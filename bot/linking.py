@@ -329,7 +329,6 @@ def render_page(t: Translator, heading: str, body: str, *, back_url: str | None)
 
     `heading` and `body` are trusted HTML: callers escape every user or API value they put in.
     """
-    direction = "rtl" if t.is_rtl else "ltr"
     link = ""
     if back_url:
         link = (
@@ -338,7 +337,7 @@ def render_page(t: Translator, heading: str, body: str, *, back_url: str | None)
         )
     return (
         "<!DOCTYPE html>\n"
-        f'<html lang="{t.language}" dir="{direction}">\n<head>\n<meta charset="utf-8">\n'
+        f'<html lang="{t.language}" dir="{t.direction}">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         '<meta name="robots" content="noindex">\n'
         f"<title>{heading} · Quran Companion</title>\n<style>{_STYLE}</style>\n</head>\n"

@@ -196,7 +196,7 @@ def describe_ranges(keys: Sequence[str], t: Translator) -> str:
     ranges = parse_range_keys(keys)
     if ranges:
         return format_ranges(ranges, t.language)
-    return ", ".join(keys)
+    return t.join(keys)
 
 
 def newest_first(groups: Iterable[Iterable[Note]]) -> list[Note]:

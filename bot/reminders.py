@@ -38,6 +38,7 @@ goes out at once.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
 import unicodedata
@@ -345,6 +346,11 @@ class SendPacer:
 
     def record(self, now: float) -> None:
         self._sent.append(now)
+
+    def forget(self, moment: float) -> None:
+        """Take back a recorded send that did not happen after all (lost a claim race)."""
+        with contextlib.suppress(ValueError):  # already pushed out of the window
+            self._sent.remove(moment)
 
 
 def spread_plan(count: int, pacer: SendPacer | None = None) -> list[float]:

@@ -83,6 +83,8 @@ CHECK_IN_MARK = "✅ "
 RESYNC_SECONDS = 300.0
 #: Extra attempts after AIORateLimiter's own retry, when Telegram still answers 429.
 FLOOD_RETRIES = 2
+#: Reminder sends past the send gate and not yet answered (see `_send_with_retries`).
+MAX_IN_FLIGHT = 3
 
 DeliveryOutcome = Literal[
     "sent", "duplicate", "not_due", "disabled", "snoozed", "goal_done", "blocked", "failed"
@@ -213,15 +215,21 @@ class PacedGate:
         self._lock = asyncio.Lock()
         self.waiting = 0
 
-    async def wait(self) -> None:
+    async def wait(self) -> float:
+        """Return when the caller may go; the result identifies its turn for `give_back`."""
         self.waiting += 1
         try:
             async with self._lock:
                 while (delay := self.pacer.wait_time(self._monotonic())) > 0:
                     await self._sleep(delay)
-                self.pacer.record(self._monotonic())
+                moment = self._monotonic()
+                self.pacer.record(moment)
+                return moment
         finally:
             self.waiting -= 1
+
+    def give_back(self, turn: float) -> None:
+        self.pacer.forget(turn)
 
 
 def _retry_seconds(error: RetryAfter) -> float:
@@ -274,6 +282,7 @@ class ReminderScheduler:
         through one fan-out each claim as fast as they can send, and share it evenly.
         """
         self.sends = PacedGate(SendPacer(limit, window, min_gap), self._sleep, self._monotonic)
+        self._in_flight = asyncio.Semaphore(MAX_IN_FLIGHT)
         self.claims = PacedGate(SendPacer(limit, window, min_gap), self._sleep, self._monotonic)
 
     @classmethod
@@ -505,18 +514,20 @@ class ReminderScheduler:
             await self._sleep(
                 jitter_seconds(f"{reminder.chat_id}|{occurrence.slot}", self.group_jitter)
             )
-        await self.claims.wait()
+        turn = await self.claims.wait()
         if not await deps.reminders.claim_slot(reminder.id, occurrence.slot):
+            # Another instance sends this one: the turn goes to a claim that leads to a send.
+            self.claims.give_back(turn)
             return "duplicate"
         try:
             plan: TodaysPlan | None = None
             if reminder.kind == "private":
                 plan = await self._todays_plan(reminder)
                 if plan is not None and plan.progress is not None and plan.progress >= 1:
+                    self.claims.give_back(turn)
                     return "goal_done"
             t = get_translator(chat.language if chat else None)
             text, markup = reminder_message(reminder, occurrence.slot, t, plan=plan)
-            await self.sends.wait()
             return await self._send_claimed(reminder, occurrence, text, markup)
         except BaseException:
             # Cancelled mid-send (shutdown) or a bug: give the slot back for the catch-up.
@@ -537,7 +548,6 @@ class ReminderScheduler:
             await self.follow_migration(chat_id, migrated.new_chat_id)
             chat_id = migrated.new_chat_id
             try:
-                await self.sends.wait()
                 message = await self._send_with_retries(chat_id, text, markup)
             except Forbidden:
                 await self.deactivate_chat(chat_id)
@@ -567,21 +577,26 @@ class ReminderScheduler:
     async def _send_with_retries(
         self, chat_id: int, text: str, markup: InlineKeyboardMarkup
     ) -> Message:
-        """One request (the caller passed the send gate), plus gated retries after a 429 that
-        got past AIORateLimiter's own retry."""
+        """Send through the gate, retrying after a 429 that got past AIORateLimiter's own retry.
+
+        Only `MAX_IN_FLIGHT` sends may be past the gate and unanswered: when a 429 makes
+        AIORateLimiter pause every request, the gate must not keep feeding it, or the queue it
+        built up would leave as one burst when the pause ends and earn the next 429.
+        """
         attempt = 0
         while True:
             try:
-                message: Message = await self.application.bot.send_message(
-                    chat_id, text, reply_markup=markup
-                )
+                async with self._in_flight:
+                    await self.sends.wait()
+                    message: Message = await self.application.bot.send_message(
+                        chat_id, text, reply_markup=markup
+                    )
                 return message
             except RetryAfter as error:
                 attempt += 1
                 if attempt > FLOOD_RETRIES:
                     raise
                 await self._sleep(_retry_seconds(error))
-                await self.sends.wait()
 
     async def _todays_plan(self, reminder: Reminder) -> TodaysPlan | None:
         """Today's plan of a private reminder's owner, or None (not linked, no goal, QF down:

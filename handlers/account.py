@@ -183,7 +183,7 @@ async def account_linked(update: object, context: ContextTypes.DEFAULT_TYPE) -> 
             t.gettext(
                 "You didn't allow {features}, so those features won't work. Send /login to "
                 "link again and allow them.",
-                features=html.escape(", ".join(features)),
+                features=html.escape(t.join(features)),
             )
         )
     settings = await deps.chats.get(update.chat_id)

@@ -301,8 +301,10 @@ def _ask_ranges_text(t: Translator, draft: NoteDraft | None) -> str:
         "<code>2:255-257</code> or <code>Al-Mulk 1-5</code>."
     )
     if draft is not None and draft.body:
-        text += "\n" + t.gettext(
-            "I kept your text ({count} characters).", count=format_count(t, note_length(draft.body))
+        length = note_length(draft.body)
+        text += "\n" + t.ngettext(
+            "I kept your text ({n} character).", "I kept your text ({n} characters).",
+            length, n=format_count(t, length),
         )
     return text
 
@@ -390,10 +392,11 @@ async def _show_body_status(
 async def _show_share_choice(
     update: Update, context: ContextTypes.DEFAULT_TYPE, t: Translator, draft: NoteDraft
 ) -> Step:
+    length = note_length(draft.body)
     text = "\n".join([
-        t.gettext("Your note on {ranges} is ready ({count} characters).",
-                  ranges=_ranges_label(t, draft.ranges),
-                  count=format_count(t, note_length(draft.body))),
+        t.ngettext("Your note on {ranges} is ready ({n} character).",
+                   "Your note on {ranges} is ready ({n} characters).",
+                   length, n=format_count(t, length), ranges=_ranges_label(t, draft.ranges)),
         t.gettext("Keep it private, or also share it publicly on QuranReflect?"),
     ])
     markup = InlineKeyboardMarkup([
@@ -411,11 +414,13 @@ async def _show_confirm(
     visibility = (
         t.gettext("shared to QuranReflect") if draft.save_to_qr else t.gettext("private")
     )
+    length = note_length(draft.body)
     text = "\n".join([
         t.gettext("<b>Save this note?</b>"),
-        t.gettext("{ranges} · {count} characters · {visibility}",
-                  ranges=_ranges_label(t, draft.ranges),
-                  count=format_count(t, note_length(draft.body)), visibility=visibility),
+        t.ngettext("{ranges} · {n} character · {visibility}",
+                   "{ranges} · {n} characters · {visibility}",
+                   length, n=format_count(t, length), ranges=_ranges_label(t, draft.ranges),
+                   visibility=visibility),
         "",
         f"<i>{html.escape(preview(draft.body, 300))}</i>",
     ])
@@ -519,12 +524,15 @@ def _too_short_notice(t: Translator, body: str) -> str:
 async def _offer_resume(
     update: Update, context: ContextTypes.DEFAULT_TYPE, t: Translator, draft: NoteDraft
 ) -> Step:
-    count = format_count(t, note_length(draft.body))
+    length = note_length(draft.body)
+    count = format_count(t, length)
     if draft.ranges:
-        label = t.gettext("Continue your draft ({count} characters on {ranges})",
-                          count=count, ranges=t.isolate(describe_ranges(draft.ranges, t)))
+        label = t.ngettext("Continue your draft ({n} character on {ranges})",
+                           "Continue your draft ({n} characters on {ranges})",
+                           length, n=count, ranges=t.isolate(describe_ranges(draft.ranges, t)))
     else:
-        label = t.gettext("Continue your draft ({count} characters)", count=count)
+        label = t.ngettext("Continue your draft ({n} character)",
+                           "Continue your draft ({n} characters)", length, n=count)
     if _edited_note_id(context, draft) is not None:
         text = t.gettext("You were changing the text of a note and have not saved it yet.")
     else:
@@ -580,14 +588,23 @@ async def receive_ranges(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 
 
 def _overflow_notice(t: Translator, over_by: int, room: int) -> str:
-    return t.gettext(
-        "⚠️ That message would take your note {over} characters past the {limit}-character "
-        "limit, so I did not add it. Your text so far is kept; send a shorter part (up to "
-        "{room} characters) or press Done.",
-        over=format_count(t, over_by),
+    # Two sentences, one count each, so each count takes its own plural form.
+    refused = t.ngettext(
+        "⚠️ That message would take your note {n} character past the {limit}-character "
+        "limit, so I did not add it.",
+        "⚠️ That message would take your note {n} characters past the {limit}-character "
+        "limit, so I did not add it.",
+        over_by,
+        n=format_count(t, over_by),
         limit=format_count(t, NOTE_MAX_LENGTH),
-        room=format_count(t, room),
     )
+    advice = t.ngettext(
+        "Your text so far is kept; send a shorter part (up to {n} character) or press Done.",
+        "Your text so far is kept; send a shorter part (up to {n} characters) or press Done.",
+        room,
+        n=format_count(t, room),
+    )
+    return f"{refused} {advice}"
 
 
 async def receive_body_part(
@@ -734,9 +751,11 @@ async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Step:
             _forget_draft(context, draft.id)
         await send(update, context, t.gettext("Cancelled."), edit=True)
         return END
-    text = t.gettext(
-        "Stopped. Your draft ({count} characters) is kept: send /note to continue it.",
-        count=format_count(t, note_length(draft.body)),
+    length = note_length(draft.body)
+    text = t.ngettext(
+        "Stopped. Your draft ({n} character) is kept: send /note to continue it.",
+        "Stopped. Your draft ({n} characters) is kept: send /note to continue it.",
+        length, n=format_count(t, length),
     )
     markup = InlineKeyboardMarkup(
         [[_button(t.gettext("🗑 Discard draft"), f"{PREFIX}:discard:{draft.id}")]]
@@ -821,7 +840,8 @@ async def _report_saved(
     note = saved.note
     ref = _note_ref(context, note.id)
     ranges = _ranges_label(t, note.ranges)
-    count = format_count(t, note_length(note.body))
+    length = note_length(note.body)
+    count = format_count(t, length)
     open_button = _button(t.gettext("📖 Open"), f"{PREFIX}:open:{ref}")
     publish_button = _button(t.gettext("🌍 Share to QuranReflect"), f"{PREFIX}:pub:{ref}")
     if saved.shared_failed:
@@ -831,12 +851,15 @@ async def _report_saved(
         rows = [[_button(t.gettext("🌍 Publish to QuranReflect"), f"{PREFIX}:pub:{ref}")],
                 [open_button]]
     elif shared:
-        text = t.gettext("✅ Saved your note on {ranges} ({count} characters) and shared it "
-                         "to QuranReflect.", ranges=ranges, count=count)
+        text = t.ngettext("✅ Saved your note on {ranges} ({n} character) and shared it "
+                          "to QuranReflect.",
+                          "✅ Saved your note on {ranges} ({n} characters) and shared it "
+                          "to QuranReflect.", length, n=count, ranges=ranges)
         rows = [[open_button]]
     else:
-        text = t.gettext("✅ Saved your note on {ranges} ({count} characters) to Quran.com.",
-                         ranges=ranges, count=count)
+        text = t.ngettext("✅ Saved your note on {ranges} ({n} character) to Quran.com.",
+                          "✅ Saved your note on {ranges} ({n} characters) to Quran.com.",
+                          length, n=count, ranges=ranges)
         rows = [[open_button, publish_button]]
     await send(update, context, text, InlineKeyboardMarkup(rows), edit=edit)
 
@@ -869,10 +892,12 @@ async def _replace_text(
     _forget_draft(context, draft.id)
     _user_data(context).pop(_STATUS_KEY, None)
     ref = _note_ref(context, note.id)
-    await send(update, context, t.gettext(
-        "✅ Updated your note on {ranges} ({count} characters).",
-        ranges=_ranges_label(t, note.ranges or list(draft.ranges)),
-        count=format_count(t, note_length(note.body))),
+    length = note_length(note.body)
+    await send(update, context, t.ngettext(
+        "✅ Updated your note on {ranges} ({n} character).",
+        "✅ Updated your note on {ranges} ({n} characters).",
+        length, n=format_count(t, length),
+        ranges=_ranges_label(t, note.ranges or list(draft.ranges))),
         InlineKeyboardMarkup([[_button(t.gettext("📖 Open"), f"{PREFIX}:open:{ref}")]]),
         edit=True)
 
@@ -935,7 +960,9 @@ def _list_lines(
     lines: list[str] = []
     for number, note in enumerate(notes, start=first_number):
         day = format_day(t, note.created_at.astimezone(zone).date())
-        lines.append(f"<b>{t.number(number)}.</b> {_ranges_label(t, note.ranges)} · {day}")
+        # Aligned so that in Arabic the number, verses and date read right to left; the
+        # preview below keeps the direction of whatever language the note is written in.
+        lines.append(t.align(f"<b>{t.number(number)}.</b> {_ranges_label(t, note.ranges)} · {day}"))
         lines.append(html.escape(preview(note.body)))
         lines.append("")
     return lines
@@ -1137,9 +1164,11 @@ async def confirm_delete(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         return
     _, note = fetched
     ref = _note_ref(context, note.id)
-    await send(update, context, t.gettext(
-        "Delete your note on {ranges} ({count} characters)? This cannot be undone.",
-        ranges=_ranges_label(t, note.ranges), count=format_count(t, note_length(note.body))),
+    length = note_length(note.body)
+    await send(update, context, t.ngettext(
+        "Delete your note on {ranges} ({n} character)? This cannot be undone.",
+        "Delete your note on {ranges} ({n} characters)? This cannot be undone.",
+        length, n=format_count(t, length), ranges=_ranges_label(t, note.ranges)),
         InlineKeyboardMarkup([[_button(t.gettext("🗑 Yes, delete it"), f"{PREFIX}:delok:{ref}"),
                                _button(t.gettext("Keep it"), f"{PREFIX}:keep")]]))
 

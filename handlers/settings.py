@@ -2,7 +2,9 @@
 
 A stateless inline panel: every press re-reads the stored settings and edits the same message,
 so it survives restarts, needs no conversation, and a stale panel can never write a value the
-user did not just pick. The timezone button hands over to the timezone flow (`tz:ask`).
+user did not just pick. The other flows own their settings: the timezone button hands over to
+the timezone flow (`tz:ask`), and the language page is handlers.language's panel (its `lang:…`
+buttons), so a language chosen here also gets the chat its command menu in that language.
 """
 
 from __future__ import annotations
@@ -15,16 +17,20 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Cont
 from telegram.helpers import create_deep_linked_url
 
 from bot.context import Deps, chat_settings_for, deps_of, translator_for
-from bot.i18n import LANGUAGE_NAMES, SUPPORTED_LANGUAGES, Translator, get_translator
+from bot.i18n import Translator
 from bot.mushafs import MUSHAF_IDS, is_valid_mushaf, mushaf_name
+from handlers.language import language_name, language_panel
 from handlers.replies import is_private, send
 from handlers.timezone import ASK_CALLBACK, describe_zone
 from storage import ChatSettings
 
 PREFIX = "set:"
 MAIN = "set:main"
+#: Opens handlers.language's panel with a way back here.
 LANGUAGES = "set:lang"
-CHOOSE_LANGUAGE = "set:lang:"
+#: Buttons of the language list this panel had before it used handlers.language's; such a
+#: button on an old message gets the current language panel instead.
+_OLD_CHOOSE_LANGUAGE = "set:lang:"
 MUSHAFS = "set:mushaf"
 CHOOSE_MUSHAF = "set:mushaf:"
 CLOSE = "set:close"
@@ -34,7 +40,7 @@ def _main_panel(
     t: Translator, deps: Deps, settings: ChatSettings
 ) -> tuple[str, InlineKeyboardMarkup]:
     timezone = (
-        html.escape(describe_zone(settings.timezone, deps.clock()))
+        html.escape(describe_zone(t, settings.timezone, deps.clock()))
         if settings.timezone
         else t.gettext("not set")
     )
@@ -42,7 +48,7 @@ def _main_panel(
         [
             t.gettext("<b>⚙️ Your settings</b>"),
             "",
-            t.gettext("🌐 Language: {language}", language=LANGUAGE_NAMES[t.language]),
+            t.gettext("🌐 Language: {language}", language=language_name(t, t.language)),
             t.gettext(
                 "📖 Mushaf: {mushaf}", mushaf=html.escape(mushaf_name(settings.mushaf_id, t))
             ),
@@ -64,18 +70,12 @@ def _main_panel(
     return text, markup
 
 
-def _language_panel(t: Translator) -> tuple[str, InlineKeyboardMarkup]:
-    rows = [
-        [
-            InlineKeyboardButton(
-                ("✓ " if code == t.language else "") + LANGUAGE_NAMES[code],
-                callback_data=CHOOSE_LANGUAGE + code,
-            )
-        ]
-        for code in SUPPORTED_LANGUAGES
-    ]
+def _language_panel(t: Translator, stored: str | None) -> tuple[str, InlineKeyboardMarkup]:
+    """handlers.language's own panel (its buttons apply the choice), plus the way back."""
+    text, markup = language_panel(t, private=True, stored=stored)
+    rows = [list(row) for row in markup.inline_keyboard]
     rows.append([InlineKeyboardButton(t.gettext("« Back"), callback_data=MAIN)])
-    return t.gettext("Which language should I use?"), InlineKeyboardMarkup(rows)
+    return text, InlineKeyboardMarkup(rows)
 
 
 def _mushaf_panel(t: Translator, current: int) -> tuple[str, InlineKeyboardMarkup]:
@@ -136,24 +136,18 @@ async def panel_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         await query.answer()
         await query.edit_message_reply_markup(None)
         return
-    if data == LANGUAGES:
-        await query.answer()
-        await send(update, context, *_language_panel(t), edit=True)
+    if data == LANGUAGES or data.startswith(_OLD_CHOOSE_LANGUAGE):
+        if data == LANGUAGES:
+            await query.answer()
+        else:
+            await query.answer(t.gettext("That choice is no longer available."))
+        await send(update, context, *_language_panel(t, settings.language), edit=True)
         return
     if data == MUSHAFS:
         await query.answer()
         await send(update, context, *_mushaf_panel(t, settings.mushaf_id), edit=True)
         return
-    if data.startswith(CHOOSE_LANGUAGE):
-        language = data.removeprefix(CHOOSE_LANGUAGE)
-        if language not in SUPPORTED_LANGUAGES:
-            await query.answer(t.gettext("That choice is no longer available."))
-            return
-        updated = await deps.chats.update(settings.chat_id, language=language)
-        settings = updated or settings
-        t = get_translator(language)
-        await query.answer(t.gettext("Language saved."))
-    elif data.startswith(CHOOSE_MUSHAF):
+    if data.startswith(CHOOSE_MUSHAF):
         raw = data.removeprefix(CHOOSE_MUSHAF)
         if not raw.isdigit() or not is_valid_mushaf(int(raw)):
             await query.answer(t.gettext("That choice is no longer available."))

@@ -130,8 +130,12 @@ async def show_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     t = await translator_for(update, context)
     private = chat.type == ChatType.PRIVATE
     lines = [t.gettext("<b>What I can do</b>")]
-    lines += [f"/{c.name} — {t.gettext(c.description)}" for c in commands_for(private=private)]
-    await send(update, context, "\n".join(lines))
+    lines += [
+        f"{t.isolate(f'/{c.name}')} — {t.gettext(c.description)}"
+        for c in commands_for(private=private)
+    ]
+    # Each line opens with a command, so without the marks Arabic would read left-to-right.
+    await send(update, context, t.align("\n".join(lines)))
 
 
 def _payload(payload: str) -> filters.BaseFilter:

@@ -85,13 +85,15 @@ State = str | int | None
 # --- shared pieces ----------------------------------------------------------------------------
 
 
-def describe_zone(zone: str, now: datetime) -> str:
-    """ "Asia/Riyadh (UTC+03:00)" for messages."""
-    return f"{zone} ({utc_offset_label(zone, now)})"
+def describe_zone(t: Translator, zone: str, now: datetime) -> str:
+    """ "Asia/Riyadh (UTC+03:00)" for messages (plain text: escape it), kept in one
+    left-to-right run so an Arabic sentence does not scatter its slash, sign and digits."""
+    return t.isolate(f"{zone} ({utc_offset_label(zone, now)})")
 
 
-def _local_time(zone: str, now: datetime) -> str:
-    return now.astimezone(ZoneInfo(zone)).strftime("%H:%M")
+def _local_time(t: Translator, zone: str, now: datetime) -> str:
+    """The zone's clock, `21:00`, in the reader's digits."""
+    return t.isolate(t.number(now.astimezone(ZoneInfo(zone)).strftime("%H:%M")))
 
 
 async def ask_place(
@@ -104,7 +106,7 @@ async def ask_place(
         lines.append(
             t.gettext(
                 "Your timezone is <b>{zone}</b>.",
-                zone=html.escape(describe_zone(current, deps.clock())),
+                zone=html.escape(describe_zone(t, current, deps.clock())),
             )
         )
     else:
@@ -178,8 +180,8 @@ async def _store(update: Update, deps: Deps, zone: str) -> None:
 
 
 def _confirmation(t: Translator, zone: str, now: datetime, *, group: bool) -> str:
-    described = html.escape(describe_zone(zone, now))
-    local = t.isolate(_local_time(zone, now))
+    described = html.escape(describe_zone(t, zone, now))
+    local = _local_time(t, zone, now)
     if group:
         return t.gettext(
             "🕒 This group's timezone is now <b>{zone}</b>; it's {time} there.",
@@ -337,8 +339,8 @@ async def location_shared(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     text = t.gettext(
         "📍 From your location: <b>{zone}</b>; it's {time} there. Not right? Send /timezone "
         "followed by your city.",
-        zone=html.escape(describe_zone(zone, now)),
-        time=t.isolate(_local_time(zone, now)),
+        zone=html.escape(describe_zone(t, zone, now)),
+        time=_local_time(t, zone, now),
     )
     # A location comes from the keyboard's button (or the attachment menu): take it down.
     await _reply_done(update, context, text, remove_keyboard=True)
@@ -374,7 +376,7 @@ async def group_timezone_command(update: Update, context: ContextTypes.DEFAULT_T
         head = (
             t.gettext(
                 "This group's timezone is <b>{zone}</b>.",
-                zone=html.escape(describe_zone(current, deps.clock())),
+                zone=html.escape(describe_zone(t, current, deps.clock())),
             )
             if current
             else t.gettext("This group has no timezone yet.")

@@ -273,9 +273,9 @@ def test_progress_bar_is_only_full_when_the_goal_is_met(fraction: float, bar: st
     assert progress_bar(fraction) == bar
 
 
-def test_progress_bar_width_and_arabic_digits() -> None:
+def test_progress_bar_width_and_arabic_digits_and_percent_sign() -> None:
     assert progress_bar(0.5, width=4) == "▰▰▱▱ 50%"
-    assert progress_bar(0.5, t=AR).endswith("٥٠%")
+    assert progress_bar(0.5, width=4, t=AR) == "▰▰▱▱ ٥٠٪"
 
 
 def test_max_duration_is_about_ten_years() -> None:

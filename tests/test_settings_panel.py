@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.i18n import get_translator
 from bot.mushafs import MUSHAF_IDS
 from bot.sandbox.harness import DEMO_USER, BotHarness
 from bot.sandbox.telegram_world import TelegramWorld
@@ -57,6 +58,27 @@ async def test_choosing_arabic_stores_it_and_redraws_in_arabic(bot: BotHarness) 
     assert "العربية" in panel[0]["text"]
 
 
+async def test_language_page_is_the_language_panel_with_a_way_back(bot: BotHarness) -> None:
+    await bot.send("/settings")
+    page = await bot.press("Language")
+    buttons = TelegramWorld.buttons(page[0])
+    assert [data for _, data in buttons] == ["lang:en", "lang:ar", "lang:auto", "set:main"]
+    assert buttons[2][0].startswith("✓ ")  # nothing stored: following the Telegram app
+
+
+async def test_language_chosen_in_settings_also_sets_the_chat_command_menu(
+    bot: BotHarness,
+) -> None:
+    await bot.send("/settings")
+    await bot.press("Language")
+    await bot.press("العربية")
+    menu = bot.world.commands({"type": "chat", "chat_id": DEMO_USER.id})
+    assert menu and all(command["description"] for command in menu)
+    help_entry = next(command for command in menu if command["command"] == "help")
+    assert help_entry["description"] == get_translator("ar").gettext("What this bot can do")
+    assert help_entry["description"] != "What this bot can do"
+
+
 async def test_forged_choices_change_nothing(bot: BotHarness) -> None:
     await bot.send("/settings")
     await bot.press_data("set:mushaf:99")
@@ -65,6 +87,16 @@ async def test_forged_choices_change_nothing(bot: BotHarness) -> None:
     assert settings is not None
     assert settings.mushaf_id == 2 and settings.language is None
     assert "no longer available" in (bot.world.answered_callbacks[-1].text or "")
+
+
+async def test_a_language_button_from_an_old_panel_opens_the_current_one(
+    bot: BotHarness,
+) -> None:
+    await bot.send("/settings")
+    panel = await bot.press_data("set:lang:ar")
+    settings = await bot.deps.chats.get(DEMO_USER.id)
+    assert settings is not None and settings.language is None
+    assert "lang:ar" in [data for _, data in TelegramWorld.buttons(panel[0])]
 
 
 async def test_back_returns_to_the_panel_and_done_closes_it(bot: BotHarness) -> None:
