@@ -40,7 +40,7 @@ from cryptography.fernet import Fernet
 from bot.application import BotApplication, build_application, close_deps, create_deps
 from bot.application import start_services as start_bot_services
 from bot.context import Deps
-from bot.reminders import FANOUT_LIMIT_PER_SECOND
+from bot.reminders import FANOUT_LIMIT_PER_SECOND, GROUP_JITTER_SECONDS
 from bot.sandbox.fake_qf import FakeQuranFoundation, Goal
 from bot.sandbox.fake_telegram import FakeTelegramServer
 from bot.sandbox.harness import QF_TEST_HOST, sandbox_settings
@@ -154,7 +154,12 @@ def busiest_second(times: list[float]) -> int:
 
 
 async def run(
-    count: int, private_share: float, mode: str, instances: int, database_url: str | None = None
+    count: int,
+    private_share: float,
+    mode: str,
+    instances: int,
+    database_url: str | None = None,
+    group_jitter: float | None = None,
 ) -> dict[str, Any]:
     world = TelegramWorld()
     world.flood_control = True
@@ -181,9 +186,10 @@ async def run(
                         settings, deps, with_updater=False, rate_limit=True
                     )
                     # Each instance paces only its own sends: give each its share of the limit.
-                    ReminderScheduler.of(application).set_send_limit(
-                        FANOUT_LIMIT_PER_SECOND // instances
-                    )
+                    scheduler = ReminderScheduler.of(application)
+                    scheduler.set_send_limit(FANOUT_LIMIT_PER_SECOND // instances)
+                    if group_jitter is not None:
+                        scheduler.group_jitter = group_jitter
                     running.append(Instance(deps, application))
                 groups, users = await seed(
                     running[0].deps, fake_qf, world, count=count,
@@ -236,6 +242,7 @@ async def run(
         "fan-out time (s)": duration,
         "last sent after due (s)": last_arrival - due.timestamp(),
         "pacer limit per instance": FANOUT_LIMIT_PER_SECOND // instances,
+        "group jitter (s)": GROUP_JITTER_SECONDS if group_jitter is None else group_jitter,
         "QF spec violations": len(fake_qf.validation_errors),
     }
 
@@ -270,6 +277,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--private-share", type=float, default=0.5)
     parser.add_argument("--mode", choices=("jobs", "catch-up"), default="jobs")
     parser.add_argument("--instances", type=int, choices=(1, 2), default=1)
+    parser.add_argument("--group-jitter", type=float, default=None,
+                        help="seconds of per-group spread (default: the bot's own)")
     parser.add_argument(
         "--database-url", default=None,
         help="an EMPTY database shared by the instances (default: a temporary SQLite file); "
@@ -281,7 +290,7 @@ def main(argv: list[str] | None = None) -> int:
               flush=True)
     result = asyncio.run(
         run(arguments.reminders, arguments.private_share, arguments.mode, arguments.instances,
-            arguments.database_url)
+            arguments.database_url, arguments.group_jitter)
     )
     print_table(result)
     ok = (result["rate vs 30/s"] >= 0.95 and result["429 answers"] == 0

@@ -63,7 +63,7 @@ SNOOZE_MINUTES: tuple[int, ...] = (30, 60)
 FANOUT_LIMIT_PER_SECOND = 30
 FANOUT_WINDOW_SECONDS = 1.025
 #: Upper bound of the per-group delay before a group reminder joins the send queue.
-GROUP_JITTER_SECONDS = 2.0
+GROUP_JITTER_SECONDS = 0.5
 
 _SLOT = re.compile(r"^(\d{4}-\d{2}-\d{2})T([01]\d|2[0-3]):([0-5]\d)$")
 _TIME = re.compile(r"^(\d{1,2})(?:[:.hH]?(\d{2}))?\s*([aApP]\.?[mM]\.?)?$")

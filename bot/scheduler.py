@@ -14,6 +14,11 @@ control after retries, a network error before the request went out) so the catch
 start may try again; after a timeout the message may have arrived, and a missing nudge is better
 than a duplicate one.
 
+Flood limits: AIORateLimiter (bot/application.py) stays the backstop, but a fan-out of hundreds
+of reminders at 21:00 also passes two `PacedGate`s (see `bot.reminders.SendPacer`): claims, then
+sends, at most 30 per 1.025 s each, with at most `MAX_IN_FLIGHT` sends unanswered. Several
+instances on one bot token must split the limit (`set_send_limit(30 // instances)`).
+
 Blocked or removed (403): the chat is marked inactive, its reminders disabled and its jobs
 dropped. A group that became a supergroup (`ChatMigrated`): settings follow it and the message
 is sent to the new id.
@@ -279,7 +284,7 @@ class ReminderScheduler:
         one bot token, give each its share (30 // instances): Telegram counts per bot.
 
         Claims go through a gate of the same rate, just ahead of the sends, so instances racing
-        through one fan-out each claim as fast as they can send, and share it evenly.
+        through one fan-out each claim about as fast as they can send and share the work.
         """
         self.sends = PacedGate(SendPacer(limit, window, min_gap), self._sleep, self._monotonic)
         self._in_flight = asyncio.Semaphore(MAX_IN_FLIGHT)

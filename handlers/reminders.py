@@ -445,7 +445,9 @@ async def _apply_argument(
     scheduler = ReminderScheduler.of(context)
     command, rest = args[0].casefold(), args[1:]
     raw_rest = _text_after(message, command_words=2)
-    user_id = update.effective_user.id if update.effective_user else None
+    user = update.effective_user
+    # Who set it up, for the record; an anonymous admin stays anonymous.
+    user_id = user.id if user is not None and user.id != ChatID.ANONYMOUS_ADMIN else None
     reminder = await group_reminder(deps, chat.id)
 
     if command in ("time", "times", "at"):

@@ -276,3 +276,27 @@ async def test_job_queue_really_fires_the_daily_job(tmp_path: Path) -> None:
 async def test_scheduler_is_one_per_application(tmp_path: Path) -> None:
     async with BotHarness(tmp_path) as bot:
         assert ReminderScheduler.of(bot.app) is ReminderScheduler.of(bot.app)
+
+
+async def test_dst_days_send_each_slot_once_at_the_documented_instant(tmp_path: Path) -> None:
+    """New York: 02:30 does not exist on 8 March 2026 (sent at 03:30 EDT); 01:30 happens twice
+    on 1 November 2026 (sent at the first one only)."""
+    clock = clock_at(datetime(2026, 3, 8, 7, 0, tzinfo=UTC))
+    async with BotHarness(tmp_path, clock=clock) as bot:
+        add_group(bot.world)
+        spring = await create_group_reminder(bot, times=("02:30",), timezone="America/New_York")
+        scheduler = scheduler_of(bot)
+        assert await scheduler.deliver_due(spring.id, "02:30") == "not_due"  # 02:00 EST
+        clock.now = datetime(2026, 3, 8, 7, 30, tzinfo=UTC)  # 03:30 EDT
+        assert await scheduler.deliver_due(spring.id, "02:30") == "sent"
+        assert await bot.deps.reminders.slot_message(spring.id, "2026-03-08T02:30") is not None
+
+        autumn = await create_group_reminder(
+            bot, chat_id=-1006666, times=("01:30",), timezone="America/New_York"
+        )
+        bot.world.add_group(-1006666, "Autumn circle")
+        clock.now = datetime(2026, 11, 1, 5, 30, tzinfo=UTC)  # the first 01:30 (EDT)
+        assert await scheduler.deliver_due(autumn.id, "01:30") == "sent"
+        clock.now = datetime(2026, 11, 1, 6, 30, tzinfo=UTC)  # the second 01:30 (EST)
+        assert await scheduler.deliver_due(autumn.id, "01:30") in ("not_due", "duplicate")
+        assert len(reminder_messages(bot.world, -1006666)) == 1

@@ -255,7 +255,8 @@ def test_pacer_decides_on_real_send_times_so_late_wake_ups_do_not_burst() -> Non
         pacer.record(moment)
     # The loop woke everyone late, at 1.5: the window (0.5, 1.5] still holds five sends, so
     # five may leave now, each at least min_gap after the previous one, and no more.
-    moment, released = 1.5, []
+    moment = 1.5
+    released: list[float] = []
     while len(released) < 8:
         moment += pacer.wait_time(moment)
         pacer.record(moment)
