@@ -72,6 +72,11 @@ class Settings(BaseSettings):
     )
     webhook_secret: str = Field(default="", alias="WEBHOOK_SECRET")
     log_level: str = Field(default="INFO", alias="LOG_LEVEL")
+    #: This instance's share of Telegram's 30 messages/s for reminder fan-out: with several
+    #: instances on one bot token, give each 30 // instances.
+    reminder_sends_per_second: int = Field(
+        default=30, alias="REMINDER_SENDS_PER_SECOND", ge=1, le=30
+    )
     #: Bound on updates processed at once across all chats (see `bot.processor`).
     max_concurrent_updates: int = Field(default=256, alias="MAX_CONCURRENT_UPDATES", ge=1)
 

@@ -48,7 +48,6 @@ async def run_bot(settings: Settings) -> None:
         )
         _install_signal_handlers(server)
         async with application:
-            await start_services(application)
             await application.start()
             if settings.use_webhook:
                 await application.bot.set_webhook(
@@ -59,6 +58,9 @@ async def run_bot(settings: Settings) -> None:
             elif application.updater is not None:
                 await application.bot.delete_webhook()
                 await application.updater.start_polling(allowed_updates=ALLOWED_UPDATES)
+            # Menus and the reminder catch-up (which paces a backlog at Telegram's 30 msg/s) run
+            # beside update processing, so users are answered from the first second.
+            application.create_task(start_services(application), name="start-services")
             logger.info("Quran Companion is running as @%s", application.bot.username)
             try:
                 await server.serve()

@@ -297,7 +297,9 @@ class ReminderScheduler:
         found = application.bot_data.get(SCHEDULER_KEY)
         if isinstance(found, ReminderScheduler):
             return found
-        scheduler = cls(application)
+        scheduler = cls(
+            application, limit_per_second=deps_of(application).settings.reminder_sends_per_second
+        )
         application.bot_data[SCHEDULER_KEY] = scheduler
         return scheduler
 

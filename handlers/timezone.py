@@ -46,8 +46,9 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from bot.context import Deps, chat_settings_for, deps_of, translator_for
+from bot.context import chat_settings_for, deps_of, translator_for
 from bot.i18n import Translator
+from bot.scheduler import ReminderScheduler
 from bot.timezones import (
     suggest_timezones,
     timezone_for_location,
@@ -170,12 +171,15 @@ def _suggestion_markup(names_and_labels: list[tuple[str, str]]) -> InlineKeyboar
     return InlineKeyboardMarkup(rows)
 
 
-async def _store(update: Update, deps: Deps, zone: str) -> None:
+async def _store(update: Update, context: ContextTypes.DEFAULT_TYPE, zone: str) -> None:
     chat = update.effective_chat
     if chat is None:
         return
+    deps = deps_of(context)
     await chat_settings_for(update, deps)
     await deps.chats.update(chat.id, timezone=zone)
+    # Reminders keep their wall-clock time in the new zone: 21:00 stays 21:00 there.
+    await ReminderScheduler.of(context).apply_chat_timezone(chat.id, zone)
     logger.info("chat %s set its timezone", chat.id)
 
 
@@ -220,7 +224,7 @@ async def _apply_query(
     else:
         chosen = None
     if chosen is not None:
-        await _store(update, deps, chosen)
+        await _store(update, context, chosen)
         await _reply_done(update, context, _confirmation(t, chosen, now, group=group))
         return True
     if not suggestions:
@@ -334,7 +338,7 @@ async def location_shared(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
             update, context, t.gettext("That location doesn't look right; try typing your city.")
         )
         return None
-    await _store(update, deps, zone)
+    await _store(update, context, zone)
     now = deps.clock()
     text = t.gettext(
         "📍 From your location: <b>{zone}</b>; it's {time} there. Not right? Send /timezone "
@@ -417,7 +421,7 @@ async def suggestion_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE)
         )
         return
     await query.answer()
-    await _store(update, deps, zone)
+    await _store(update, context, zone)
     text = _confirmation(t, zone, deps.clock(), group=not is_private(update))
     shown = bool(context.user_data and context.user_data.get(_KEYBOARD_SHOWN))
     if shown and is_private(update):

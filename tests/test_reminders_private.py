@@ -167,3 +167,17 @@ async def test_someone_elses_snooze_button_is_refused(tmp_path: Path) -> None:
         assert bot.world.answered_callbacks[-1].text == "This button is not for you."
         stored = await bot.deps.reminders.get(reminder.id)
         assert stored is not None and stored.snoozed_until is None
+
+
+async def test_changing_timezone_keeps_the_reminder_at_the_same_wall_clock_time(
+    tmp_path: Path,
+) -> None:
+    clock = ManualClock(NINE_LONDON - timedelta(hours=3))
+    async with harness(tmp_path, clock) as bot:
+        reminder = await set_up_reminder(bot)
+        assert reminder.timezone == "Europe/London"
+        await bot.send("/timezone Cairo")
+        moved = await private_reminder(bot.deps, USER)
+        assert moved is not None
+        assert moved.timezone == "Africa/Cairo"
+        assert moved.times == reminder.times
