@@ -157,7 +157,8 @@ def reminder_message(
             else t.gettext("🌿 Time for today's Quran reading!")
         ]
         if reminder.portion:
-            lines.append(t.gettext("📖 Today: {portion}", portion=html.escape(reminder.portion)))
+            portion = t.isolate(html.escape(reminder.portion))
+            lines.append(t.gettext("📖 Today: {portion}", portion=portion))
         button = InlineKeyboardButton(
             t.gettext("✅ I read it"), callback_data=check_in_data(reminder.id, slot)
         )

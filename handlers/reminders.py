@@ -167,11 +167,11 @@ def describe_days(weekdays: tuple[int, ...], t: Translator) -> str:
     if set(weekdays) == set(ALL_WEEKDAYS):
         return t.gettext("every day")
     names = _day_names(t)
-    return ", ".join(names[day] for day in sorted(weekdays))
+    return t.join([names[day] for day in sorted(weekdays)])
 
 
 def describe_times(times: tuple[str, ...], t: Translator) -> str:
-    return ", ".join(_time_text(hhmm, t) for hhmm in times)
+    return t.join([_time_text(hhmm, t) for hhmm in times])
 
 
 _TODAY_PREFIX = re.compile(r"^\s*(?:today|اليوم)\s*:\s*", re.IGNORECASE)
@@ -238,7 +238,7 @@ async def panel_text(deps: Deps, chat_id: int, t: Translator) -> str:
             lines.append(
                 t.gettext(
                     "Portion: {portion} ({credit})",
-                    portion=html.escape(reminder.portion),
+                    portion=t.isolate(html.escape(reminder.portion)),
                     credit=credit,
                 )
             )
@@ -1011,7 +1011,8 @@ async def _credit_check_in(
     await query.answer(
         _plain(
             t.gettext(
-                "✅ Credited to your Quran.com account: {portion}", portion=reminder.portion or ""
+                "✅ Credited to your Quran.com account: {portion}",
+                portion=t.isolate(html.escape(reminder.portion or "")),
             )
         )
     )
@@ -1069,7 +1070,7 @@ async def _ask_what_was_read(
     if reminder.portion:
         lines.append(
             private_t.gettext("The group's portion: {portion}",
-                              portion=html.escape(reminder.portion))
+                              portion=private_t.isolate(html.escape(reminder.portion)))
         )
     lines.append(
         private_t.gettext(

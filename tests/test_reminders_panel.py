@@ -45,7 +45,7 @@ async def test_admin_sets_up_a_group_reminder_with_the_panel(tmp_path: Path) -> 
 
         # Fridays off, then a second time, then the group's timezone.
         [edited] = await bot.press("●Fr", user=ADMIN, chat_id=GROUP_ID)
-        assert "Days: Mon, Tue, Wed, Thu, Sat, Sun" in edited["text"]
+        assert "Days: Mon, Tue, Wed, Thu, Sat, and Sun" in edited["text"]
         await bot.press("➕ Time", user=ADMIN, chat_id=GROUP_ID)
         await bot.press("06", user=ADMIN, chat_id=GROUP_ID)
         await bot.press("06:15", user=ADMIN, chat_id=GROUP_ID)
@@ -210,7 +210,7 @@ async def test_private_remind_asks_for_a_timezone_first_then_sets_the_reminder(
         await bot.set_timezone("Europe/London")
         [done] = await bot.send("/remind 06:30 21:00 mon-fri")
         assert "every day" not in done["text"]
-        assert "Mon, Tue, Wed, Thu, Fri at 06:30, 21:00 (Europe/London)" in done["text"]
+        assert "Mon, Tue, Wed, Thu, and Fri at 06:30 and 21:00 (Europe/London)" in done["text"]
         reminder = await private_reminder(bot.deps, DEMO_USER.id)
         assert reminder is not None and reminder.kind == "private"
         assert reminder.user_id == DEMO_USER.id and reminder.weekdays == (0, 1, 2, 3, 4)
