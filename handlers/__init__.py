@@ -29,6 +29,8 @@ HANDLER_MODULES: tuple[str, ...] = (
     "handlers.goals",
     "handlers.reading",
     "handlers.reminders",
+    # Last: answers only what no flow above took.
+    "handlers.fallback",
 )
 
 

@@ -26,6 +26,8 @@ async def test_bot_process_answers_start_over_long_polling(tmp_path: Path) -> No
 
 async def test_command_menus_are_registered_per_scope_and_language(tmp_path: Path) -> None:
     async with running_bot(tmp_path) as bot:
+        # Menus are set beside update processing at start: wait for all four scopes.
+        await bot.world.wait_for(lambda: len(bot.world.calls_to("setMyCommands")) >= 4, 15)
         private = bot.world.commands({"type": "all_private_chats"})
         groups = bot.world.commands({"type": "all_group_chats"})
         arabic = bot.world.commands({"type": "all_private_chats"}, language_code="ar")
