@@ -15,7 +15,7 @@ One code path serves SQLite and PostgreSQL. What differs is set up here, once:
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Generator
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -49,8 +49,7 @@ class Database:
     def connect(cls, url: str | URL, *, schema: str | None = None, echo: bool = False) -> Database:
         """Build the engine for a `sqlite+aiosqlite://` or `postgresql+asyncpg://` URL.
 
-        No connection is made yet; call `await db.migrate()` next. (Awaiting the result is
-        accepted as well, see `__await__`.)
+        No connection is made yet; call `await db.migrate()` next.
 
         `schema` (PostgreSQL only) puts every table in that schema via `search_path`; tests
         use it to give each test its own empty namespace.
@@ -119,14 +118,6 @@ class Database:
     async def close(self) -> None:
         """Close every pooled connection (an open aiosqlite connection blocks process exit)."""
         await self.engine.dispose()
-
-    def __await__(self) -> Generator[Any, None, Database]:
-        """`await Database.connect(url)` works too: connecting does no I/O (the pool opens
-        connections lazily), so the object is simply its own result."""
-        return self._itself().__await__()
-
-    async def _itself(self) -> Database:
-        return self
 
     async def __aenter__(self) -> Database:
         return self

@@ -181,12 +181,3 @@ async def test_migrate_command_creates_the_database(tmp_path: Path) -> None:
             assert await connection.run_sync(current_revision) == head_revision()
     finally:
         await database.close()
-
-
-async def test_connect_can_also_be_awaited(tmp_path: Path) -> None:
-    database = await Database.connect(sqlite_url(tmp_path / "awaited.sqlite3"))
-    try:
-        await database.migrate()
-        assert await ChatRepository(database).get(1) is None
-    finally:
-        await database.close()
