@@ -114,11 +114,12 @@ async def create_deps(
         database=database,
         chats=ChatRepository(database, clock=clock),
         accounts=accounts,
-        logins=LoginAttemptRepository(database, clock=clock),
+        logins=LoginAttemptRepository(database, cipher=cipher, clock=clock),
         reminders=ReminderRepository(database, clock=clock),
         drafts=DraftRepository(database, clock=clock),
         credits=ReadingCreditRepository(database, clock=clock),
         qf=qf,
+        cipher=cipher,
         clock=clock,
     )
 

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
         LoginAttemptRepository,
         ReadingCreditRepository,
         ReminderRepository,
+        TokenCipher,
     )
 
 DEPS_KEY = "deps"
@@ -48,6 +49,8 @@ class Deps:
     drafts: DraftRepository
     credits: ReadingCreditRepository
     qf: QuranFoundationClient
+    #: Encrypts OAuth tokens at rest: linked accounts and grants waiting for confirmation.
+    cipher: TokenCipher
     #: Aware UTC "now"; tests and the reminder scheduler replace it with a controllable clock.
     clock: Callable[[], datetime] = utc_now
     #: Filled in at start from getMe; the OAuth callback page links back to t.me/<username>.

@@ -63,8 +63,8 @@ class GoalSpec:
 class GoalInputError(ValueError):
     """/goal input that does not make a goal. `code` for handlers and tests, `describe` for users.
 
-    Codes: empty, syntax (text), missing_unit (number), time_syntax (text), time_zero,
-    time_too_long, pages_zero, pages_too_many (pages, page_count), duration_zero,
+    Codes: empty, syntax (text), missing_unit (number), time_syntax (text), time_twice,
+    time_zero, time_too_long, pages_zero, pages_too_many (pages, page_count), duration_zero,
     duration_too_long (limit), range_multiple, range (`cause` holds the VerseRangeError).
     """
 
@@ -79,7 +79,7 @@ class GoalInputError(ValueError):
     def describe(self, t: Translator) -> str:
         p = self.params
         if self.code == "range" and self.cause is not None:
-            return self.cause.describe(t)
+            return describe_verse_error(self.cause, t)
         if self.code == "empty":
             return t.gettext(
                 "Tell me the goal, for example 15min, 2 pages, 1 juz, khatm in 30 days or mulk."
@@ -94,6 +94,8 @@ class GoalInputError(ValueError):
                 "I couldn't read “{text}” as a length of time. Try 15min, 1h or 1 hour 30 min.",
                 text=html.escape(str(p.get("text", ""))),
             )
+        if self.code == "time_twice":
+            return t.gettext("Say the time once, for example 15min or 1h30.")
         if self.code == "time_zero":
             return t.gettext("The time has to be more than zero.")
         if self.code == "time_too_long":
@@ -121,6 +123,19 @@ class GoalInputError(ValueError):
             "khatm in 60 days, mulk or 2:1-2:286 in 30 days.",
             text=html.escape(str(p.get("text", ""))),
         )
+
+
+def describe_verse_error(error: VerseRangeError, t: Translator) -> str:
+    """`error.describe(t)`, except that verse 0 ("2:0") gets its own answer: "Surah 2 has 286
+    verses" reads as if 0 were too big, when the slip is that verses are counted from 1."""
+    if error.code == "verse_out_of_range" and error.params.get("verse") == 0:
+        chapter = error.params.get("chapter")
+        if isinstance(chapter, int):
+            return t.gettext(
+                "Verses are numbered from 1, so the first verse is {key}.",
+                key=t.isolate(t.number(f"{chapter}:1")),
+            )
+    return error.describe(t)
 
 
 @dataclass(frozen=True)
@@ -209,7 +224,8 @@ _DURATION_PART = re.compile(
 
 
 def _duration_seconds(text: str) -> int | None:
-    """Seconds in a folded duration ("1 hour 30 min", "1h30", "90s"), else None."""
+    """Seconds in a folded duration ("1 hour 30 min", "1h30", "90s"), else None. Raises
+    GoalInputError("time_twice") for two durations in a row ("5min 10min")."""
     for pattern, replacement in _DURATION_PHRASES:
         text = pattern.sub(replacement, text)
     text = text.strip()
@@ -219,6 +235,9 @@ def _duration_seconds(text: str) -> int | None:
     position = 0
     previous_unit = 0
     while position < len(text):
+        # Units only shrink within one duration ("1 hour 30 min", "1h30"); a unit that comes
+        # again or grows ("5min 10min") starts a second duration, which is refused rather than
+        # silently added up.
         match = _DURATION_PART.match(text, position)
         if match is None or match.end() == position:
             return None
@@ -228,6 +247,8 @@ def _duration_seconds(text: str) -> int | None:
             unit = _SECONDS_PER_UNIT.get(unit_word)
             if unit is None:
                 return None
+            if previous_unit and unit >= previous_unit:
+                raise GoalInputError("time_twice")
         elif previous_unit in (3600, 60):
             unit = previous_unit // 60  # "1h30" is 1 h 30 min, "2m30" is 2 min 30 s
         else:
@@ -242,7 +263,8 @@ def parse_duration_seconds(text: str, *, maximum: int | None = DAY_SECONDS) -> i
     """Seconds in `15min`, `15 min`, `1h`, `1 hour 30 min`, `1h30`, `90s`, `١٥ دقيقة`, `ساعة`.
 
     Shared by /goal and /read (`/read 2:1-2:40 15min`). Raises GoalInputError: time_syntax,
-    time_zero, or time_too_long above `maximum` (a day by default; None for no limit).
+    time_twice, time_zero, or time_too_long above `maximum` (a day by default; None for no
+    limit).
     """
     seconds = _duration_seconds(_fold(text))
     if seconds is None:
@@ -272,6 +294,15 @@ _JUZ = re.compile(r"^(\d+)?\s*(?:juz'?|juzz|ajza|para|paras|parah|جزء|جز|ا
 _PAGES = re.compile(r"^(\d+)\s*(?:p|pg|pgs|page|pages|صفحه|صفحات)$")
 _ONE_PAGE = re.compile(r"^(?:(?:a|one)\s+)?page$|^صفحه$")
 _TWO_PAGES = re.compile(r"^(?:صفحتين|صفحتان)$")
+
+
+def juz_count(text: str) -> int | None:
+    """How many juz `text` asks for (`1 juz`, `juz`, `2 para`, `٢ جزء`), else None. A goal
+    given in juz is kept as juz, so its pages can follow a mushaf chosen later."""
+    match = _JUZ.match(_DAILY_FILLERS.sub(" ", _fold(text)).strip())
+    if match is None:
+        return None
+    return int(match.group(1) or 1)
 
 
 def parse_goal_command(args: str, *, mushaf_id: int = DEFAULT_MUSHAF_ID) -> GoalSpec:

@@ -14,18 +14,26 @@ Security, in the order the flow meets it:
   else's link cannot be exchanged with this state's verifier.
 * The code is exchanged with HTTP Basic client authentication and the exact registered
   redirect URI; the id_token's nonce must match the one stored with the state.
-* The page names the Quran.com account that was linked (and the one it replaced), so a person
-  tricked into finishing someone else's login notices.
-* Codes, states and tokens are never logged; tokens are stored encrypted by the repository.
+* The callback links nothing. A login link works in any browser, so whoever opens a forwarded
+  link would otherwise hand their Quran.com account to the Telegram user who asked for it. The
+  grant is held, encrypted, on the attempt under a one-time confirm code, and the page's only
+  way on is `t.me/<bot>?start=c_<code>`: `finish_login` links it only for the Telegram user who
+  started the login (the handler also insists on the private chat). Opened by anyone else, the
+  grant is discarded and revoked at Quran.com, since it belongs to whoever signed in.
+* The page never names the account the starter has linked now: its reader may be a stranger.
+* Codes, states and tokens are never logged; tokens are stored encrypted by the repositories.
 """
 
 from __future__ import annotations
 
 import html
 import logging
+import re
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Literal
 
 from bot.context import Deps
 from bot.i18n import Translator, get_translator, resolve_language
@@ -33,6 +41,7 @@ from bot.qf import QFError, new_nonce, new_pkce_pair, new_state
 from bot.qf.errors import BadRequest, InvalidResponse, Unauthorized
 from bot.qf.friendly import SCOPE_FEATURES
 from storage import LoginAttempt
+from storage.models import PendingGrant
 
 logger = logging.getLogger(__name__)
 
@@ -41,8 +50,19 @@ logger = logging.getLogger(__name__)
 LOGIN_TTL = timedelta(minutes=10)
 #: Used states are kept this long so a replayed callback says "already used", not "unknown".
 ATTEMPT_RETENTION = timedelta(days=1)
-#: Deep-link payload of the page's "return to Telegram" link (see handlers.start).
+#: Deep-link payload handlers.start answers with "linked as …". The callback page no longer
+#: uses it (it sends the confirm link instead); links handed out before keep working.
 LINKED_DEEP_LINK = "linked"
+#: How long after the callback the signed-in grant waits for its Telegram confirmation.
+CONFIRM_TTL = timedelta(minutes=10)
+#: Deep-link payload prefix of the confirm link: `c_<code>` (Telegram allows 1–64 characters of
+#: [A-Za-z0-9_-]; 16 random bytes are 22 of them).
+CONFIRM_PREFIX = "c_"
+#: The confirm link as it appears on the callback page; tests and the sandbox read it back.
+CONFIRM_LINK = re.compile(r"https://t\.me/(?P<bot>\w+)\?start=(?P<payload>c_[A-Za-z0-9_-]{1,62})")
+
+FinishStatus = Literal["linked", "someone_else", "unknown", "used", "expired"]
+
 
 @dataclass(frozen=True)
 class LoginLink:
@@ -74,7 +94,17 @@ class AccountLinked:
 class CallbackOutcome:
     status_code: int
     html: str
+    #: Queued for the bot by the web server. The callback no longer links, so it is None: the
+    #: Telegram confirmation step (`finish_login`) produces the `AccountLinked` instead.
     event: AccountLinked | None = None
+
+
+@dataclass(frozen=True)
+class FinishOutcome:
+    """What opening a confirm link did; `linked` is set only when status is "linked"."""
+
+    status: FinishStatus
+    linked: AccountLinked | None = None
 
 
 async def start_login(
@@ -91,7 +121,7 @@ async def start_login(
     verifier, challenge = new_pkce_pair()
     # Old attempts are useless after their TTL; dropping them here keeps the table small
     # without a scheduled job.
-    await deps.logins.purge(older_than=now - ATTEMPT_RETENTION)
+    await deps.logins.purge(older_than=now - ATTEMPT_RETENTION, now=now)
     await deps.logins.create(
         state=state,
         telegram_user_id=telegram_user_id,
@@ -114,7 +144,8 @@ async def start_login(
 async def complete_login(deps: Deps, params: Mapping[str, str]) -> CallbackOutcome:
     """Handle `GET /oauth/callback?code=…&state=…` (or `?error=…&state=…`).
 
-    Always answers with a small page; only a successful link carries an event for the bot.
+    Always answers with a small page. A successful sign-in is held, not linked: the page sends
+    the reader to Telegram with a confirm link (see `finish_login`).
     """
     state = params.get("state", "")
     error = params.get("error")
@@ -218,36 +249,105 @@ async def complete_login(deps: Deps, params: Mapping[str, str]) -> CallbackOutco
         )
         return _exchange_failure(t, failure, deps)
 
-    previous = await deps.accounts.get(attempt.telegram_user_id)
-    await deps.accounts.save(
+    confirm_code = new_confirm_code()
+    held = await deps.logins.hold_grant(
+        attempt.state,
+        PendingGrant(
+            qf_sub=sub,
+            display_name=display_name,
+            access_token=tokens.access_token,
+            refresh_token=tokens.refresh_token,
+            expires_at=tokens.expires_at,
+            scopes=tokens.scopes or tuple(deps.settings.scopes),
+        ),
+        confirm_code=confirm_code,
+        expires_at=now + CONFIRM_TTL,
+    )
+    if not held:
+        # The attempt vanished between consume and now (the user erased their data).
+        await _revoke_quietly(deps, tokens.refresh_token or tokens.access_token)
+        return _failure(
+            t,
+            400,
+            t.gettext("This link is not valid"),
+            t.gettext(
+                "I don't recognise this sign-in. Login links only work from the chat "
+                "they were sent to: send /login to me in Telegram for a new one."
+            ),
+            deps,
+        )
+    logger.info(
+        "Telegram user %s signed in at Quran.com; waiting for the Telegram confirmation",
         attempt.telegram_user_id,
-        qf_sub=sub,
-        display_name=display_name,
-        access_token=tokens.access_token,
-        refresh_token=tokens.refresh_token,
-        expires_at=tokens.expires_at,
-        scopes=tokens.scopes or tuple(deps.settings.scopes),
+    )
+    return CallbackOutcome(200, _almost_done_page(t, deps, display_name, confirm_code))
+
+
+def new_confirm_code() -> str:
+    """128 random bits, URL-safe: unguessable, and short enough for a /start payload."""
+    return secrets.token_urlsafe(16)
+
+
+async def finish_login(
+    deps: Deps, *, confirm_code: str, telegram_user_id: int, t: Translator
+) -> FinishOutcome:
+    """Link the grant held under `confirm_code`, if `telegram_user_id` started that login.
+
+    The grant is taken (and erased) first, whoever opened the link: a refused stranger cannot
+    leave it for a retry, and the grant, which belongs to whoever signed in, is revoked.
+    Call this only from the user's private chat.
+    """
+    result = await deps.logins.take_grant(confirm_code, now=deps.clock())
+    attempt, grant = result.attempt, result.grant
+    if result.status != "ok" or attempt is None or grant is None:
+        if grant is not None:
+            # Expired unconfirmed: nobody will ever use it, so end it at Quran.com too.
+            await _revoke_quietly(deps, grant.refresh_token or grant.access_token)
+        logger.info("confirm link refused: %s", result.status)
+        status: FinishStatus = "expired" if result.status == "ok" else result.status
+        return FinishOutcome(status)
+
+    if attempt.telegram_user_id != telegram_user_id:
+        logger.warning(
+            "Telegram user %s opened the confirm link of a login started by Telegram user %s; "
+            "nothing linked, the grant is revoked",
+            telegram_user_id,
+            attempt.telegram_user_id,
+        )
+        await _revoke_quietly(deps, grant.refresh_token or grant.access_token)
+        return FinishOutcome("someone_else")
+
+    previous = await deps.accounts.get(telegram_user_id)
+    await deps.accounts.save(
+        telegram_user_id,
+        qf_sub=grant.qf_sub,
+        display_name=grant.display_name,
+        access_token=grant.access_token,
+        refresh_token=grant.refresh_token,
+        expires_at=grant.expires_at,
+        scopes=grant.scopes,
     )
     if previous is not None:
         await _revoke_quietly(deps, previous.refresh_token or previous.access_token)
     replaced = None
-    if previous is not None and previous.qf_sub != sub:
+    if previous is not None and previous.qf_sub != grant.qf_sub:
         replaced = previous.display_name or t.gettext("another Quran.com account")
-    granted = set(tokens.scopes)
+    granted = set(grant.scopes)
     missing = (
         tuple(scope for scope in deps.settings.scopes if scope not in granted) if granted else ()
     )
-    logger.info("Telegram user %s linked a Quran.com account", attempt.telegram_user_id)
-
-    event = AccountLinked(
-        telegram_user_id=attempt.telegram_user_id,
-        chat_id=attempt.chat_id,
-        display_name=display_name,
-        language=t.language,
-        replaced=replaced,
-        missing_scopes=missing,
+    logger.info("Telegram user %s linked a Quran.com account", telegram_user_id)
+    return FinishOutcome(
+        "linked",
+        AccountLinked(
+            telegram_user_id=telegram_user_id,
+            chat_id=attempt.chat_id,
+            display_name=grant.display_name,
+            language=t.language,
+            replaced=replaced,
+            missing_scopes=missing,
+        ),
     )
-    return CallbackOutcome(200, _success_page(t, deps, display_name, replaced), event)
 
 
 def missing_features(scopes: tuple[str, ...], t: Translator) -> list[str]:
@@ -258,24 +358,31 @@ def missing_features(scopes: tuple[str, ...], t: Translator) -> list[str]:
 # --- pages ------------------------------------------------------------------------------------
 
 
-def _success_page(t: Translator, deps: Deps, display_name: str | None, replaced: str | None) -> str:
-    if display_name and replaced:
+def _almost_done_page(
+    t: Translator, deps: Deps, display_name: str | None, confirm_code: str
+) -> str:
+    if display_name:
         heading = t.gettext(
-            "Linked as {name} (replacing {old})",
-            name=html.escape(display_name),
-            old=html.escape(replaced),
+            "Almost done: signed in to Quran.com as {name}", name=html.escape(display_name)
         )
-    elif display_name:
-        heading = t.gettext("Linked as {name}", name=html.escape(display_name))
     else:
-        heading = t.gettext("Your Quran.com account is linked")
-    body = t.gettext(
-        "Quran Companion can now keep your reading goal, streak and notes in step with "
-        "Quran.com. You can close this page and return to Telegram."
+        heading = t.gettext("Almost done: signed in to Quran.com")
+    body = " ".join(
+        [
+            t.gettext("Return to Telegram to finish linking."),
+            t.gettext(
+                "Nothing is linked until then, and only the Telegram account that asked for "
+                "this sign-in link can finish it."
+            ),
+        ]
     )
-    if replaced:
-        body += " " + t.gettext("The previously linked account is no longer connected to this bot.")
-    return render_page(t, heading, body, back_url=telegram_url(deps, LINKED_DEEP_LINK))
+    return render_page(
+        t,
+        heading,
+        body,
+        back_url=telegram_url(deps, CONFIRM_PREFIX + confirm_code),
+        button=t.gettext("Finish in Telegram"),
+    )
 
 
 def _failure(t: Translator, status: int, heading: str, body: str, deps: Deps) -> CallbackOutcome:
@@ -324,16 +431,19 @@ _STYLE = (
 )
 
 
-def render_page(t: Translator, heading: str, body: str, *, back_url: str | None) -> str:
+def render_page(
+    t: Translator, heading: str, body: str, *, back_url: str | None, button: str | None = None
+) -> str:
     """A self-contained page (no external assets) in the user's language and direction.
 
-    `heading` and `body` are trusted HTML: callers escape every user or API value they put in.
+    `heading`, `body` and `button` are trusted HTML: callers escape every user or API value
+    they put in.
     """
     link = ""
     if back_url:
+        label = button or t.gettext("Return to Telegram")
         link = (
-            f'<p><a class="button" href="{html.escape(back_url, quote=True)}">'
-            f"{t.gettext('Return to Telegram')}</a></p>"
+            f'<p><a class="button" href="{html.escape(back_url, quote=True)}">{label}</a></p>'
         )
     return (
         "<!DOCTYPE html>\n"
@@ -374,7 +484,10 @@ async def _translator(deps: Deps, attempt: LoginAttempt | None) -> Translator:
 
 
 async def _revoke_quietly(deps: Deps, token: str | None) -> None:
-    """End a replaced grant at Quran.com; the new link works whether or not this succeeds."""
+    """End a grant the bot will not use (replaced, refused or expired) at Quran.com.
+
+    Best effort: the outcome for the user is the same whether or not Quran.com answers.
+    """
     if not token:
         return
     try:

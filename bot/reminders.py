@@ -43,7 +43,7 @@ import hashlib
 import re
 import unicodedata
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -66,7 +66,12 @@ FANOUT_WINDOW_SECONDS = 1.025
 GROUP_JITTER_SECONDS = 0.5
 
 _SLOT = re.compile(r"^(\d{4}-\d{2}-\d{2})T([01]\d|2[0-3]):([0-5]\d)$")
-_TIME = re.compile(r"^(\d{1,2})(?:[:.hH]?(\d{2}))?\s*([aApP]\.?[mM]\.?)?$")
+_TIME = re.compile(r"^(\d{1,2})(?:[:.hH]?(\d{2}))?\s*(\D*)$")
+#: Words after a time that say which half of the day it is, folded (see `_fold_meridiem`):
+#: English, and Arabic "ص"/"صباحًا" (morning), "م"/"مساءً" (evening), "ظهرًا" (midday),
+#: "عصرًا" (afternoon), "فجرًا" (dawn).
+_MORNING_WORDS = frozenset({"am", "ص", "صباحا", "صباح", "فجرا", "فجر"})
+_EVENING_WORDS = frozenset({"pm", "م", "مساء", "مساءا", "مسا", "ظهرا", "ظهر", "عصرا", "عصر"})
 
 
 # --------------------------------------------------------------------------------------------
@@ -146,8 +151,16 @@ def parse_weekdays(text: str) -> list[int] | None:
 # Times of day
 
 
+def _fold_meridiem(text: str) -> str:
+    """ "P.M." -> "pm", "مساءً" -> "مساء": case, dots, spaces and Arabic vowel marks ignored."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    kept = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return re.sub(r"[.\s\u0640]", "", kept)
+
+
 def parse_time(text: str) -> str | None:
-    """A time of day as "HH:MM": "21:00", "9:30", "9.30", "2130", "9pm", "9:30 pm", "٢١:٠٠".
+    """A time of day as "HH:MM": "21:00", "9:30", "9.30", "2130", "9pm", "9:30 pm", "٢١:٠٠",
+    "9م", "9:30 مساءً", "6 صباحًا".
 
     None for anything that is not a valid time, so handlers can say so instead of guessing.
     """
@@ -157,15 +170,40 @@ def parse_time(text: str) -> str | None:
     match = _TIME.match(normalized)
     if match is None:
         return None
-    hour_text, minute_text, meridiem = match.groups()
+    hour_text, minute_text, tail = match.groups()
     hour, minute = int(hour_text), int(minute_text or 0)
+    meridiem = _fold_meridiem(tail)
     if meridiem:
-        if not 1 <= hour <= 12:
+        evening = meridiem in _EVENING_WORDS
+        if not (evening or meridiem in _MORNING_WORDS) or not 1 <= hour <= 12:
             return None
-        hour = hour % 12 + (12 if meridiem[0].lower() == "p" else 0)
+        hour = hour % 12 + (12 if evening else 0)
     if hour > 23 or minute > 59:
         return None
     return f"{hour:02d}:{minute:02d}"
+
+
+def split_times(words: Sequence[str]) -> tuple[list[str], list[str]]:
+    """The leading times of a command's words as "HH:MM", and the words after them.
+
+    A separate "pm" or "مساءً" belongs to the time before it: `9:30 pm mon-fri` is one time
+    and one day word, not a time and two unreadable words.
+    """
+    times: list[str] = []
+    index = 0
+    while index < len(words):
+        if index + 1 < len(words):
+            joined = parse_time(f"{words[index]} {words[index + 1]}")
+            if joined is not None:
+                times.append(joined)
+                index += 2
+                continue
+        value = parse_time(words[index])
+        if value is None:
+            break
+        times.append(value)
+        index += 1
+    return times, list(words[index:])
 
 
 def time_of(hhmm: str) -> time:

@@ -121,6 +121,46 @@ _EXTRA_CITIES: tuple[tuple[float, float, str], ...] = (
     (39.65, 66.96, "Asia/Tashkent"),  # Samarkand
 )
 
+#: For a typed offset ("UTC+5"), the zones most people with that offset live in, best first:
+#: zone.tab has no populations, and in its own order "UTC+5" would start with Antarctica/Mawson.
+#: Only the order among zones sharing an offset matters; zones not listed follow, one per
+#: country first.
+_POPULOUS_ZONES: tuple[str, ...] = (
+    # UTC-11 … UTC-1
+    "Pacific/Pago_Pago", "Pacific/Honolulu", "Pacific/Tahiti", "Pacific/Marquesas",
+    "America/Anchorage", "America/Los_Angeles", "America/Vancouver", "America/Tijuana",
+    "America/Denver", "America/Phoenix", "America/Edmonton", "America/Chicago",
+    "America/Mexico_City", "America/Guatemala", "America/Winnipeg", "America/New_York",
+    "America/Toronto", "America/Bogota", "America/Lima", "America/Panama", "America/Caracas",
+    "America/Santo_Domingo", "America/Halifax", "America/La_Paz", "America/Manaus",
+    "America/St_Johns", "America/Sao_Paulo", "America/Argentina/Buenos_Aires",
+    "America/Santiago", "America/Montevideo", "America/Noronha", "Atlantic/Azores",
+    "Atlantic/Cape_Verde",
+    # UTC+0 … UTC+4:30
+    "Europe/London", "Africa/Abidjan", "Africa/Accra", "Africa/Dakar", "Europe/Lisbon",
+    "Africa/Casablanca", "Africa/Lagos", "Africa/Algiers", "Europe/Berlin", "Europe/Paris",
+    "Africa/Tunis", "Europe/Rome", "Europe/Madrid", "Africa/Kinshasa", "Africa/Cairo",
+    "Africa/Khartoum", "Africa/Tripoli", "Asia/Gaza", "Africa/Johannesburg", "Europe/Kyiv",
+    "Europe/Athens", "Asia/Riyadh", "Europe/Istanbul", "Europe/Moscow", "Asia/Baghdad",
+    "Africa/Nairobi", "Africa/Addis_Ababa", "Asia/Kuwait", "Asia/Qatar", "Asia/Amman",
+    "Asia/Damascus", "Africa/Mogadishu", "Asia/Aden", "Asia/Tehran", "Asia/Dubai",
+    "Asia/Muscat", "Asia/Baku", "Asia/Tbilisi", "Europe/Samara", "Asia/Kabul",
+    # UTC+5 … UTC+14
+    "Asia/Karachi", "Asia/Tashkent", "Asia/Yekaterinburg", "Indian/Maldives", "Asia/Almaty",
+    "Asia/Dushanbe", "Asia/Kolkata", "Asia/Colombo", "Asia/Kathmandu", "Asia/Dhaka",
+    "Asia/Bishkek", "Asia/Omsk", "Asia/Yangon", "Asia/Jakarta", "Asia/Bangkok",
+    "Asia/Ho_Chi_Minh", "Asia/Novosibirsk", "Asia/Shanghai", "Asia/Kuala_Lumpur",
+    "Asia/Singapore", "Asia/Manila", "Asia/Makassar", "Australia/Perth", "Asia/Hong_Kong",
+    "Asia/Taipei", "Australia/Eucla", "Asia/Tokyo", "Asia/Seoul", "Asia/Jayapura",
+    "Australia/Darwin", "Australia/Adelaide", "Australia/Brisbane", "Australia/Sydney",
+    "Asia/Vladivostok", "Pacific/Port_Moresby", "Australia/Lord_Howe", "Asia/Magadan",
+    "Pacific/Noumea", "Pacific/Auckland", "Pacific/Fiji", "Asia/Kamchatka", "Pacific/Chatham",
+    "Pacific/Tongatapu", "Pacific/Apia", "Pacific/Kiritimati",
+)
+
+#: Research stations, not where anyone setting a reading reminder lives.
+_UNINHABITED_PREFIXES = ("Antarctica/", "Arctic/")
+
 _OFFSET = re.compile(r"^(?:utc|gmt)?\s*([+\-−])\s*(\d{1,2})(?::?(\d{2}))?$")
 
 
@@ -216,8 +256,15 @@ def utc_offset_label(name: str, now: datetime | None = None) -> str:
     return f"UTC{sign}{hours:02d}:{minutes:02d}"
 
 
+def is_offset_zone(name: str) -> bool:
+    """`Etc/GMT-5` and friends: zones that are only an offset, with POSIX's inverted sign
+    (Etc/GMT-5 is UTC+5), so they are shown by their offset instead of their name."""
+    return name.startswith("Etc/")
+
+
 def _suggestion(name: str, now: datetime | None) -> TimezoneSuggestion:
-    return TimezoneSuggestion(name, f"{name} ({utc_offset_label(name, now)})")
+    offset = utc_offset_label(name, now)
+    return TimezoneSuggestion(name, offset if is_offset_zone(name) else f"{name} ({offset})")
 
 
 def _one_per_offset_first(names: list[str], now: datetime | None) -> list[str]:
@@ -251,6 +298,8 @@ def _country_codes(query: str) -> list[str]:
 
 
 def _offset_matches(query: str, now: datetime | None) -> list[str]:
+    """Zones with the typed offset right now, where most people live first; an `Etc/GMT…`
+    zone only when no place has that offset (UTC-12)."""
     match = _OFFSET.match(query.strip().casefold())
     if match is None:
         return []
@@ -259,17 +308,36 @@ def _offset_matches(query: str, now: datetime | None) -> list[str]:
     if hours > 14 or minutes >= 60:
         return []
     wanted = sign * (hours * 60 + minutes)
-    names: list[str] = []
-    if minutes == 0 and wanted != 0:
-        names.append(f"Etc/GMT{'-' if sign > 0 else '+'}{hours}")  # POSIX signs are inverted
-    elif wanted == 0:
-        names.append("UTC")
     moment = now or datetime.now(UTC)
-    for zone in _zones():
-        offset = moment.astimezone(zoneinfo.ZoneInfo(zone.name)).utcoffset()
-        if offset is not None and int(offset.total_seconds() // 60) == wanted:
-            names.append(zone.name)
+    places = [
+        zone
+        for zone in _zones()
+        if not zone.name.startswith(_UNINHABITED_PREFIXES)
+        and _offset_minutes(zone.name, moment) == wanted
+    ]
+    rank = {name: index for index, name in enumerate(_POPULOUS_ZONES)}
+    populous = sorted(
+        (zone.name for zone in places if zone.name in rank), key=lambda name: rank[name]
+    )
+    seen_countries: set[str] = set()
+    first_of_country: list[str] = []
+    others: list[str] = []
+    for zone in places:
+        if zone.name in rank:
+            continue
+        country = zone.countries[0]
+        (others if country in seen_countries else first_of_country).append(zone.name)
+        seen_countries.add(country)
+    names = ["UTC"] if wanted == 0 else []
+    names += populous + first_of_country + others
+    if not names and minutes == 0:
+        names.append(f"Etc/GMT{'-' if sign > 0 else '+'}{hours}")  # POSIX signs are inverted
     return names
+
+
+def _offset_minutes(name: str, moment: datetime) -> int | None:
+    offset = moment.astimezone(zoneinfo.ZoneInfo(name)).utcoffset()
+    return None if offset is None else int(offset.total_seconds() // 60)
 
 
 def suggest_timezones(

@@ -296,6 +296,10 @@ class _Token:
     value: int = 0
     #: Letters follow without a space ("15min"): such a number is an amount, never a verse.
     glued: bool = False
+    #: A quote, bracket or line break stands between the previous token and this one (or the
+    #: word opens with a quote mark): it starts new text (`2:255 "- a quote"`, a `- point` on
+    #: the next line), so it never continues the reference as a dash or separator would.
+    detached: bool = False
     #: For words, the folded form keywords are compared by (see `bot.chapters.name_key`).
     key: str = ""
 
@@ -306,6 +310,22 @@ _COMMAS = frozenset(",،;؛٬&")
 _APOSTROPHES = frozenset("'’‘`´ʼʻʿʾ")
 #: Wrappers people paste around references; they carry no meaning here.
 _IGNORED = frozenset("()[]{}«»\"“”„<>")
+#: Each opening wrapper and what may close it (a straight quote closes itself).
+_CLOSERS: dict[str, frozenset[str]] = {
+    "(": frozenset(")"),
+    "[": frozenset("]"),
+    "{": frozenset("}"),
+    "«": frozenset("»"),
+    "<": frozenset(">"),
+    "“": frozenset("”"),
+    "„": frozenset("“”"),
+    '"': frozenset('"'),
+}
+_CLOSING = frozenset(")]}»>”\"")
+#: What joins a reference to the text after it ("2:255: text", "2:255 - text", "2:255, text"):
+#: one of these, or a run of dashes, followed by a space or the end of the text.
+_JOINERS = frozenset(".:;,،؛")
+_JOINER_DASHES = frozenset("-‐‑‒–—―−")
 
 
 def _is_letter(ch: str) -> bool:
@@ -321,55 +341,69 @@ def _starts_word(text: str, index: int) -> bool:
     return text[index] in _APOSTROPHES and index + 1 < len(text) and _is_letter(text[index + 1])
 
 
+def _detaches(gap: str) -> bool:
+    """Whether the text between two tokens opens a quote or bracket or breaks the line.
+
+    Closing wrappers right after the previous token (`(2:255), …`) close what came before;
+    any wrapper after those, or after a space, starts something new.
+    """
+    return "\n" in gap or any(ch in _IGNORED for ch in gap.lstrip("".join(_CLOSING)))
+
+
 def _tokenize(text: str) -> list[_Token]:
     tokens: list[_Token] = []
-    length = len(text)
     i = 0
-    while i < length:
+    while i < len(text):
         ch = text[i]
         if ch.isspace() or ch in _IGNORED or unicodedata.category(ch) == "Cf":
             i += 1
             continue
-        if ch.isdecimal():
-            j = i
-            while j < length and text[j].isdecimal():
-                j += 1
-            digits = text[i:j].lstrip("0") or "0"
-            value = int(digits) if len(digits) <= _MAX_DIGITS else _TOO_BIG
-            glued = j < length and _is_letter(text[j])
-            tokens.append(_Token(_Kind.NUMBER, text[i:j], i, j, value, glued))
-            i = j
-            continue
-        if _starts_word(text, i):
-            j = i + 1
-            while j < length:
-                current = text[j]
-                if _is_letter(current) or current in _APOSTROPHES:
-                    j += 1
-                elif (
-                    current in _DASHES
-                    and current not in "~～"
-                    and _is_letter(text[j - 1])
-                    and _starts_word(text, j + 1)
-                ):
-                    j += 1  # the hyphen of "Al-Baqarah", "Al-'Alaq"
-                else:
-                    break
-            word = text[i:j]
-            tokens.append(_Token(_Kind.WORD, word, i, j, key=name_key(word)))
-            i = j
-            continue
-        if ch in _COLONS:
-            kind = _Kind.COLON
-        elif ch in _DASHES:
-            kind = _Kind.DASH
-        elif ch in _COMMAS:
-            kind = _Kind.COMMA
-        else:
-            kind = _Kind.OTHER
-        tokens.append(_Token(kind, ch, i, i + 1))
-        i += 1
+        detached = bool(tokens) and _detaches(text[tokens[-1].end : i])
+        tokens.append(_token_at(text, i, detached=detached))
+        i = tokens[-1].end
     return tokens
+
+
+def _token_at(text: str, i: int, *, detached: bool) -> _Token:
+    """The token starting at `text[i]` (not a space or an ignored wrapper)."""
+    length = len(text)
+    ch = text[i]
+    if ch.isdecimal():
+        j = i
+        while j < length and text[j].isdecimal():
+            j += 1
+        digits = text[i:j].lstrip("0") or "0"
+        value = int(digits) if len(digits) <= _MAX_DIGITS else _TOO_BIG
+        glued = j < length and _is_letter(text[j])
+        return _Token(_Kind.NUMBER, text[i:j], i, j, value, glued, detached)
+    if _starts_word(text, i):
+        j = i + 1
+        while j < length:
+            current = text[j]
+            if _is_letter(current) or current in _APOSTROPHES:
+                j += 1
+            elif (
+                current in _DASHES
+                and current not in "~～"
+                and _is_letter(text[j - 1])
+                and _starts_word(text, j + 1)
+            ):
+                j += 1  # the hyphen of "Al-Baqarah", "Al-'Alaq"
+            else:
+                break
+        word = text[i:j]
+        # "'to" or "‘and": a quote mark, not the apostrophe of a name.
+        detached = detached or word[0] in _APOSTROPHES
+        return _Token(_Kind.WORD, word, i, j, detached=detached, key=name_key(word))
+    if ch in _COLONS:
+        kind = _Kind.COLON
+    elif ch in _DASHES:
+        kind = _Kind.DASH
+    elif ch in _COMMAS:
+        kind = _Kind.COMMA
+    else:
+        kind = _Kind.OTHER
+    return _Token(kind, ch, i, i + 1, detached=detached)
 
 
 def _keys(*words: str) -> frozenset[str]:
@@ -445,11 +479,32 @@ class _Parser:
         token = self.token(index)
         return token is not None and token.kind is kind
 
-    def usable_number(self, index: int) -> bool:
-        """A number that may be a verse or chapter: not an amount such as "10min" or "10 min"."""
+    def is_key_colon(self, index: int) -> bool:
+        """The `:` of `2:255`. A `.` or `/` only counts written tight (`2.255`): with a space
+        around it, `2:255 .5` is punctuation before text, not verse 5 of some surah."""
+        token = self.token(index)
+        if token is None or token.kind is not _Kind.COLON:
+            return False
+        if token.text in ":：∶":
+            return True
+        before, after = self.token(index - 1), self.token(index + 1)
+        return (
+            before is not None and before.end == token.start
+            and after is not None and after.start == token.end
+        )
+
+    def usable_number(self, index: int, *, verse: bool = False) -> bool:
+        """A number that may be a verse or chapter: not an amount such as "10min" or "10 min".
+
+        A unit word only turns a number into an amount where an amount could stand: never for
+        the verse of `2:255` (`/note 2:255 second thoughts`, `/note 1:2 hours of…`), and never
+        in strict mode, whose rest is free text rather than a time.
+        """
         token = self.token(index)
         if token is None or token.kind is not _Kind.NUMBER or token.glued:
             return False
+        if verse or self.strict:
+            return True
         following = self.token(index + 1)
         return not (
             following is not None
@@ -459,7 +514,7 @@ class _Parser:
 
     def is_separator(self, index: int) -> bool:
         token = self.token(index)
-        return token is not None and (
+        return token is not None and not token.detached and (
             token.kind is _Kind.COMMA
             or (token.kind is _Kind.WORD and token.key in _AND_WORDS)
         )
@@ -484,7 +539,7 @@ class _Parser:
             return None
         end: _Endpoint | None = None
         dash = self.token(after)
-        if dash is not None and (
+        if dash is not None and not dash.detached and (
             dash.kind is _Kind.DASH or (dash.kind is _Kind.WORD and dash.key in _RANGE_WORDS)
         ):
             parsed_end = self.endpoint(after + 1, start=start)
@@ -510,17 +565,19 @@ class _Parser:
     def numeric_endpoint(
         self, index: int, *, start: _Endpoint | None, prefixed: bool
     ) -> tuple[_Endpoint, int] | None:
-        if not self.usable_number(index):
+        # After a dash a lone number continues a verse (`2:255-257 second thoughts`).
+        continues_verse = start is not None and start.verse is not None and not prefixed
+        if not self.usable_number(index, verse=continues_verse):
             return None
         number = self.tokens[index].value
-        if self.is_kind(index + 1, _Kind.COLON) and self.usable_number(index + 2):
+        if self.is_key_colon(index + 1) and self.usable_number(index + 2, verse=True):
             return _Endpoint(chapter=number, verse=self.tokens[index + 2].value), index + 3
         following = self.token(index + 1)
         if (
             following is not None
             and following.kind is _Kind.WORD
             and following.key in _VERSE_WORDS
-            and self.usable_number(index + 2)
+            and self.usable_number(index + 2, verse=True)
         ):
             return _Endpoint(chapter=number, verse=self.tokens[index + 2].value), index + 3
         if start is not None and not prefixed:
@@ -544,14 +601,14 @@ class _Parser:
             if chapter is None:
                 continue
             after = index + count
-            if self.is_kind(after, _Kind.COLON) and self.usable_number(after + 1):
+            if self.is_key_colon(after) and self.usable_number(after + 1, verse=True):
                 return _Endpoint(chapter=chapter, verse=self.tokens[after + 1].value), after + 2
             following = self.token(after)
             if (
                 following is not None
                 and following.kind is _Kind.WORD
                 and following.key in _VERSE_WORDS
-                and self.usable_number(after + 1)
+                and self.usable_number(after + 1, verse=True)
             ):
                 return _Endpoint(chapter=chapter, verse=self.tokens[after + 1].value), after + 2
             if self.usable_number(after):
@@ -651,16 +708,51 @@ def split_leading_ranges(text: str, *, strict: bool = True) -> tuple[list[VerseR
     words: a colon key, a name with a verse number, "Surah …" or "juz N". `/note 5 things` and
     `/note الحمد لله` stay text. Pass `strict=False` when the rest is short arguments (/read,
     /goal): then `2` and `Al-Mulk` alone count as whole surahs. Invalid verses are still errors.
+
+    The rest is the text exactly as typed, minus only what joins it to the reference (see
+    `_rest_after`): a note saved from it must read as the person wrote it. The verse of a key is
+    never mistaken for an amount (`/note 2:255 second thoughts`); the lenient /read rest such
+    as `15min` is parsed by its handler, not here.
     """
     tokens = _tokenize(text)
     parse = _Parser(tokens, strict=strict).parse()
     if not parse.items:
         return [], text.strip()
     ranges = _resolve_all(parse.items)
-    rest_start = tokens[parse.stop].start if parse.stop < len(tokens) else len(text)
-    # "2:255 - my reflection", "2:255: text", "(2:255) text": the joiner belongs to the key.
-    rest = text[rest_start:].strip().lstrip(".:;,،؛-–—)]}»\"”'").strip()
-    return ranges, rest
+    return ranges, _rest_after(text, tokens[parse.stop - 1].end)
+
+
+def _rest_after(text: str, key_end: int) -> str:
+    """The text after a reference that ends at `key_end`, exactly as typed but for what joins
+    it to the reference.
+
+    Dropped: wrappers that close one opened around the reference (`(2:255) text`), then one
+    joiner on the same line followed by a space (`2:255: text`, `2:255 - text`, `2:255, text`).
+    Kept: everything else, including opening quotes and brackets (`2:255 "No fatigue…"`), and a
+    dash that starts the next line (`2:255` then `- first point`).
+    """
+    position = key_end
+    open_wrappers: list[str] = []
+    for ch in text[:key_end]:
+        if open_wrappers and ch in _CLOSERS[open_wrappers[-1]]:
+            open_wrappers.pop()
+        elif ch in _CLOSERS:
+            open_wrappers.append(ch)
+    while position < len(text) and open_wrappers and text[position] in _CLOSERS[open_wrappers[-1]]:
+        open_wrappers.pop()
+        position += 1
+    line_end = position
+    while line_end < len(text) and text[line_end].isspace() and text[line_end] != "\n":
+        line_end += 1
+    joiner_end = line_end
+    if joiner_end < len(text) and text[joiner_end] in _JOINERS:
+        joiner_end += 1
+    else:
+        while joiner_end < len(text) and text[joiner_end] in _JOINER_DASHES:
+            joiner_end += 1
+    if joiner_end > line_end and (joiner_end == len(text) or text[joiner_end].isspace()):
+        position = joiner_end
+    return text[position:].strip()
 
 
 def normalise_verse_ranges(text: str) -> str:

@@ -1,10 +1,11 @@
 """Account linking: /login, /logout, /forget, /privacy and the "account linked" message.
 
-Login links are personal (whoever opens one links *this* Telegram user to *their* Quran.com
-account), so they are only ever sent in the private chat of the user they belong to; in a group
-the bot answers with a button that opens that private chat. The OAuth round trip itself lives in
-`bot.linking`; when the callback page has linked an account, the web server queues an
-`AccountLinked` event and `account_linked` below tells the user in Telegram.
+Login links are personal, so they are only ever sent in the private chat of the user they belong
+to; in a group the bot answers with a button that opens that private chat. The OAuth round trip
+itself lives in `bot.linking`. Its callback page links nothing: it sends the reader back here
+with `/start c_<code>`, and `confirm_login` links the held grant only if the person opening that
+link, in their private chat, is the Telegram user who asked for the login. Anyone else (a
+forwarded link, a group member tapping it) is refused and the grant is revoked at Quran.com.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import Forbidden
 from telegram.ext import (
     Application,
+    ApplicationHandlerStop,
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
@@ -27,7 +29,15 @@ from telegram.helpers import create_deep_linked_url
 
 from bot.context import Deps, chat_settings_for, deps_of, translator_for
 from bot.i18n import Translator, get_translator
-from bot.linking import LOGIN_TTL, AccountLinked, missing_features, start_login
+from bot.linking import (
+    CONFIRM_PREFIX,
+    CONFIRM_TTL,
+    LOGIN_TTL,
+    AccountLinked,
+    finish_login,
+    missing_features,
+    start_login,
+)
 from bot.qf import QFError
 from handlers.replies import (
     LOGIN_CALLBACK,
@@ -46,6 +56,9 @@ RELINK_CALLBACK = "acct:relink"
 LOGOUT_CALLBACK = "acct:logout"
 FORGET_CONFIRM_CALLBACK = "acct:forget:yes"
 FORGET_CANCEL_CALLBACK = "acct:forget:no"
+#: Handler group of the `/start c_<code>` confirm link: before every other /start handler
+#: (handlers.goals' deep link is in -2, handlers.timezone in -1, handlers.start in 0).
+CONFIRM_GROUP = -3
 
 
 # --- login ------------------------------------------------------------------------------------
@@ -158,26 +171,31 @@ async def relink_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
 
 
 async def account_linked(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Tell the user in Telegram that the callback page linked their account."""
-    if not isinstance(update, AccountLinked):
-        return
+    """An `AccountLinked` put on the update queue (the callback page no longer does)."""
+    if isinstance(update, AccountLinked):
+        await announce_linked(context, update, get_translator(update.language))
+
+
+async def announce_linked(
+    context: ContextTypes.DEFAULT_TYPE, linked: AccountLinked, t: Translator
+) -> None:
+    """Tell the user in Telegram which Quran.com account is now linked, and what next."""
     deps = deps_of(context)
-    t = get_translator(update.language)
-    if update.display_name and update.replaced:
+    if linked.display_name and linked.replaced:
         head = t.gettext(
             "✅ Your Quran.com account is linked as <b>{name}</b>, replacing {old}.",
-            name=html.escape(update.display_name),
-            old=html.escape(update.replaced),
+            name=html.escape(linked.display_name),
+            old=html.escape(linked.replaced),
         )
-    elif update.display_name:
+    elif linked.display_name:
         head = t.gettext(
             "✅ Your Quran.com account is linked as <b>{name}</b>.",
-            name=html.escape(update.display_name),
+            name=html.escape(linked.display_name),
         )
     else:
         head = t.gettext("✅ Your Quran.com account is linked.")
     lines = [head]
-    features = missing_features(update.missing_scopes, t)
+    features = missing_features(linked.missing_scopes, t)
     if features:
         lines.append(
             t.gettext(
@@ -186,7 +204,7 @@ async def account_linked(update: object, context: ContextTypes.DEFAULT_TYPE) -> 
                 features=html.escape(t.join(features)),
             )
         )
-    settings = await deps.chats.get(update.chat_id)
+    settings = await deps.chats.get(linked.chat_id)
     markup = None
     if settings is None or not settings.timezone:
         lines.append(
@@ -203,9 +221,54 @@ async def account_linked(update: object, context: ContextTypes.DEFAULT_TYPE) -> 
             t.gettext("Next: set a daily goal with /goal, or log what you read with /read.")
         )
     try:
-        await context.bot.send_message(update.chat_id, "\n\n".join(lines), reply_markup=markup)
+        await context.bot.send_message(linked.chat_id, "\n\n".join(lines), reply_markup=markup)
     except Forbidden:
-        logger.info("Telegram user %s blocked the bot before linking finished", update.chat_id)
+        logger.info("Telegram user %s blocked the bot before linking finished", linked.chat_id)
+
+
+async def confirm_login(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """`/start c_<code>` from the callback page: link the held grant, if it is this user's.
+
+    Registered for private chats only, so the confirmation lands where the link is shown.
+    """
+    user = update.effective_user
+    if user is None or not context.args:
+        raise ApplicationHandlerStop
+    deps = deps_of(context)
+    await chat_settings_for(update, deps)
+    t = await translator_for(update, context)
+    outcome = await finish_login(
+        deps,
+        confirm_code=context.args[0].removeprefix(CONFIRM_PREFIX),
+        telegram_user_id=user.id,
+        t=t,
+    )
+    if outcome.linked is not None:
+        await announce_linked(context, outcome.linked, t)
+        raise ApplicationHandlerStop
+    if outcome.status == "someone_else":
+        text = t.gettext(
+            "This sign-in was started by someone else's Telegram account; nothing was linked. "
+            "If you want to link your own account, send /login."
+        )
+    elif outcome.status == "expired":
+        text = t.gettext(
+            "This sign-in link has expired (it works for {minutes} minutes after you sign in), "
+            "so nothing was linked. Send /login for a new one.",
+            minutes=t.number(int(CONFIRM_TTL.total_seconds() // 60)),
+        )
+    elif outcome.status == "used":
+        text = t.gettext(
+            "This sign-in link was already used. Send /login to see which Quran.com account "
+            "is linked."
+        )
+    else:
+        text = t.gettext(
+            "I don't recognise this sign-in link, so nothing was linked. Send /login for a "
+            "new one."
+        )
+    await send(update, context, text)
+    raise ApplicationHandlerStop
 
 
 # --- logout -----------------------------------------------------------------------------------
@@ -276,6 +339,12 @@ async def logout_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 async def logout_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query = update.callback_query
     if query is None:
+        return
+    if not is_private(update):
+        # The button is only ever sent in private chats: a press in a group is forged data,
+        # and answering it must not post or edit anything there.
+        t = await translator_for(update, context)
+        await query.answer(t.gettext("Send /logout to me in our private chat."), show_alert=True)
         return
     await query.answer()
     await logout(update, context, edit=True)
@@ -353,6 +422,10 @@ async def forget_cancelled(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     if query is None:
         return
     await query.answer()
+    if not is_private(update):
+        # Only /forget in a private chat shows this button; in a group the data is forged and
+        # editing "its" message would wipe whatever bot message it was attached to.
+        return
     t = await translator_for(update, context)
     await send(update, context, t.gettext("Nothing was erased."), edit=True)
 
@@ -378,7 +451,12 @@ async def privacy(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                 "• Reminders you set, note drafts you haven't saved yet and which readings I "
                 "already logged, so nothing is lost or counted twice."
             ),
-            t.gettext("• Login attempts, for a day, so a login link works only once."),
+            t.gettext(
+                "• Login attempts, for a day, so a login link works only once. Between signing "
+                "in and confirming here, the keys Quran.com gave wait encrypted for at most "
+                "{minutes} minutes.",
+                minutes=t.number(int(CONFIRM_TTL.total_seconds() // 60)),
+            ),
             t.gettext(
                 "Your goals, notes and streaks themselves live on Quran.com. Messages are not "
                 "kept, and nothing is shared with anyone else."
@@ -397,6 +475,16 @@ async def privacy(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     message = filters.UpdateType.MESSAGE
+    application.add_handler(
+        CommandHandler(
+            "start",
+            confirm_login,
+            filters.ChatType.PRIVATE
+            & message
+            & filters.Regex(rf"^/start(?:@\w+)?\s+{CONFIRM_PREFIX}[A-Za-z0-9_-]{{1,62}}\s*$"),
+        ),
+        group=CONFIRM_GROUP,
+    )
     application.add_handler(TypeHandler(AccountLinked, account_linked))
     application.add_handler(CommandHandler("login", login_command, message))
     application.add_handler(CommandHandler("logout", logout_command, message))

@@ -1,6 +1,10 @@
 """What the bot says when nothing else answered: a typo'd command, a stray message, /cancel with
 nothing open. A bot that stays silent looks broken; one line pointing to /help does not.
 
+A place typed by someone without a timezone is the answer to the timezone question a feature
+asked (`handlers.replies.ask_for_timezone` opens no conversation), so it goes to
+`handlers.timezone.answer_place`, which also offers to carry out the interrupted command.
+
 Registered last in the default handler group, so it only ever sees updates no flow took; and only
 in private chats, where the user is talking to the bot (in groups a stray reply would be noise).
 """
@@ -13,9 +17,11 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application, ContextTypes, MessageHandler, filters
 
-from bot.context import translator_for
-from bot.verses import VerseRangeError, split_leading_ranges
+from bot.context import deps_of, translator_for
+from bot.verses import VerseRange, VerseRangeError, split_leading_ranges
 from handlers.menu import COMMANDS
+from handlers.replies import interrupted_command
+from handlers.timezone import answer_place
 
 _KNOWN = frozenset({command.name for command in COMMANDS} | {"start"})
 _PRIVATE_MESSAGE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
@@ -49,6 +55,16 @@ async def unanswered_command(update: Update, context: ContextTypes.DEFAULT_TYPE)
     )
 
 
+def _typed_form(verses: VerseRange) -> str:
+    """ "2:255", "2:255-257", "2:280-3:5": what people type, and what /read and /note accept;
+    the API's "2:255-2:255" reads like a mistake."""
+    if verses.is_single_verse:
+        return verses.start_key
+    if verses.start_chapter == verses.end_chapter:
+        return f"{verses.start_key}-{verses.end_verse}"
+    return verses.key
+
+
 async def unanswered_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = update.effective_message
     if message is None or not message.text:
@@ -61,8 +77,9 @@ async def unanswered_text(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     except VerseRangeError:
         ranges, rest = [], message.text
     if ranges and not rest:
-        # Typing verses alone is a common first guess: show the two commands that take them.
-        keys = html.escape(",".join(r.key for r in ranges))
+        # Typing verses alone is a common first guess: show the two commands that take them,
+        # in the short form people write ("2:255", "2:255-257").
+        keys = html.escape(",".join(_typed_form(r) for r in ranges))
         await message.reply_text(
             t.gettext(
                 "Did you read these verses or want to write about them?\n"
@@ -72,9 +89,26 @@ async def unanswered_text(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
             )
         )
         return
+    if await _answers_timezone_question(update, context, message.text):
+        return
     await message.reply_text(
         t.gettext("I'm not sure what to do with that. Send /help to see what I can do.")
     )
+
+
+async def _answers_timezone_question(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, text: str
+) -> bool:
+    user = update.effective_user
+    if user is None:
+        return False
+    deps = deps_of(context)
+    settings = await deps.chats.get(user.id)
+    if settings is not None and settings.timezone:
+        return False
+    t = await translator_for(update, context)
+    asked = interrupted_command(context, deps.clock()) is not None
+    return await answer_place(update, context, t, text, asked=asked)
 
 
 def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:

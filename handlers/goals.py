@@ -39,11 +39,12 @@ from bot.goals import (
     describe_goal,
     format_duration,
     goal_presets,
+    juz_count,
     parse_goal_command,
     preset_by_key,
 )
 from bot.i18n import Translator
-from bot.mushafs import MUSHAF_IDS, mushaf_name, page_count
+from bot.mushafs import MUSHAF_IDS, mushaf_name, page_count, pages_per_juz
 from bot.qf import GoalEstimate, NotFound, QFConnectionError, QFError, QFTimeout
 from bot.reading import (
     CurrentGoal,
@@ -55,9 +56,12 @@ from bot.reading import (
     local_today,
     new_offer_token,
     parse_day_count,
+    parse_kind_answer,
     parse_minutes_answer,
+    parse_mushaf_answer,
     parse_pages_answer,
     parse_range_answer,
+    parse_schedule_answer,
     remember_goal,
     stored_goal,
 )
@@ -133,6 +137,30 @@ def _current_in(draft: Draft) -> CurrentGoal | None:
     if not goal_id:
         return None
     return CurrentGoal(goal_id=str(goal_id), known=StoredGoal.from_data(draft.get("replace_known")))
+
+
+def _uses_mushaf(draft: Draft) -> bool:
+    """Only page and verse goals depend on the layout; a time goal still sends the remembered
+    mushaf (the API requires a `mushafId`) without asking for one."""
+    return draft.get("type") != GoalType.QURAN_TIME.value
+
+
+def _after_schedule(draft: Draft) -> str:
+    return MUSHAF if _uses_mushaf(draft) else PREVIEW
+
+
+def _before_mushaf(draft: Draft) -> str:
+    if draft.get("origin") == "preset":
+        return PREVIEW
+    return DAYS if draft.get("schedule") == "days" else SCHEDULE
+
+
+def _before_preview(draft: Draft) -> str:
+    if draft.get("origin") == "preset":
+        return CHOOSE
+    if _uses_mushaf(draft):
+        return MUSHAF
+    return DAYS if draft.get("schedule") == "days" else SCHEDULE
 
 
 def _today(reader: Reader, current: CurrentGoal | None) -> date:
@@ -273,7 +301,7 @@ def _mushaf_screen(draft: Draft, t: Translator) -> Screen:
                  f"mushaf:{mushaf_id}")]
         for mushaf_id in MUSHAF_IDS
     ]
-    rows.append(_nav(t, PREVIEW if draft.get("origin") == "preset" else SCHEDULE))
+    rows.append(_nav(t, _before_mushaf(draft)))
     return text, InlineKeyboardMarkup(rows)
 
 
@@ -288,31 +316,44 @@ def _estimate_amount(amount: int | str, kind: GoalType, t: Translator) -> str:
         return html.escape(str(amount))
 
 
+def _estimate_lines(spec: GoalSpec, estimate: GoalEstimate, t: Translator) -> list[str]:
+    """The days ahead. A daily verse goal repeats one day's reading, so it is said once rather
+    than as a "week" of one day; goals shorter than a week are listed day by day."""
+    if not estimate.week:
+        return []
+    if spec.type is GoalType.QURAN_RANGE and spec.is_daily:
+        amount = _estimate_amount(estimate.week[0].amount, spec.type, t)
+        return ["", t.gettext("Every day: {amount}", amount=amount)]
+    short = spec.duration_days is not None and spec.duration_days < 7
+    heading = t.gettext("Day by day:") if short else t.gettext("Your first week:")
+    return ["", heading] + [
+        t.gettext("• {day}: {amount}", day=format_short_day(day.date, t),
+                  amount=_estimate_amount(day.amount, spec.type, t))
+        for day in estimate.week
+    ]
+
+
+def _preview_markup(draft: Draft, t: Translator) -> InlineKeyboardMarkup:
+    rows = [[_button(t.gettext("✅ Confirm"), "confirm")]]
+    if draft.get("origin") == "preset" and _uses_mushaf(draft):
+        rows.append([_button(t.gettext("📖 Change mushaf"), f"go:{MUSHAF}")])
+    rows.append(_nav(t, _before_preview(draft)))
+    return InlineKeyboardMarkup(rows)
+
+
 def _preview_screen(
     draft: Draft, t: Translator, spec: GoalSpec, estimate: GoalEstimate
 ) -> Screen:
-    lines = [
-        t.gettext("<b>Your new goal</b>"),
-        describe_goal(spec, t),
-        t.gettext("Mushaf: {name}", name=html.escape(mushaf_name(int(draft["mushaf"]), t))),
-    ]
+    lines = [t.gettext("<b>Your new goal</b>"), describe_goal(spec, t)]
+    if _uses_mushaf(draft):
+        lines.append(
+            t.gettext("Mushaf: {name}", name=html.escape(mushaf_name(int(draft["mushaf"]), t)))
+        )
     if draft.get("current_text"):
         lines.append(t.gettext("It replaces your current goal: {goal}.",
                                goal=draft["current_text"]))
-    if estimate.week:
-        lines += ["", t.gettext("Your first week:")]
-        lines += [
-            t.gettext("• {day}: {amount}", day=format_short_day(day.date, t),
-                      amount=_estimate_amount(day.amount, spec.type, t))
-            for day in estimate.week
-        ]
-    rows = [[_button(t.gettext("✅ Confirm"), "confirm")]]
-    if draft.get("origin") == "preset":
-        rows.append([_button(t.gettext("📖 Change mushaf"), f"go:{MUSHAF}")])
-        rows.append(_nav(t, CHOOSE))
-    else:
-        rows.append(_nav(t, MUSHAF))
-    return "\n".join(lines), InlineKeyboardMarkup(rows)
+    lines += _estimate_lines(spec, estimate, t)
+    return "\n".join(lines), _preview_markup(draft, t)
 
 
 def _retry_markup(t: Translator, action: str, back: str | None) -> InlineKeyboardMarkup:
@@ -360,13 +401,16 @@ async def _show(
         screen = _kind_screen(draft, t)
     elif step == AMOUNT:
         screen = _amount_screen(draft, t, problem=problem)
+        problem = None
     elif step == SCHEDULE:
         screen = _schedule_screen(draft, t)
     elif step == DAYS:
         screen = _days_screen(draft, t, problem=problem)
+        problem = None
     else:
         screen = _mushaf_screen(draft, t)
-    await send(update, context, screen[0], screen[1], edit=edit)
+    text = f"{problem}\n\n{screen[0]}" if problem else screen[0]
+    await send(update, context, text, screen[1], edit=edit)
     return step
 
 
@@ -387,9 +431,9 @@ async def _show_preview(
             spec.type.value, spec.api_amount, int(draft["mushaf"]), spec.duration_days
         )
     except QFError as error:
-        back = CHOOSE if draft.get("origin") == "preset" else MUSHAF
         await reply_upstream_error(
-            update, context, t, error, retry_markup=_retry_markup(t, f"go:{PREVIEW}", back)
+            update, context, t, error,
+            retry_markup=_retry_markup(t, f"go:{PREVIEW}", _before_preview(draft)),
         )
         return PREVIEW
     text, markup = _preview_screen(draft, t, spec, estimate)
@@ -482,7 +526,7 @@ async def wizard_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> o
         if preset is None:
             return await _show(update, context, reader, draft, CHOOSE, edit=True)
         draft.update(origin="preset", preset=preset.key, type=preset.spec.type.value,
-                     amount=preset.spec.amount, duration=preset.spec.duration_days,
+                     amount=preset.spec.amount, juz=None, duration=preset.spec.duration_days,
                      schedule="days" if preset.spec.duration_days else "daily")
         return await _show(update, context, reader, draft, PREVIEW, edit=True)
     if action == "custom":
@@ -491,7 +535,7 @@ async def wizard_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> o
     if action == "kind" and argument in _KIND_CODES:
         kind = _KIND_CODES[argument]
         if draft.get("type") != kind.value:
-            draft.update(type=kind.value, amount=None, duration=None, schedule=None)
+            draft.update(type=kind.value, amount=None, juz=None, duration=None, schedule=None)
         draft["origin"] = "custom"
         return await _show(update, context, reader, draft, AMOUNT, edit=True)
     if action == "sched" and argument in ("daily", "days"):
@@ -499,7 +543,7 @@ async def wizard_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> o
         if argument == "days":
             return await _show(update, context, reader, draft, DAYS, edit=True)
         draft["duration"] = None
-        return await _show(update, context, reader, draft, MUSHAF, edit=True)
+        return await _show(update, context, reader, draft, _after_schedule(draft), edit=True)
     if action == "mushaf" and argument.isdigit() and int(argument) in MUSHAF_IDS:
         return await _choose_mushaf(update, context, reader, draft, int(argument))
     if action == "confirm":
@@ -513,6 +557,8 @@ async def _choose_mushaf(
     reader: Reader,
     draft: Draft,
     mushaf_id: int,
+    *,
+    edit: bool = True,
 ) -> object:
     t = reader.t
     draft["mushaf"] = mushaf_id
@@ -522,15 +568,18 @@ async def _choose_mushaf(
         preset = preset_by_key(str(draft["preset"]), mushaf_id)
         if preset is not None:
             draft["amount"] = preset.spec.amount
+    elif draft.get("type") == GoalType.QURAN_PAGES.value and isinstance(draft.get("juz"), int):
+        # "1 juz" was asked for: a juz's pages in the layout chosen now, not the earlier one.
+        draft["amount"] = int(draft["juz"]) * pages_per_juz(mushaf_id)
     elif draft.get("type") == GoalType.QURAN_PAGES.value and isinstance(draft.get("amount"), int):
         pages = page_count(mushaf_id)
         if int(draft["amount"]) > pages:
             problem = GoalInputError(
                 "pages_too_many", pages=int(draft["amount"]), page_count=pages
             ).describe(t)
-            return await _show(update, context, reader, draft, AMOUNT, edit=True,
+            return await _show(update, context, reader, draft, AMOUNT, edit=edit,
                                problem=problem)
-    return await _show(update, context, reader, draft, PREVIEW, edit=True)
+    return await _show(update, context, reader, draft, PREVIEW, edit=edit)
 
 
 async def _confirm(
@@ -541,7 +590,7 @@ async def _confirm(
     if spec is None:
         return await _show(update, context, reader, draft, KIND, edit=True)
     mushaf_id = int(draft["mushaf"])
-    back = CHOOSE if draft.get("origin") == "preset" else MUSHAF
+    back = _before_preview(draft)
     try:
         current = _current_in(draft)
         if draft.get("uncertain"):
@@ -597,12 +646,15 @@ async def amount_typed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> ob
             draft["amount"] = parse_minutes_answer(text)
         elif kind is GoalType.QURAN_PAGES:
             draft["amount"] = parse_pages_answer(text, int(draft["mushaf"]))
+            draft["juz"] = juz_count(text)
         else:
             spec = parse_range_answer(text)
             draft["amount"] = spec.amount
             if spec.duration_days is not None:
                 draft.update(duration=spec.duration_days, schedule="days")
-                return await _show(update, context, reader, draft, MUSHAF, edit=False)
+                return await _show(
+                    update, context, reader, draft, _after_schedule(draft), edit=False
+                )
     except GoalInputError as error:
         problem = error.describe(t)
         if error.code == "syntax" and kind is GoalType.QURAN_PAGES:
@@ -630,7 +682,95 @@ async def days_typed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> obje
         )
         return await _show(update, context, reader, draft, DAYS, edit=False, problem=problem)
     draft["schedule"] = "days"
-    return await _show(update, context, reader, draft, MUSHAF, edit=False)
+    return await _show(update, context, reader, draft, _after_schedule(draft), edit=False)
+
+
+async def _typed_goal(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, reader: Reader, draft: Draft, text: str,
+    step: str,
+) -> object:
+    """A goal typed where the wizard offers presets or goal types ("15 min", "2 pages",
+    "mulk in 30 days"): taken as the custom goal's answers, going on to the next open step."""
+    t = reader.t
+    kind = parse_kind_answer(text)
+    if kind is not None:
+        if draft.get("type") != kind.value:
+            draft.update(type=kind.value, amount=None, juz=None, duration=None, schedule=None)
+        draft.update(origin="custom", preset=None)
+        return await _show(update, context, reader, draft, AMOUNT, edit=False)
+    try:
+        spec = parse_goal_command(text, mushaf_id=int(draft["mushaf"]))
+    except GoalInputError as error:
+        problem = (
+            t.gettext("Please tap one of the buttons, or type the goal, for example 15min, "
+                      "2 pages or Al-Mulk.")
+            if error.code in ("syntax", "empty") else error.describe(t)
+        )
+        return await _show(update, context, reader, draft, step, edit=False, problem=problem)
+    draft.update(
+        origin="custom", preset=None, type=spec.type.value, amount=spec.amount,
+        juz=juz_count(text) if spec.type is GoalType.QURAN_PAGES else None,
+        duration=spec.duration_days, schedule="days" if spec.duration_days else None,
+    )
+    next_step = _after_schedule(draft) if spec.duration_days else SCHEDULE
+    return await _show(update, context, reader, draft, next_step, edit=False)
+
+
+async def _typed_at_button_step(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, step: str
+) -> object:
+    """Text typed where the step asks for a tap. A sensible answer is taken (a goal at the
+    first steps, "every day" or "30" for the schedule, "7" or "uthmani" for the mushaf); anything
+    else gets the step again with a pointer to its buttons. Handled inside the wizard so the
+    text is never lost to the general "I'm not sure what to do with that" reply."""
+    message = update.effective_message
+    draft = _draft(context)
+    reader = await open_reader(update, context)
+    if message is None or message.text is None or reader is None:
+        return None
+    t = reader.t
+    text = message.text
+    if draft is None:
+        await message.reply_text(t.gettext("Let's start again: send /goal."))
+        return END
+    if step in (CHOOSE, KIND):
+        return await _typed_goal(update, context, reader, draft, text, step)
+    if _spec(draft) is None:
+        return await _show(update, context, reader, draft, KIND, edit=False)
+    if step == SCHEDULE:
+        try:
+            days = parse_schedule_answer(text)
+        except GoalInputError as error:
+            problem = (
+                t.gettext("Please tap one of the buttons, or send a number of days, for "
+                          "example 30.")
+                if error.code == "syntax" else error.describe(t)
+            )
+            return await _show(update, context, reader, draft, SCHEDULE, edit=False,
+                               problem=problem)
+        draft.update(schedule="daily" if days is None else "days", duration=days)
+        return await _show(update, context, reader, draft, _after_schedule(draft), edit=False)
+    if step == MUSHAF:
+        mushaf_id = parse_mushaf_answer(text, t)
+        if mushaf_id is not None:
+            return await _choose_mushaf(update, context, reader, draft, mushaf_id, edit=False)
+        problem = t.gettext(
+            "Please tap one of the buttons, or send the mushaf's number in the list (1 to "
+            "{count}).",
+            count=t.number(len(MUSHAF_IDS)),
+        )
+        return await _show(update, context, reader, draft, MUSHAF, edit=False, problem=problem)
+    await send(update, context, t.gettext(
+        "Please tap ✅ Confirm to set this goal, or « Back to change it."
+    ), _preview_markup(draft, t))
+    return PREVIEW
+
+
+def _typed_handler(step: str, typed: filters.BaseFilter) -> MessageHandler[Any, object]:
+    async def typed_at_step(update: Update, context: ContextTypes.DEFAULT_TYPE) -> object:
+        return await _typed_at_button_step(update, context, step)
+
+    return MessageHandler(typed, typed_at_step)
 
 
 async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> object:
@@ -934,9 +1074,10 @@ def build_conversation() -> ConversationHandler[Any]:
         return ConversationHandler(
             entry_points=[CommandHandler("goal", goal_command, private_new), wizard_buttons],
             states={
-                # Button steps need no handlers of their own (the buttons are entry points);
-                # listing them tells PTB these states exist.
-                **{step: [] for step in (CHOOSE, KIND, SCHEDULE, MUSHAF, PREVIEW)},
+                # The buttons are entry points, so button steps only need a handler for what
+                # is typed there instead.
+                **{step: [_typed_handler(step, typed)]
+                   for step in (CHOOSE, KIND, SCHEDULE, MUSHAF, PREVIEW)},
                 AMOUNT: [MessageHandler(typed, amount_typed)],
                 DAYS: [MessageHandler(typed, days_typed)],
                 ConversationHandler.TIMEOUT: [TypeHandler(Update, timed_out)],

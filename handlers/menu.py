@@ -28,10 +28,12 @@ class MenuCommand:
 
 
 COMMANDS: tuple[MenuCommand, ...] = (
-    MenuCommand("today", N_("Today's reading plan and progress"), in_groups=False),
-    MenuCommand("read", N_("Log what you read, e.g. /read 2:1-2:40 15min")),
+    # In groups /today and /progress answer in the private chat and /read credits the
+    # sender's own account, so they are listed there too.
+    MenuCommand("today", N_("Today's reading plan and progress"), in_groups=True),
+    MenuCommand("read", N_("Log what you read, e.g. /read 2:1-2:40 15min"), in_groups=True),
     MenuCommand("goal", N_("Set or change your reading goal")),
-    MenuCommand("progress", N_("Streak, goal progress and a 30-day chart")),
+    MenuCommand("progress", N_("Streak, goal progress and a 30-day chart"), in_groups=True),
     MenuCommand("note", N_("Write a note on verses, e.g. /note 2:255 …")),
     MenuCommand("notes", N_("Browse, edit and share your notes")),
     MenuCommand("remind", N_("Daily private reminder, e.g. /remind 21:00")),
@@ -44,7 +46,7 @@ COMMANDS: tuple[MenuCommand, ...] = (
     MenuCommand("timezone", N_("Set the timezone for days and reminders"), in_groups=True),
     MenuCommand("language", N_("Choose the bot's language"), in_groups=True),
     MenuCommand("settings", N_("Language, mushaf and timezone")),
-    MenuCommand("privacy", N_("What the bot stores and why")),
+    MenuCommand("privacy", N_("What the bot stores and why"), in_groups=True),
     MenuCommand("forget", N_("Erase everything the bot stores about you")),
     MenuCommand("help", N_("What this bot can do"), in_groups=True),
     MenuCommand("cancel", N_("Stop what you are doing")),

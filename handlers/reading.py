@@ -19,16 +19,22 @@ from telegram.error import BadRequest, Forbidden
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, filters
 from telegram.helpers import create_deep_linked_url
 
+from bot.chapters import chapter_name
 from bot.context import Deps, chat_settings_for, deps_of, translator_for
-from bot.goals import GoalInputError, GoalType, parse_duration_seconds, progress_bar
+from bot.goals import GoalType, progress_bar
 from bot.i18n import Translator
 from bot.progress_chart import DEFAULT_SPAN_DAYS, render_activity_chart, seconds_by_day
 from bot.qf import NotLinked, QFError, TodaysPlan, UserSession
 from bot.reading import (
     QUICK_MINUTES,
+    AmbiguousNumber,
+    BareNumber,
     CreditOutcome,
     CreditResult,
     CurrentGoal,
+    ReadChoice,
+    ReadInputError,
+    ReadRequest,
     command_credit_key,
     compact_day,
     credit_once,
@@ -40,6 +46,7 @@ from bot.reading import (
     local_today,
     new_offer_token,
     parse_compact_day,
+    parse_read_command,
     plan_credit_key,
     plan_goal_type,
     plan_is_done,
@@ -49,8 +56,7 @@ from bot.reading import (
     streak_line,
     summarise_activity,
 )
-from bot.verses import VerseRange, VerseRangeError, merge_ranges, parse_verse_ranges
-from bot.verses import split_leading_ranges as split_ranges
+from bot.verses import VerseRange
 from handlers.replies import (
     ask_for_timezone,
     is_private,
@@ -271,36 +277,6 @@ async def today_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
 # /read
 
 
-class ReadInputError(ValueError):
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-def parse_read_arguments(text: str, t: Translator) -> tuple[list[VerseRange], int | None]:
-    """`2:1-2:40`, `2:1-2:40 15min`, `al-mulk`, `15min` → (merged ranges, seconds or None).
-
-    Raises ReadInputError with a message for the user.
-    """
-    try:
-        ranges, rest = split_ranges(text, strict=False)
-    except VerseRangeError as error:
-        raise ReadInputError(error.describe(t)) from error
-    seconds: int | None = None
-    if rest:
-        try:
-            seconds = parse_duration_seconds(rest)
-        except GoalInputError as error:
-            if not ranges:
-                # Neither verses nor a time: the verse parser explains typos in names best.
-                try:
-                    parse_verse_ranges(text)
-                except VerseRangeError as range_error:
-                    raise ReadInputError(range_error.describe(t)) from range_error
-            raise ReadInputError(error.describe(t)) from error
-    return merge_ranges(ranges), seconds
-
-
 def _read_usage(t: Translator) -> str:
     return t.gettext(
         "Tell me what you read, and I'll credit it to your Quran.com account:\n"
@@ -391,18 +367,42 @@ async def _credit_typed_read(
 ) -> None:
     t = reader.t
     try:
-        ranges, seconds = parse_read_arguments(text, t)
+        request = parse_read_command(text)
+    except AmbiguousNumber as question:
+        await _answer(update)
+        await _ask_what_the_number_means(update, context, reader, question.bare, message_id)
+        return
     except ReadInputError as error:
         await _answer(update)
-        await send(update, context, error.message + "\n\n" + _read_usage(t))
+        await send(update, context, error.describe(t) + "\n\n" + _read_usage(t))
         return
+    await _credit_request(
+        update, context, reader, request, text, chat_id=chat_id, message_id=message_id
+    )
+
+
+async def _credit_request(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    reader: Reader,
+    request: ReadRequest,
+    text: str,
+    *,
+    chat_id: int,
+    message_id: int,
+    edit: bool = False,
+) -> None:
+    """Credit what one /read message asked for, once per message whichever way it was asked
+    (typed, retried, or a meaning picked for a bare number). `text` is kept for "Try again"."""
+    t = reader.t
+    ranges = request.ranges
     result = await credit_once(
         reader.deps.credits,
         reader.session,
         reader.user_id,
         command_credit_key(chat_id, message_id),
         ranges=[item.key for item in ranges],
-        seconds=seconds,
+        seconds=request.seconds,
         mushaf_id=reader.mushaf_id,
     )
     if result.outcome is CreditOutcome.FAILED:
@@ -418,11 +418,85 @@ async def _credit_typed_read(
         name = user.mention_html() if user else ""
         await send(update, context, t.gettext(
             "✅ Credited {summary} to {name}'s Quran.com account.", summary=summary, name=name
-        ))
+        ), edit=edit)
         return
     lines = [t.gettext("✅ Credited {summary} to your Quran.com account.", summary=summary)]
     lines += await _after_credit_lines(reader, context)
-    await send(update, context, "\n".join(lines))
+    await send(update, context, "\n".join(lines), edit=edit)
+
+
+def _choice_label(bare: BareNumber, choice: ReadChoice, t: Translator) -> str:
+    if choice is ReadChoice.SURAH:
+        return t.gettext(
+            "📖 Surah {number}: {name}",
+            number=t.number(bare.number), name=chapter_name(bare.number, t.language),
+        )
+    if choice is ReadChoice.JUZ:
+        return t.gettext("📖 Juz {number}", number=t.number(bare.number))
+    return t.gettext("⏱ {duration}", duration=bare.describe_choice(choice, t))
+
+
+async def _ask_what_the_number_means(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    reader: Reader,
+    bare: BareNumber,
+    message_id: int,
+) -> None:
+    """`/read 10`: a surah, a juz or minutes? Ask rather than guess, and credit nothing yet.
+    Each button carries the whole answer, and all of them credit under the /read message's
+    key, so tapping two of them still credits once."""
+    t = reader.t
+    examples = t.gettext(
+        "To say it exactly, write <code>/read surah 10</code>, <code>/read juz 30</code> or "
+        "<code>/read 10min</code>, or the verses with the time, e.g. "
+        "<code>/read 2:1-2:40 10min</code>."
+    )
+    if not bare.alone:
+        await send(update, context, bare.question(t) + "\n" + examples)
+        return
+    seconds = bare.seconds or 0
+    rows = [
+        [InlineKeyboardButton(
+            _choice_label(bare, choice, t),
+            callback_data=(
+                f"{PREFIX}:n:{reader.user_id}:{message_id}:{choice.value}:{bare.number}:{seconds}"
+            ),
+        )]
+        for choice in bare.choices()
+    ]
+    text = bare.question(t) + "\n" + t.gettext("Tap your answer below.") + "\n\n" + examples
+    await send(update, context, text, InlineKeyboardMarkup(rows))
+
+
+def _canonical_text(request: ReadRequest) -> str:
+    """The /read arguments that ask for exactly `request`, kept for "Try again"."""
+    parts = [",".join(item.key for item in request.ranges)]
+    if request.seconds is not None:
+        parts.append(f"{request.seconds}s")
+    return " ".join(part for part in parts if part)
+
+
+async def _press_choice(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, reader: Reader, fields: list[str]
+) -> None:
+    """A meaning picked for a bare number: fields are message id, choice, number, seconds."""
+    query = update.callback_query
+    message_id, choice_code, number, seconds = fields
+    try:
+        bare = BareNumber(int(number), int(seconds) or None, alone=True)
+        request = bare.request(ReadChoice(choice_code))
+        source_message_id = int(message_id)
+    except ValueError:
+        await _answer(update)
+        return
+    if query is None or query.message is None:
+        await _answer(update)
+        return
+    await _credit_request(
+        update, context, reader, request, _canonical_text(request),
+        chat_id=query.message.chat.id, message_id=source_message_id, edit=True,
+    )
 
 
 async def read_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -633,6 +707,8 @@ async def reading_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         await _press_time(update, context, reader, parts[3], parts[4])
     elif action == "retry" and len(parts) == 4:
         await _press_retry(update, context, reader, parts[3])
+    elif action == "n" and len(parts) == 7:
+        await _press_choice(update, context, reader, parts[3:])
     else:
         await _answer(update)
 

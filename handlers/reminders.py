@@ -40,6 +40,7 @@ from bot.reminders import (
     parse_slot,
     parse_time,
     parse_weekdays,
+    split_times,
 )
 from bot.scheduler import (
     CHECK_IN_PREFIX,
@@ -451,8 +452,8 @@ async def _apply_argument(
     reminder = await group_reminder(deps, chat.id)
 
     if command in ("time", "times", "at"):
-        times = [parse_time(word) for word in rest]
-        if not rest or None in times:
+        times, unread = split_times(rest)
+        if not times or unread:
             await message.reply_text(
                 t.gettext("Write the times like this: <code>/reminders time 07:00 21:00</code>")
             )
@@ -761,14 +762,7 @@ async def remind_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     if len(args) == 1 and args[0].casefold() in _OFF_WORDS:
         await _stop_private(update, context, deps, t)
         return
-    times: list[str] = []
-    day_words: list[str] = []
-    for word in args:
-        value = parse_time(word)
-        if value is not None and not day_words:
-            times.append(value)
-        else:
-            day_words.append(word)
+    times, day_words = split_times(args)
     weekdays = parse_weekdays(" ".join(day_words)) if day_words else list(ALL_WEEKDAYS)
     if not times or weekdays is None:
         bad = html.escape(" ".join(day_words) if times else args[0])
@@ -782,13 +776,8 @@ async def remind_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         return
     settings = await deps.chats.get(user.id)
     if settings is None or not settings.timezone:
+        # The question remembers "/remind …" and offers to carry it out once answered.
         await ask_for_timezone(update, context, t)
-        await message.reply_text(
-            t.gettext(
-                "Then send <code>{command}</code> again.",
-                command=html.escape("/remind " + " ".join(args)),
-            )
-        )
         return
     reminder = await private_reminder(deps, user.id)
     wanted = sorted(set(times))[:MAX_TIMES]
@@ -804,16 +793,34 @@ async def remind_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         ) or reminder
     await deps.chats.set_active(user.id, True)
     await ReminderScheduler.of(context).refresh(reminder.id)
-    await message.reply_text(
+    lines = [
         t.gettext(
-            "Done. I'll remind you {days} at {times} ({zone}). "
-            "Days when your goal is already complete are skipped. "
-            "<code>/remind off</code> stops it.",
+            "Done. I'll remind you {days} at {times} ({zone}).",
             days=describe_days(reminder.weekdays, t),
             times=describe_times(reminder.times, t),
             zone=t.isolate(html.escape(reminder.timezone)),
         )
-    )
+    ]
+    if await _has_goal(deps, user.id, reminder.timezone):
+        lines.append(t.gettext("Days when your goal is already complete are skipped."))
+    lines.append(t.gettext("<code>/remind off</code> stops it."))
+    await message.reply_text("\n".join(lines))
+
+
+async def _has_goal(deps: Deps, user_id: int, timezone: str) -> bool:
+    """Whether delivery would skip days for this user (bot.scheduler skips a private reminder
+    once today's goal is complete), so /remind only promises that when it applies. Unknown
+    (not linked, Quran.com unreachable) counts as no."""
+    if await deps.accounts.get(user_id) is None:
+        return False
+    try:
+        plan = await deps.qf.for_user(user_id, timezone=timezone).find_todays_plan(
+            await _mushaf_for(deps, user_id, user_id)
+        )
+    except QFError as error:
+        logger.info("/remind: today's plan unavailable (%s)", error)
+        return False
+    return plan is not None
 
 
 async def _private_status(deps: Deps, user_id: int, t: Translator) -> str:

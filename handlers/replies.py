@@ -6,7 +6,9 @@ Keeping them in one place means a 429 or an expired login reads the same whether
 
 from __future__ import annotations
 
+import html
 import logging
+from datetime import datetime, timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType
@@ -28,6 +30,13 @@ LOGIN_DEEP_LINK = "login"
 TIMEZONE_DEEP_LINK = "timezone"
 #: Pressing this in a private chat asks for the timezone (handled in handlers.timezone).
 TIMEZONE_CALLBACK = "tz:ask"
+#: user_data key of the command the timezone question interrupted: {"text": …, "at": epoch}.
+#: Persisted with user_data, so the "Continue" offer survives a restart.
+AFTER_TIMEZONE_KEY = "after_timezone"
+#: An interrupted command older than this is not offered again: the user has moved on.
+AFTER_TIMEZONE_TTL = timedelta(hours=1)
+#: Longest command kept for "Continue" (a /note with its whole reflection is not replayed).
+_MAX_INTERRUPTED_LENGTH = 200
 
 
 def is_private(update: Update) -> bool:
@@ -117,18 +126,72 @@ async def timezone_for(update: Update, deps: Deps) -> str | None:
     return None
 
 
+def remember_interrupted_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | None:
+    """Keep the command that needed a timezone so it can be carried out once one is set.
+
+    Only typed commands are kept (a button press cannot be replayed as the user); returns the
+    kept text, or None.
+    """
+    message = update.message
+    if message is None or context.user_data is None:
+        return None
+    text = (message.text or "").strip()
+    if not text.startswith("/") or len(text) > _MAX_INTERRUPTED_LENGTH:
+        return None
+    # "/goal@QuranBot 10min" in a group runs in the private chat later: drop the mention.
+    command, _, rest = text.partition(" ")
+    text = " ".join([command.split("@", 1)[0], *rest.split()])
+    now = deps_of(context).clock()
+    context.user_data[AFTER_TIMEZONE_KEY] = {"text": text, "at": now.timestamp()}
+    return text
+
+
+def interrupted_command(
+    context: ContextTypes.DEFAULT_TYPE, now: datetime, *, take: bool = False
+) -> str | None:
+    """The command the timezone question interrupted, if recent; `take` forgets it."""
+    if context.user_data is None:
+        return None
+    kept = context.user_data.get(AFTER_TIMEZONE_KEY)
+    if take:
+        context.user_data.pop(AFTER_TIMEZONE_KEY, None)
+    if not isinstance(kept, dict):
+        return None
+    text, at = kept.get("text"), kept.get("at")
+    if not isinstance(text, str) or not isinstance(at, int | float):
+        return None
+    if now.timestamp() - at > AFTER_TIMEZONE_TTL.total_seconds():
+        return None
+    return text
+
+
 async def ask_for_timezone(
     update: Update, context: ContextTypes.DEFAULT_TYPE, t: Translator
 ) -> None:
-    """Features that need a day boundary ask for a timezone instead of guessing UTC."""
+    """Features that need a day boundary ask for a timezone instead of guessing UTC.
+
+    The command is remembered: once the timezone is stored, handlers.timezone offers to carry
+    it out, so the user never has to retype it. A place typed in answer is taken by
+    handlers.fallback (no conversation is open for it) or, after the button, by the timezone
+    conversation.
+    """
+    command = remember_interrupted_command(update, context)
+    then = (
+        "\n"
+        + t.gettext(
+            "Then I'll carry on with <code>{command}</code>.", command=html.escape(command)
+        )
+        if command
+        else ""
+    )
     if is_private(update):
         text = t.gettext(
-            "First, which timezone are you in? Send /timezone followed by your city, "
-            "e.g. <code>/timezone Cairo</code>, or share your location."
+            "First, which timezone are you in? Type your city or country, for example "
+            "<i>Cairo</i>, or share your location."
         )
         button = InlineKeyboardButton(t.gettext("🕒 Set my timezone"),
                                       callback_data=TIMEZONE_CALLBACK)
-        await send(update, context, text, InlineKeyboardMarkup([[button]]))
+        await send(update, context, text + then, InlineKeyboardMarkup([[button]]))
         return
     markup = InlineKeyboardMarkup(
         [[InlineKeyboardButton(t.gettext("Set my timezone"),

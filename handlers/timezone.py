@@ -13,6 +13,11 @@ it even while another wizard (say /goal) waits in group 0: the conversation stop
 processing of what it consumes, ends itself quietly when the user sends any other command (which
 then runs normally), and ignores what it does not understand. /start without a stored timezone
 enters it silently, and handlers.start asks the question right after its welcome.
+
+Features that need a timezone (/goal, /read, /today, /progress, /remind) ask for it through
+`handlers.replies.ask_for_timezone`, which remembers the command; a place typed in answer reaches
+`answer_place` through handlers.fallback. Once the user's timezone is stored, a "Continue" button
+carries the remembered command out, dispatched again as if retyped.
 """
 
 from __future__ import annotations
@@ -25,9 +30,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from telegram import (
+    CallbackQuery,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     KeyboardButton,
+    Message,
     ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
     Update,
@@ -50,6 +57,7 @@ from bot.context import chat_settings_for, deps_of, translator_for
 from bot.i18n import Translator
 from bot.scheduler import ReminderScheduler
 from bot.timezones import (
+    is_offset_zone,
     suggest_timezones,
     timezone_for_location,
     utc_offset_label,
@@ -59,6 +67,7 @@ from handlers.replies import (
     LOGIN_DEEP_LINK,
     TIMEZONE_CALLBACK,
     TIMEZONE_DEEP_LINK,
+    interrupted_command,
     is_private,
     send,
 )
@@ -72,6 +81,13 @@ ASKING = "asking"
 ASK_CALLBACK = TIMEZONE_CALLBACK
 #: Prefix of a suggestion button; the zone name follows (IANA names are at most 32 bytes).
 SET_PREFIX = "tz:set:"
+#: "Continue" after the timezone is set: carries out the command the question interrupted.
+CONTINUE_CALLBACK = "tz:go"
+#: A typed word shorter than this ("no", "it") is a reply to something else, not a country
+#: code, unless the timezone question was just asked or it is written in capitals ("UK").
+_MIN_UNPROMPTED_PLACE = 3
+#: Longest command shown on the "Continue" button; the message above it shows it whole.
+_MAX_BUTTON_COMMAND = 32
 #: Handler group of the private conversation: before every wizard in group 0.
 CONVERSATION_GROUP = -1
 #: Text longer than this is someone writing something else, not naming a place.
@@ -88,8 +104,10 @@ State = str | int | None
 
 def describe_zone(t: Translator, zone: str, now: datetime) -> str:
     """ "Asia/Riyadh (UTC+03:00)" for messages (plain text: escape it), kept in one
-    left-to-right run so an Arabic sentence does not scatter its slash, sign and digits."""
-    return t.isolate(f"{zone} ({utc_offset_label(zone, now)})")
+    left-to-right run so an Arabic sentence does not scatter its slash, sign and digits.
+    An offset-only zone is just "UTC+03:00": its name, Etc/GMT-3, reads as the opposite sign."""
+    offset = utc_offset_label(zone, now)
+    return t.isolate(offset if is_offset_zone(zone) else f"{zone} ({offset})")
 
 
 def _local_time(t: Translator, zone: str, now: datetime) -> str:
@@ -226,6 +244,7 @@ async def _apply_query(
     if chosen is not None:
         await _store(update, context, chosen)
         await _reply_done(update, context, _confirmation(t, chosen, now, group=group))
+        await offer_interrupted_command(update, context, t)
         return True
     if not suggestions:
         await send(update, context, _not_found(t, query))
@@ -348,6 +367,7 @@ async def location_shared(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     )
     # A location comes from the keyboard's button (or the attachment menu): take it down.
     await _reply_done(update, context, text, remove_keyboard=True)
+    await offer_interrupted_command(update, context, t)
     return ConversationHandler.END
 
 
@@ -432,8 +452,134 @@ async def suggestion_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE)
         except BadRequest:
             await query.edit_message_reply_markup(None)
         await _reply_done(update, context, text)
+    else:
+        await send(update, context, text, edit=True)
+    await offer_interrupted_command(update, context, t)
+
+
+# --- a place typed outside the conversation, and the interrupted command ----------------------
+
+
+async def answer_place(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, t: Translator, text: str, *, asked: bool
+) -> bool:
+    """A private message no flow took, from a user with no timezone (handlers.fallback).
+
+    Right after the timezone question (`asked`: a feature asked, see
+    `handlers.replies.ask_for_timezone`) it is the answer, taken as in the conversation: set at
+    once when unambiguous, else offered, else "couldn't find". Unprompted, a place only gets
+    the suggestion buttons, since "how" or "Jordan" may not be about time at all. Returns
+    False when nothing was sent.
+    """
+    text = text.strip()
+    if not text or len(text) > MAX_PLACE_LENGTH or not is_private(update):
+        return False
+    if asked:
+        await _apply_query(update, context, t, text)
+        return True
+    if len(text) < _MIN_UNPROMPTED_PLACE and not text.isupper():
+        return False
+    suggestions = suggest_timezones(text, now=deps_of(context).clock())
+    if not suggestions:
+        return False
+    await send(
+        update,
+        context,
+        t.gettext(
+            "Setting your timezone? Tap the right one below. Otherwise send /help to see "
+            "what I can do."
+        ),
+        _suggestion_markup([(s.name, s.label) for s in suggestions]),
+    )
+    return True
+
+
+def _button_command(command: str) -> str:
+    if len(command) <= _MAX_BUTTON_COMMAND:
+        return command
+    return command[: _MAX_BUTTON_COMMAND - 1].rstrip() + "…"
+
+
+async def offer_interrupted_command(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, t: Translator
+) -> None:
+    """After a private timezone change, offer to carry out the command that needed it.
+
+    A button rather than running it at once: it may write to Quran.com (/read), and the user
+    should see the new timezone before it counts. The command stays in user_data until pressed
+    or expired, so the button works after a restart too.
+    """
+    if not is_private(update):
         return
-    await send(update, context, text, edit=True)
+    command = interrupted_command(context, deps_of(context).clock())
+    if command is None:
+        return
+    button = InlineKeyboardButton(
+        t.gettext("▶️ Continue: {command}", command=_button_command(command)),
+        callback_data=CONTINUE_CALLBACK,
+    )
+    await send(
+        update,
+        context,
+        t.gettext("Now, where were we: <code>{command}</code>", command=html.escape(command)),
+        InlineKeyboardMarkup([[button]]),
+    )
+
+
+def _replayed(update: Update, message: Message, command: str, now: datetime) -> Update:
+    """The interrupted command as if the user had sent it again, under the Continue message's
+    id (unique, so /read's once-only credit key cannot collide with another message)."""
+    user = update.effective_user
+    assert user is not None
+    name = command.split(maxsplit=1)[0]
+    data = {
+        "update_id": update.update_id,
+        "message": {
+            "message_id": message.message_id,
+            "date": int(now.timestamp()),
+            "chat": message.chat.to_dict(),
+            "from": user.to_dict(),
+            "text": command,
+            # Entity offsets count UTF-16 code units.
+            "entities": [
+                {"type": "bot_command", "offset": 0, "length": len(name.encode("utf-16-le")) // 2}
+            ],
+        },
+    }
+    return Update.de_json(data, message.get_bot())
+
+
+async def continue_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Carry out the interrupted command by dispatching it again through every handler, so it
+    behaves exactly as if retyped (wizards, one-liners, errors and all)."""
+    query = update.callback_query
+    if query is None:
+        return
+    t = await translator_for(update, context)
+    message = query.message
+    if not is_private(update) or not isinstance(message, Message):
+        await query.answer()
+        return
+    now = deps_of(context).clock()
+    # Taken before running, so a second press (or a double tap) cannot run it twice.
+    command = interrupted_command(context, now, take=True)
+    if command is None:
+        await query.answer(
+            t.gettext("That was done already or is too old; send the command again."),
+            show_alert=True,
+        )
+        await _drop_button(query)
+        return
+    await query.answer()
+    await _drop_button(query)
+    await context.application.process_update(_replayed(update, message, command, now))
+
+
+async def _drop_button(query: CallbackQuery) -> None:
+    try:
+        await query.edit_message_reply_markup(None)
+    except BadRequest:
+        logger.debug("the Continue button was already gone")
 
 
 # --- registration -----------------------------------------------------------------------------
@@ -493,6 +639,9 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     groups = filters.ChatType.GROUPS & filters.UpdateType.MESSAGE
     application.add_handler(CommandHandler("timezone", group_timezone_command, groups))
     application.add_handler(CallbackQueryHandler(suggestion_pressed, pattern=f"^{SET_PREFIX}"))
+    application.add_handler(
+        CallbackQueryHandler(continue_pressed, pattern=f"^{CONTINUE_CALLBACK}$")
+    )
     # A location shared after the question timed out still sets the timezone.
     application.add_handler(
         MessageHandler(

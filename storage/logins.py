@@ -3,10 +3,17 @@
 A state is redeemed at most once: lookup and marking it used happen in one write transaction,
 so two requests racing with the same callback URL cannot both succeed. Used rows are kept (until
 `purge`) so a replayed link gets "already used" rather than "unknown".
+
+The callback does not link: whoever's browser finished sign-in is unknown to the bot, so the
+grant is held on the attempt (`hold_grant`, encrypted like account tokens) under a one-time
+confirm code, and only `take_grant`, called when a Telegram user opens the confirm link, hands it
+out, once, in the same single-transaction way as `consume`.
 """
 
 from __future__ import annotations
 
+import json
+import logging
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -14,8 +21,18 @@ from typing import Any
 from sqlalchemy import Row, delete, insert, select, update
 
 from storage import schema
+from storage.crypto import TokenCipher, TokenDecryptionError
 from storage.database import Database
-from storage.models import Clock, ConsumeResult, LoginAttempt, utc_now
+from storage.models import (
+    Clock,
+    ConsumeResult,
+    LoginAttempt,
+    PendingGrant,
+    TakeGrantResult,
+    utc_now,
+)
+
+logger = logging.getLogger(__name__)
 
 _t = schema.login_attempts
 
@@ -33,10 +50,47 @@ def _attempt(row: Row[Any]) -> LoginAttempt:
     )
 
 
+def _seal(cipher: TokenCipher, grant: PendingGrant) -> str:
+    """The whole grant as one Fernet token: tokens and the account's identity stay unreadable."""
+    return cipher.encrypt(
+        json.dumps(
+            {
+                "sub": grant.qf_sub,
+                "name": grant.display_name,
+                "access_token": grant.access_token,
+                "refresh_token": grant.refresh_token,
+                "expires_at": grant.expires_at.isoformat(),
+                "scopes": list(grant.scopes),
+            }
+        )
+    )
+
+
+def _open(cipher: TokenCipher, sealed: str) -> PendingGrant:
+    data = json.loads(cipher.decrypt(sealed))
+    return PendingGrant(
+        qf_sub=data["sub"],
+        display_name=data["name"],
+        access_token=data["access_token"],
+        refresh_token=data["refresh_token"],
+        expires_at=datetime.fromisoformat(data["expires_at"]),
+        scopes=tuple(data["scopes"]),
+    )
+
+
 class LoginAttemptRepository:
-    def __init__(self, db: Database, *, clock: Clock = utc_now) -> None:
+    def __init__(
+        self, db: Database, *, cipher: TokenCipher | None = None, clock: Clock = utc_now
+    ) -> None:
+        """`cipher` is needed only to hold and take grants; without it those methods refuse."""
         self._db = db
+        self._cipher = cipher
         self._clock = clock
+
+    def _require_cipher(self) -> TokenCipher:
+        if self._cipher is None:
+            raise RuntimeError("LoginAttemptRepository needs a TokenCipher to hold grants")
+        return self._cipher
 
     async def create(
         self,
@@ -96,8 +150,80 @@ class LoginAttemptRepository:
             return ConsumeResult(status="expired", attempt=attempt)
         return ConsumeResult(status="ok", attempt=attempt)
 
-    async def purge(self, *, older_than: datetime) -> int:
-        """Delete attempts created before `older_than` (used or not); returns the count."""
+    async def hold_grant(
+        self, state: str, grant: PendingGrant, *, confirm_code: str, expires_at: datetime
+    ) -> bool:
+        """Keep `grant`, encrypted, on the redeemed attempt `state` until `expires_at`.
+
+        False if the attempt is gone (the user erased their data meanwhile) or already holds a
+        grant: a state is redeemed once, so a second grant means a bug, never a second link.
+        """
+        sealed = _seal(self._require_cipher(), grant)
         async with self._db.write() as connection:
+            result = await connection.execute(
+                update(_t)
+                .where(_t.c.state == state, _t.c.confirm_code.is_(None))
+                .values(
+                    confirm_code=confirm_code,
+                    pending_grant=sealed,
+                    confirm_expires_at=expires_at,
+                )
+            )
+        return bool(result.rowcount)
+
+    async def take_grant(self, confirm_code: str, *, now: datetime) -> TakeGrantResult:
+        """Redeem a confirm code once: the held grant is read and erased in one transaction.
+
+        Whoever redeems it, the grant leaves the database, so a code opened by the wrong Telegram
+        user cannot be retried by the right one (the caller revokes the grant instead).
+        """
+        cipher = self._require_cipher()
+        async with self._db.write() as connection:
+            row = (
+                await connection.execute(
+                    select(_t).where(_t.c.confirm_code == confirm_code).with_for_update()
+                )
+            ).first()
+            if row is None:
+                return TakeGrantResult(status="unknown", attempt=None, grant=None)
+            attempt = _attempt(row)
+            if row.confirmed_at is not None:
+                return TakeGrantResult(status="used", attempt=attempt, grant=None)
+            sealed: str | None = row.pending_grant
+            await connection.execute(
+                update(_t)
+                .where(_t.c.state == row.state)
+                .values(pending_grant=None, confirmed_at=now)
+            )
+        grant = None
+        if sealed is not None:
+            try:
+                grant = _open(cipher, sealed)
+            except TokenDecryptionError:
+                logger.error(
+                    "a held Quran.com grant of Telegram user %s cannot be decrypted with "
+                    "TOKEN_ENCRYPTION_KEY; the user has to sign in again",
+                    attempt.telegram_user_id,
+                )
+        expired = row.confirm_expires_at is None or now >= row.confirm_expires_at
+        if grant is None or expired:
+            return TakeGrantResult(status="expired", attempt=attempt, grant=grant)
+        return TakeGrantResult(status="ok", attempt=attempt, grant=grant)
+
+    async def purge(self, *, older_than: datetime, now: datetime | None = None) -> int:
+        """Delete attempts created before `older_than` (used or not); returns the count.
+
+        Grants nobody confirmed in time are erased too (rows are kept a while longer so their
+        links still get "expired" rather than "unknown").
+        """
+        async with self._db.write() as connection:
+            await connection.execute(
+                update(_t)
+                .where(
+                    _t.c.pending_grant.is_not(None),
+                    _t.c.confirm_expires_at < (now or self._clock()),
+                )
+                .values(pending_grant=None)
+            )
             result = await connection.execute(delete(_t).where(_t.c.created_at < older_than))
         return result.rowcount

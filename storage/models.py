@@ -89,6 +89,28 @@ class LoginAttempt:
 
 
 @dataclass(frozen=True, slots=True)
+class PendingGrant:
+    """A Quran.com grant the OAuth callback obtained, held until its Telegram user confirms.
+
+    The browser that finished sign-in may belong to anyone (a forwarded login link), so the
+    grant is not linked until the Telegram user who asked for the link opens the confirm link.
+    """
+
+    qf_sub: str
+    display_name: str | None
+    access_token: str
+    refresh_token: str | None
+    expires_at: datetime
+    scopes: tuple[str, ...]
+
+    def __repr__(self) -> str:
+        return (
+            f"PendingGrant(qf_sub={self.qf_sub!r}, expires_at={self.expires_at!r}, "
+            f"scopes={self.scopes!r}, tokens=<hidden>)"
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class ConsumeResult:
     """Outcome of redeeming an OAuth `state`; `attempt` is None only for "unknown"."""
 
@@ -98,6 +120,19 @@ class ConsumeResult:
     @property
     def ok(self) -> bool:
         return self.status == "ok"
+
+
+@dataclass(frozen=True, slots=True)
+class TakeGrantResult:
+    """Outcome of redeeming a confirm code.
+
+    `grant` is set when the code was "ok", and also when it had "expired" with its grant still
+    held, so the caller can end that grant at Quran.com instead of leaving it alive.
+    """
+
+    status: ConsumeStatus
+    attempt: LoginAttempt | None
+    grant: PendingGrant | None
 
 
 @dataclass(frozen=True, slots=True)

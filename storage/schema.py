@@ -129,6 +129,13 @@ login_attempts = Table(
     Column("language", String(16)),
     Column("created_at", UTCDateTime(), nullable=False, index=True),
     Column("used_at", UTCDateTime()),
+    #: After the callback: the one-time code of the t.me link that finishes linking in Telegram.
+    Column("confirm_code", String(64), unique=True),
+    #: The grant waiting for that confirmation: a Fernet token, never plaintext.
+    Column("pending_grant", Text),
+    Column("confirm_expires_at", UTCDateTime()),
+    #: When the confirm code was redeemed (by anyone): it works once.
+    Column("confirmed_at", UTCDateTime()),
 )
 
 reminders = Table(

@@ -1,4 +1,5 @@
-"""Linking a Quran.com account from Telegram: /login, the OAuth callback page, re-linking."""
+"""Linking a Quran.com account from Telegram: /login, the OAuth callback page, the confirm step
+in Telegram, re-linking. (Who may confirm: tests/test_account_login_confirm.py.)"""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ import httpx
 import pytest
 from sqlalchemy import select
 
+from bot.linking import CONFIRM_LINK
 from bot.sandbox.harness import DEMO_USER, QF_TEST_HOST, BotHarness
 from bot.sandbox.telegram_world import FakeUser, TelegramWorld
 from bot.web import create_web_app
@@ -82,6 +84,18 @@ async def open_callback(bot: BotHarness, callback_url: str) -> httpx.Response:
     return page
 
 
+def confirm_payload(page: str) -> str:
+    """The `/start` payload of the page's "finish in Telegram" link."""
+    found = CONFIRM_LINK.search(page)
+    assert found is not None, page
+    return found["payload"]
+
+
+async def confirm(bot: BotHarness, page: str, user: FakeUser = DEMO_USER) -> list[dict[str, Any]]:
+    """What the person does next: tap the page's t.me link, i.e. send `/start c_<code>`."""
+    return await bot.send(f"/start {confirm_payload(page)}", user=user)
+
+
 def with_state(callback_url: str, state: str) -> str:
     parts = urlsplit(callback_url)
     query = parse_qs(parts.query)
@@ -121,13 +135,36 @@ async def test_login_link_carries_state_nonce_pkce_and_the_configured_scopes(
     assert "works once" in bot.texts()[-1]
 
 
+async def test_callback_page_links_nothing_until_the_user_confirms_in_telegram(
+    bot: BotHarness,
+) -> None:
+    url = await request_login(bot)
+    sent = len(bot.texts())
+    status, page = await bot.follow_login_link(url, confirm=False)
+
+    assert status == 200
+    assert "Almost done: signed in to Quran.com as Demo Reader" in page
+    assert "Return to Telegram to finish linking." in page
+    payload = confirm_payload(page)
+    assert f'href="https://t.me/QuranCompanionBot?start={payload}"' in page
+    # A valid Telegram deep-link payload: 1-64 characters of [A-Za-z0-9_-].
+    assert 1 <= len(payload) <= 64 and payload.startswith("c_")
+    assert await bot.deps.accounts.get(DEMO_USER.id) is None
+    assert len(bot.texts()) == sent  # no "linked" message before the confirmation
+
+    messages = await confirm(bot, page)
+    assert "Your Quran.com account is linked as Demo Reader." in messages[0]["text"]
+    account = await bot.deps.accounts.get(DEMO_USER.id)
+    assert account is not None and account.qf_sub == "demo-user"
+
+
 async def test_following_the_link_links_the_account_and_tells_the_user(bot: BotHarness) -> None:
     url = await request_login(bot)
     status, page = await bot.follow_login_link(url)
 
     assert status == 200
-    assert "Linked as Demo Reader" in page
-    assert 'href="https://t.me/QuranCompanionBot?start=linked"' in page
+    assert "signed in to Quran.com as Demo Reader" in page
+    assert 'href="https://t.me/QuranCompanionBot?start=c_' in page
     assert '<html lang="en" dir="ltr">' in page
     account = await bot.deps.accounts.get(DEMO_USER.id)
     assert account is not None and account.qf_sub == "demo-user"
@@ -185,7 +222,8 @@ async def test_a_code_cannot_be_redeemed_with_another_users_state(bot: BotHarnes
     assert bot.fake_qf.token_requests[-1].error == "invalid_grant"
 
     own = await open_callback(bot, bilal_callback)
-    assert own.status_code == 200 and "Linked as Bilal Q" in own.text
+    assert own.status_code == 200 and "signed in to Quran.com as Bilal Q" in own.text
+    await confirm(bot, own.text, OTHER)
     linked = await bot.deps.accounts.get(OTHER.id)
     assert linked is not None and linked.qf_sub == "bilal-sub"
 
@@ -275,8 +313,10 @@ async def test_relinking_another_account_says_which_one_it_replaced(bot: BotHarn
 
     status, page = await bot.follow_login_link(url)
     assert status == 200
-    assert "Linked as Second Reader (replacing Demo Reader)" in page
-    assert "replacing Demo Reader" in bot.texts()[-1]
+    assert "signed in to Quran.com as Second Reader" in page
+    # The page may be read by anyone: it never names the account linked so far.
+    assert "Demo Reader" not in page
+    assert "linked as Second Reader, replacing Demo Reader" in bot.texts()[-1]
     account = await bot.deps.accounts.get(DEMO_USER.id)
     assert account is not None and account.qf_sub == "second-sub"
     # The replaced grant is ended at Quran.com, not left dangling.
@@ -345,13 +385,16 @@ async def test_no_code_state_or_token_reaches_the_log(
         caplog.set_level(logging.DEBUG, logger=ours)
     url = await request_login(bot)
     callback = await authorize(bot, url)
-    await open_callback(bot, callback)
+    page = await open_callback(bot, callback)
     await open_callback(bot, callback)  # the replay logs too
+    await confirm(bot, page.text)
+    await confirm(bot, page.text)  # and so does a reused confirm link
     await bot.send("/logout")
     account_secrets = [
         query_of(url)["state"],
         query_of(url)["nonce"],
         query_of(callback)["code"],
+        confirm_payload(page.text).removeprefix("c_"),
         bot.settings.qf_client_secret,
     ]
     async with bot.deps.database.read() as connection:

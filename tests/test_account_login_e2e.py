@@ -1,5 +1,6 @@
 """The whole login flow end to end: the real `python -m bot` process, the fake Telegram and the
-fake Quran Foundation over real HTTP, and a browser (httpx) following the links."""
+fake Quran Foundation over real HTTP, and a browser (httpx) following the links, then the person
+finishing in Telegram with the callback page's `/start c_<code>` link."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import pytest
 from cryptography.fernet import Fernet
 from e2e_support import BotProcess, running_bot
 
+from bot.linking import CONFIRM_LINK
 from bot.sandbox.telegram_world import FakeUser, TelegramWorld
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(120)]
@@ -43,6 +45,16 @@ async def consent(url: str) -> str:
 async def open_page(url: str) -> httpx.Response:
     async with httpx.AsyncClient(timeout=10) as browser:
         return await browser.get(url)
+
+
+async def finish_in_telegram(bot: BotProcess, user: FakeUser, page: str) -> dict[str, Any]:
+    """Tap the page's "finish in Telegram" link: Telegram sends `/start c_<code>` as `user`;
+    returns the bot's answer."""
+    found = CONFIRM_LINK.search(page)
+    assert found is not None, page
+    assert found["bot"] == bot.world.bot_username
+    sent = await bot.world.user_sends(user.id, user, f"/start {found['payload']}")
+    return await bot.world.wait_for_message(user.id, after=sent["message_id"], timeout=15)
 
 
 def query_of(url: str) -> dict[str, str]:
@@ -81,8 +93,22 @@ async def test_login_flow_over_http_links_and_rejects_replays_and_swapped_states
         assert stored_account(tmp_path, AMINA.id) is None
 
         own = await open_page(bilal_callback)
-        assert own.status_code == 200 and "Linked as Bilal Q" in own.text
-        await bot.world.wait_for_message(BILAL.id, "linked as Bilal Q", timeout=15)
+        assert own.status_code == 200 and "signed in to Quran.com as Bilal Q" in own.text
+        assert stored_account(tmp_path, BILAL.id) is None  # not before Telegram confirms
+        # Amina got hold of Bilal's page: opening its link in her Telegram links nobody.
+        refused = await finish_in_telegram(bot, AMINA, own.text)
+        assert "someone else's Telegram account" in refused["text"]
+        assert stored_account(tmp_path, BILAL.id) is None
+        assert stored_account(tmp_path, AMINA.id) is None
+        assert [call.status for call in bot.fake_qf.revoke_requests] == [200]
+
+        # Bilal signs in again and finishes in his own Telegram.
+        bilal_url = await ask_for_link(bot, BILAL)
+        own = await open_page(await consent(bilal_url))
+        bilal_callback = str(own.url)
+        linked = await finish_in_telegram(bot, BILAL, own.text)
+        assert "linked as Bilal Q" in linked["text"]
+        assert stored_account(tmp_path, BILAL.id) is not None
 
         replay = await open_page(bilal_callback)
         assert replay.status_code == 400 and "already used" in replay.text
@@ -91,13 +117,16 @@ async def test_login_flow_over_http_links_and_rejects_replays_and_swapped_states
         bot.fake_qf.next_login_sub = "demo-user"
         amina_url = await ask_for_link(bot, AMINA)
         page = await open_page(await consent(amina_url))
-        assert page.status_code == 200 and "Linked as Demo Reader" in page.text
-        assert "?start=linked" in page.text
-        await bot.world.wait_for_message(AMINA.id, "linked as Demo Reader", timeout=15)
+        assert page.status_code == 200 and "signed in to Quran.com as Demo Reader" in page.text
+        assert f"t.me/{bot.world.bot_username}?start=c_" in page.text
+        linked = await finish_in_telegram(bot, AMINA, page.text)
+        assert "linked as Demo Reader" in linked["text"]
+        again = await finish_in_telegram(bot, AMINA, page.text)
+        assert "already used" in again["text"]
 
         # PKCE was verified by the fake and the client authenticated with HTTP Basic.
         exchanges = [c for c in bot.fake_qf.token_requests if c.grant_type == "authorization_code"]
-        assert [c.status for c in exchanges] == [400, 200, 200]
+        assert [c.status for c in exchanges] == [400, 200, 200, 200]
         assert exchanges[0].error == "invalid_grant"
         assert all(c.had_basic_auth for c in exchanges)
         assert bot.fake_qf.validation_errors == []

@@ -141,3 +141,38 @@ async def test_privacy_says_what_is_stored_and_how_to_remove_it(bot: BotHarness)
     assert "encrypted" in text
     assert "/logout" in text and "/forget" in text
     assert "never see your password" in text
+
+
+async def test_a_forged_keep_my_data_press_in_a_group_edits_nothing(bot: BotHarness) -> None:
+    bot.world.add_group(-100701, "Circle", members=[DEMO_USER])
+    [group_message] = await bot.send("/login", chat_id=-100701)
+    before = bot.world.message(-100701, group_message["message_id"])
+
+    changed = await bot.press_data(
+        "acct:forget:no", chat_id=-100701, message=group_message
+    )
+
+    assert changed == []
+    assert bot.world.message(-100701, group_message["message_id"]) == before
+    assert bot.world.answered_callbacks[-1].user_id == DEMO_USER.id
+
+
+async def test_a_forged_logout_press_in_a_group_posts_nothing_and_keeps_the_link(
+    bot: BotHarness,
+) -> None:
+    bot.world.add_group(-100702, "Circle", members=[DEMO_USER])
+    await bot.link_account()
+    [group_message] = await bot.send("/login", chat_id=-100702)
+
+    changed = await bot.press_data("acct:logout", chat_id=-100702, message=group_message)
+
+    assert changed == []
+    assert "private chat" in (bot.world.answered_callbacks[-1].text or "")
+    assert await bot.deps.accounts.get(DEMO_USER.id) is not None
+
+
+async def test_privacy_mentions_the_short_wait_of_keys_before_confirmation(
+    bot: BotHarness,
+) -> None:
+    [reply] = await bot.send("/privacy")
+    assert "wait encrypted for at most 10 minutes" in reply["text"]

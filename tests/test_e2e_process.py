@@ -33,6 +33,8 @@ async def test_command_menus_are_registered_per_scope_and_language(tmp_path: Pat
         arabic = bot.world.commands({"type": "all_private_chats"}, language_code="ar")
     assert {"goal", "read", "note", "login"} <= {c["command"] for c in private}
     assert "reminders" in {c["command"] for c in groups}
+    # These work in groups (answering privately where the answer is personal); /goal does not.
+    assert {"today", "read", "progress", "privacy"} <= {c["command"] for c in groups}
     assert "goal" not in {c["command"] for c in groups}
     assert len(arabic) == len(private)
 

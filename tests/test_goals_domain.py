@@ -15,6 +15,7 @@ from bot.goals import (
     describe_goal,
     format_duration,
     goal_presets,
+    juz_count,
     parse_duration_seconds,
     parse_goal_command,
     preset_by_key,
@@ -280,3 +281,37 @@ def test_progress_bar_width_and_arabic_digits_and_percent_sign() -> None:
 
 def test_max_duration_is_about_ten_years() -> None:
     assert parse_goal_command(f"khatm {MAX_DURATION_DAYS}").duration_days == MAX_DURATION_DAYS
+
+
+# --------------------------------------------------------------------------------------------
+# Two times, juz counts, verse zero
+
+
+@pytest.mark.parametrize("text", ["5min 10min", "10 min 5 min", "30 min 1 hour", "1h 1h"])
+def test_two_times_in_a_row_are_refused_rather_than_added_up(text: str) -> None:
+    with pytest.raises(GoalInputError) as caught:
+        parse_duration_seconds(text)
+    assert caught.value.code == "time_twice"
+    assert caught.value.describe(EN) == "Say the time once, for example 15min or 1h30."
+    with pytest.raises(GoalInputError) as in_a_goal:
+        parse_goal_command(text)
+    assert in_a_goal.value.code == "time_twice"
+
+
+@pytest.mark.parametrize(("text", "juz"), [("1 juz", 1), ("juz", 1), ("2 para", 2),
+                                           ("٢ جزء", 2), ("3 juz a day", 3), ("20 pages", None),
+                                           ("15min", None)])
+def test_juz_count_keeps_a_goal_given_in_juz(text: str, juz: int | None) -> None:
+    assert juz_count(text) == juz
+
+
+def test_verse_zero_is_explained_as_verses_starting_at_one() -> None:
+    with pytest.raises(GoalInputError) as caught:
+        parse_goal_command("2:0-2:5")
+    assert caught.value.describe(EN) == "Verses are numbered from 1, so the first verse is 2:1."
+    arabic = caught.value.describe(AR)
+    assert "٢:١" in arabic and "{" not in arabic
+    # Other verse errors keep their own message.
+    with pytest.raises(GoalInputError) as too_far:
+        parse_goal_command("2:300")
+    assert too_far.value.describe(EN) == "Surah 2 has 286 verses."

@@ -98,20 +98,26 @@ async def test_one_juz_preset_follows_the_chosen_mushaf(bot: BotHarness) -> None
     assert settings is not None and settings.mushaf_id == 7  # remembered for next time
 
 
-async def test_custom_time_goal_through_every_step(bot: BotHarness) -> None:
+async def test_custom_time_goal_through_every_step_without_a_mushaf_question(
+    bot: BotHarness,
+) -> None:
+    await bot.deps.chats.update(DEMO_USER.id, mushaf_id=5)
     await bot.send("/goal")
     await bot.press("My own goal")
     (ask,) = await bot.press("Time each day")
     assert "How long do you want to read each day?" in text_of(ask)
     (schedule,) = await bot.send("20")
     assert labels(bot, schedule)[:2] == ["Every day", "For a number of days"]
-    (mushaf,) = await bot.press("Every day")
-    assert "Which mushaf" in text_of(mushaf)
-    (preview,) = await bot.press("KFGQPC Hafs")
+    # Minutes are the same in every layout: straight to the preview, no mushaf step.
+    (preview,) = await bot.press("Every day")
+    assert "Which mushaf" not in text_of(preview)
+    assert "Mushaf:" not in text_of(preview)
+    assert "Change mushaf" not in labels(bot, preview)
     assert "20 minutes a day" in text_of(preview)
     assert text_of(preview).count("20 minutes") == 8  # the goal line and seven days
     await bot.press("Confirm")
     (goal,) = goals(bot)
+    # The API still gets a mushafId: the one remembered in the user's settings.
     assert (goal.type, goal.amount, goal.duration, goal.mushaf_id) == ("QURAN_TIME", 1200, None,
                                                                        5)
 
@@ -252,14 +258,14 @@ async def test_dated_goal_replaced_by_a_daily_one_is_recreated(bot: BotHarness) 
 async def test_estimate_failure_keeps_the_answers(bot: BotHarness) -> None:
     await bot.send("/goal")
     await bot.press("My own goal")
-    await bot.press("Time each day")
-    await bot.send("25")
+    await bot.press("Pages each day")
+    await bot.send("5")
     await bot.press("Every day")
     bot.fake_qf.fail_next(500, path="goals/estimate")
     (failed,) = await bot.press("Uthmani Hafs")
     assert "Quran.com is having trouble" in text_of(failed)
     (preview,) = await bot.press("Try again")
-    assert "25 minutes a day" in text_of(preview)
+    assert "5 pages a day" in text_of(preview)
     assert "Uthmani Hafs" in text_of(preview)
 
 
@@ -340,3 +346,214 @@ async def test_silent_wizard_times_out(tmp_path: Path) -> None:
         await asyncio.sleep(0.05)
         (hint,) = await bot.send("15")  # the wizard is over: not taken as an amount
         assert "/help" in text_of(hint)
+
+
+# --- previews of daily and short goals --------------------------------------------------------
+
+
+async def test_daily_verse_goal_preview_says_every_day_instead_of_a_one_day_week(
+    bot: BotHarness,
+) -> None:
+    await bot.send("/goal")
+    (preview,) = await bot.press("Surah Al-Mulk every day")
+    lines = text_of(preview).splitlines()
+    assert "Every day: 67:1–30" in lines
+    assert "Your first week:" not in lines
+    assert not any(line.startswith("• ") for line in lines)
+
+
+async def test_daily_juz_goal_typed_in_the_wizard_previews_every_day(bot: BotHarness) -> None:
+    await bot.send("/goal")
+    await bot.press("My own goal")
+    await bot.press("A stretch of verses")
+    await bot.send("juz 30")
+    await bot.press("Read all of it every day")
+    (preview,) = await bot.press("Uthmani Hafs")
+    assert "Every day: 78:1–114:6" in text_of(preview)
+    assert "Your first week" not in text_of(preview)
+
+
+async def test_goal_shorter_than_a_week_is_listed_day_by_day(bot: BotHarness) -> None:
+    await bot.send("/goal")
+    await bot.press("My own goal")
+    await bot.press("A stretch of verses")
+    await bot.send("Al-Mulk in 3 days")
+    (preview,) = await bot.press("Uthmani Hafs")
+    lines = text_of(preview).splitlines()
+    assert "Day by day:" in lines and "Your first week:" not in lines
+    assert len([line for line in lines if line.startswith("• ")]) == 3
+
+
+# --- the mushaf step: only where pages count, and Back goes back one step --------------------
+
+
+async def test_time_preset_preview_offers_no_mushaf_change(bot: BotHarness) -> None:
+    await bot.send("/goal")
+    (preview,) = await bot.press("10 minutes a day")
+    assert "Change mushaf" not in labels(bot, preview)
+    assert "Mushaf:" not in text_of(preview)
+    (menu,) = await bot.press("Back")
+    assert "Set a reading goal" in text_of(menu)
+    (pages_preview,) = await bot.press("One juz a day")
+    assert "📖 Change mushaf" in labels(bot, pages_preview)
+
+
+async def test_back_from_the_mushaf_step_returns_to_the_days_question(bot: BotHarness) -> None:
+    await bot.send("/goal")
+    await bot.press("My own goal")
+    await bot.press("Pages each day")
+    await bot.send("5")
+    await bot.press("For a number of days")
+    (mushaf,) = await bot.send("30")
+    assert "Which mushaf" in text_of(mushaf)
+    (days,) = await bot.press("Back")
+    assert "In how many days?" in text_of(days)
+    (mushaf,) = await bot.send("40")
+    (preview,) = await bot.press("Uthmani Hafs")
+    assert "5 pages a day for 40 days" in text_of(preview)
+    (mushaf_again,) = await bot.press("Back")
+    assert "Which mushaf" in text_of(mushaf_again)
+
+
+async def test_back_from_the_mushaf_step_of_a_daily_goal_returns_to_the_schedule(
+    bot: BotHarness,
+) -> None:
+    await bot.send("/goal")
+    await bot.press("My own goal")
+    await bot.press("Pages each day")
+    await bot.send("5")
+    await bot.press("Every day")
+    (schedule,) = await bot.press("Back")
+    assert labels(bot, schedule)[:2] == ["Every day", "For a number of days"]
+
+
+async def test_back_from_a_time_goal_preview_returns_to_the_last_question(
+    bot: BotHarness,
+) -> None:
+    await bot.send("/goal")
+    await bot.press("My own goal")
+    await bot.press("Time each day")
+    await bot.send("20")
+    await bot.press("For a number of days")
+    await bot.send("30")
+    (days,) = await bot.press("Back")
+    assert "In how many days?" in text_of(days)
+
+
+# --- typed text at button steps ---------------------------------------------------------------
+
+
+async def test_stray_text_at_button_steps_is_answered_by_the_wizard(bot: BotHarness) -> None:
+    (menu,) = await bot.send("/goal")
+    (again,) = await bot.send("hello")
+    assert text_of(again).startswith("Please tap one of the buttons")
+    assert "Set a reading goal" in text_of(again)  # the step again, with its buttons
+    assert "10 minutes a day" in labels(bot, again)
+    assert "/help" not in text_of(again)  # not the general fallback
+    await bot.press("My own goal")
+    (kind,) = await bot.send("hmm")
+    assert "Please tap one of the buttons" in text_of(kind)
+    assert "⏱ Time each day" in labels(bot, kind)
+    await bot.press("Pages each day")
+    await bot.send("5")
+    (schedule,) = await bot.send("sometime")
+    assert "Please tap one of the buttons, or send a number of days" in text_of(schedule)
+    await bot.press("Every day")
+    (mushaf,) = await bot.send("the nice one")
+    assert "send the mushaf's number in the list (1 to 9)" in text_of(mushaf)
+    await bot.press("Uthmani Hafs")
+    (hint,) = await bot.send("ok")
+    assert "Please tap ✅ Confirm" in text_of(hint)
+    assert labels(bot, hint)[0] == "✅ Confirm"
+    assert goals(bot) == []  # nothing typed ever confirms a goal
+    await bot.press("Confirm", message=hint)
+    assert [(g.type, g.amount, g.mushaf_id) for g in goals(bot)] == [("QURAN_PAGES", 5, 4)]
+
+
+async def test_sensible_typed_answers_at_button_steps_are_taken(bot: BotHarness) -> None:
+    await bot.send("/goal")
+    await bot.press("My own goal")
+    (schedule,) = await bot.send("15 min")  # a goal typed at the goal-type step
+    assert "15 minutes a day: every day" in text_of(schedule)
+    (preview,) = await bot.send("every day")
+    assert "15 minutes a day" in text_of(preview)
+    await bot.press("Back")
+    await bot.press("Back")
+    (kind,) = await bot.press("Back")
+    assert "What kind of goal" in text_of(kind)
+    (amount,) = await bot.send("pages")
+    assert "How many pages each day?" in text_of(amount)
+    await bot.send("3")
+    (mushaf,) = await bot.send("30")  # thirty days, typed instead of tapping
+    assert "Which mushaf" in text_of(mushaf)
+    (preview,) = await bot.send("7")  # the seventh mushaf in the list
+    assert "3 pages a day for 30 days" in text_of(preview)
+    assert "Mushaf: IndoPak, 16 lines" in text_of(preview)
+    await bot.press("Confirm")
+    (goal,) = goals(bot)
+    assert (goal.type, goal.amount, goal.duration, goal.mushaf_id) == ("QURAN_PAGES", 3, 30, 7)
+
+
+async def test_goal_typed_at_the_first_step_with_its_days_skips_to_the_mushaf(
+    bot: BotHarness,
+) -> None:
+    await bot.send("/goal")
+    (mushaf,) = await bot.send("khatm in 60 days")
+    assert "Which mushaf" in text_of(mushaf)
+    (preview,) = await bot.press("Uthmani Hafs")
+    assert "Finish the whole Quran in 60 days" in text_of(preview)
+
+
+async def test_typed_goal_error_is_explained_at_the_first_step(bot: BotHarness) -> None:
+    await bot.send("/goal")
+    (reply,) = await bot.send("0 min")
+    assert "The time has to be more than zero." in text_of(reply)
+    assert "Set a reading goal" in text_of(reply)
+
+
+# --- a juz follows the mushaf ------------------------------------------------------------------
+
+
+async def test_one_juz_typed_in_the_custom_wizard_follows_the_mushaf_chosen_after(
+    bot: BotHarness,
+) -> None:
+    await bot.send("/goal")
+    await bot.press("My own goal")
+    await bot.press("Pages each day")
+    (schedule,) = await bot.send("1 juz")
+    assert "20 pages a day" in text_of(schedule)
+    await bot.press("Every day")
+    (preview,) = await bot.press("IndoPak, 16 lines")
+    assert "18 pages a day" in text_of(preview)
+    assert "20 pages" not in text_of(preview)
+    await bot.press("Back")
+    (preview,) = await bot.press("KFGQPC Hafs")
+    assert "20 pages a day" in text_of(preview)
+    await bot.press("Back")
+    await bot.press("IndoPak, 16 lines")
+    await bot.press("Confirm")
+    assert [(g.amount, g.mushaf_id) for g in goals(bot)] == [(18, 7)]
+
+
+async def test_one_juz_preset_follows_the_mushaf_from_settings(bot: BotHarness) -> None:
+    await bot.deps.chats.update(DEMO_USER.id, mushaf_id=7)
+    await bot.send("/goal")
+    (preview,) = await bot.press("One juz a day")
+    assert "18 pages a day" in text_of(preview)
+    assert "Mushaf: IndoPak, 16 lines" in text_of(preview)
+    await bot.press("Change mushaf")
+    (preview,) = await bot.press("KFGQPC Hafs")
+    assert "20 pages a day" in text_of(preview)
+    await bot.press("Back")  # to the presets, then the same preset again
+    (preview,) = await bot.press("One juz a day")
+    assert "20 pages a day" in text_of(preview)
+
+
+async def test_arabic_preview_dates_use_arabic_digits(bot: BotHarness) -> None:
+    await bot.deps.chats.update(DEMO_USER.id, language="ar")
+    await bot.send("/goal")
+    (preview,) = await bot.press_data("goal:w:preset:khatm30")
+    week = [line for line in text_of(preview).splitlines() if line.startswith("• ")]
+    assert len(week) == 7
+    assert "٢٩" in week[0]
+    assert not any(ch in "0123456789" for line in week for ch in line.split(":")[0])

@@ -13,17 +13,28 @@ from bot.i18n import get_translator
 from bot.qf import GoalType as WireGoalType
 from bot.qf import TodaysPlan
 from bot.reading import (
+    AmbiguousNumber,
+    BareNumber,
     CreditOutcome,
+    ReadChoice,
+    ReadInputError,
+    ReadRequest,
     StoredGoal,
     command_credit_key,
     credit_once,
+    format_day,
     format_progress,
+    format_short_day,
     format_today,
     local_today,
     parse_day_count,
+    parse_kind_answer,
     parse_minutes_answer,
+    parse_mushaf_answer,
     parse_pages_answer,
     parse_range_answer,
+    parse_read_command,
+    parse_schedule_answer,
     plan_credit_key,
     quick_time_key,
     remember_goal,
@@ -32,8 +43,10 @@ from bot.reading import (
 )
 from bot.sandbox.fake_qf import DEMO_SUB, FakeQuranFoundation
 from bot.sandbox.harness import DEMO_USER, BotHarness
+from bot.verses import VerseRange
 
 EN = get_translator("en")
+AR = get_translator("ar")
 TODAY = date(2026, 3, 29)
 
 
@@ -233,3 +246,135 @@ async def test_credit_once_releases_the_claim_only_on_a_definite_failure(
     assert not await harness.deps.credits.claim(DEMO_USER.id, "k2")  # kept
     # The server did record it, and nothing was sent a second time.
     assert harness.fake_qf.users[DEMO_SUB].activity_days[TODAY].seconds == 60
+
+
+# --- what /read was told -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "ranges", "seconds"),
+    [
+        ("2:1-2:40", ["2:1-2:40"], None),
+        ("2:1-2:40 15min", ["2:1-2:40"], 900),
+        ("Al-Mulk", ["67:1-67:30"], None),
+        ("surah 10", ["10:1-10:109"], None),
+        ("juz 30", ["78:1-114:6"], None),
+        ("15min", [], 900),
+        ("10 min", [], 600),
+        ("mulk, 2:255 5min", ["2:255-2:255", "67:1-67:30"], 300),
+        ("2:1-7 - 5min", ["2:1-2:7"], 300),
+    ],
+)
+def test_read_command_parses_verses_and_time(
+    text: str, ranges: list[str], seconds: int | None
+) -> None:
+    request = parse_read_command(text)
+    assert [item.key for item in request.ranges] == ranges
+    assert request.seconds == seconds
+
+
+@pytest.mark.parametrize(
+    ("text", "number", "seconds", "alone", "choices"),
+    [
+        ("10", 10, None, True, "sjm"),
+        ("١٠", 10, None, True, "sjm"),
+        ("10 15min", 10, 900, True, "sj"),
+        ("67", 67, None, True, "sm"),
+        ("200", 200, None, True, "m"),
+        ("2-3", 2, None, False, "sjm"),
+        ("2:255, 10", 10, None, False, "sjm"),
+        ("mulk, 10", 10, None, False, "sjm"),
+    ],
+)
+def test_bare_numbers_after_read_are_ambiguous(
+    text: str, number: int, seconds: int | None, alone: bool, choices: str
+) -> None:
+    with pytest.raises(AmbiguousNumber) as caught:
+        parse_read_command(text)
+    bare = caught.value.bare
+    assert (bare.number, bare.seconds, bare.alone) == (number, seconds, alone)
+    assert "".join(choice.value for choice in bare.choices()) == choices
+
+
+def test_a_picked_meaning_becomes_what_is_credited() -> None:
+    bare = BareNumber(10, None, alone=True)
+    assert bare.request(ReadChoice.SURAH) == ReadRequest([VerseRange.whole_chapter(10)], None)
+    assert bare.request(ReadChoice.JUZ) == ReadRequest([VerseRange.juz(10)], None)
+    assert bare.request(ReadChoice.MINUTES) == ReadRequest([], 600)
+    with pytest.raises(ValueError):
+        BareNumber(50, None, alone=True).request(ReadChoice.JUZ)  # there are 30 juz
+    with pytest.raises(ValueError):
+        BareNumber(10, 900, alone=True).request(ReadChoice.MINUTES)  # the time was given
+
+
+def test_ambiguity_question_in_arabic_uses_arabic_digits() -> None:
+    question = BareNumber(10, None, alone=True).question(AR)
+    assert "١٠" in question and "10" not in question and "{" not in question
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("2:1-7 -5min", "negative_time"),
+        ("-5min", "negative_time"),
+        ("2:1-2:7 5min 10min", "time"),
+        ("2:1-2:7 2000min", "time_too_long"),
+        ("2:1-2:7 10", "missing_unit"),
+        ("2:0", "verses"),
+        ("baqra 5", "verses"),
+        ("200 5min", "verses"),
+    ],
+)
+def test_read_command_refuses_what_it_cannot_credit(text: str, code: str) -> None:
+    with pytest.raises(ReadInputError) as caught:
+        parse_read_command(text)
+    assert caught.value.code == code
+    assert not isinstance(caught.value, AmbiguousNumber)
+    for t in (EN, AR):
+        message = caught.value.describe(t)
+        assert message and "{" not in message
+
+
+# --- dates in Arabic ---------------------------------------------------------------------------
+
+
+def test_arabic_dates_use_arabic_indic_digits() -> None:
+    monday = date(2026, 11, 23)
+    assert format_day(monday, AR) == "الاثنين ٢٣ نوفمبر"
+    assert "٢٣" in format_short_day(monday, AR) and "23" not in format_short_day(monday, AR)
+    assert format_day(monday, EN) == "Monday 23 November"
+    plan = TodaysPlan(has_goal=True, date=monday, progress=0.0, daily_target_seconds=600,
+                      goal_type=WireGoalType.QURAN_TIME)
+    assert "23" not in format_today(plan, AR, goal_text="…", day=monday)
+
+
+# --- typed answers at the wizard's button steps ------------------------------------------------
+
+
+@pytest.mark.parametrize(("text", "days"), [("every day", None), ("Daily", None),
+                                            ("يومياً", None), ("30", 30), ("6 weeks", 42)])
+def test_schedule_answer(text: str, days: int | None) -> None:
+    assert parse_schedule_answer(text) == days
+
+
+def test_schedule_answer_that_is_neither_is_a_syntax_error() -> None:
+    with pytest.raises(GoalInputError) as caught:
+        parse_schedule_answer("whenever")
+    assert caught.value.code == "syntax"
+
+
+@pytest.mark.parametrize(
+    ("text", "mushaf_id"),
+    [("7", 7), ("8", 11), ("19", 19), ("uthmani", 4), ("IndoPak, 16 lines", 7),
+     ("indopak 16", 7), ("KFGQPC", 5), ("hafs", None), ("tajweed", None), ("12", None),
+     ("0", None), ("", None)],
+)
+def test_mushaf_answer_by_place_id_or_name(text: str, mushaf_id: int | None) -> None:
+    assert parse_mushaf_answer(text, EN) == mushaf_id
+
+
+@pytest.mark.parametrize(("text", "kind"), [("time", GoalType.QURAN_TIME),
+                                            ("Pages", GoalType.QURAN_PAGES),
+                                            ("verses", GoalType.QURAN_RANGE), ("hello", None)])
+def test_kind_answer(text: str, kind: GoalType | None) -> None:
+    assert parse_kind_answer(text) == kind

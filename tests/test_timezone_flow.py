@@ -4,13 +4,16 @@ per user in private and per group by admins only."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from bot.sandbox.fake_qf import DEMO_SUB, FakeQuranFoundation
 from bot.sandbox.harness import DEMO_USER, BotHarness
 from bot.sandbox.telegram_world import FakeUser, TelegramWorld
+from handlers.reminders import private_reminder
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -229,3 +232,162 @@ async def test_the_stored_timezone_is_sent_as_x_timezone(bot: BotHarness) -> Non
     request = bot.fake_qf.api_requests("GET", "/streaks")[-1]
     assert request.headers["x-timezone"] == "Africa/Cairo"
     assert bot.fake_qf.validation_errors == []
+
+
+async def test_an_offset_offers_places_with_that_offset_not_inverted_etc_names(
+    bot: BotHarness,
+) -> None:
+    (offer,) = await bot.send("/timezone UTC+5")
+    labels = [label for label, _ in TelegramWorld.buttons(offer)]
+    assert labels[:2] == ["Asia/Karachi (UTC+05:00)", "Asia/Tashkent (UTC+05:00)"]
+    assert not any("Etc/" in label or "Antarctica" in label for label in labels)
+
+
+async def test_an_etc_zone_typed_by_name_is_confirmed_by_its_offset(bot: BotHarness) -> None:
+    (confirmation,) = await bot.send("/timezone Etc/GMT-3")
+    assert await stored_timezone(bot) == "Etc/GMT-3"
+    assert "UTC+03:00" in confirmation["text"]
+    assert "GMT-3" not in confirmation["text"]
+
+
+# --- a feature asked for the timezone: the answer is taken and the command carried on ---------
+
+
+@pytest.fixture
+async def linked(tmp_path: Path) -> AsyncIterator[BotHarness]:
+    """A linked user who never set a timezone; Quran.com's clock is the bot's."""
+    fake = FakeQuranFoundation()
+    fake.set_now(NOW)
+    async with BotHarness(tmp_path, fake_qf=fake, clock=fake.now) as harness:
+        await harness.link_account()
+        yield harness
+        assert fake.validation_errors == []
+        assert fake.response_errors == []
+
+
+def texts_of(messages: list[dict[str, Any]]) -> str:
+    return "\n".join(str(m.get("text") or m.get("caption") or "") for m in messages)
+
+
+async def test_goal_gate_takes_a_typed_city_and_continues_with_the_goal(
+    linked: BotHarness,
+) -> None:
+    (asked,) = await linked.send("/goal 10min")
+    assert "which timezone" in asked["text"]
+    assert "/goal 10min" in asked["text"]  # the user sees the command is not lost
+
+    answered = await linked.send("Cairo")
+    assert await stored_timezone(linked) == "Africa/Cairo"
+    assert "Africa/Cairo (UTC+02:00)" in answered[0]["text"]
+    assert "not sure" not in texts_of(answered)
+    assert TelegramWorld.buttons(answered[-1]) == [("▶️ Continue: /goal 10min", "tz:go")]
+    assert linked.fake_qf.users[DEMO_SUB].goals == {}  # nothing happens before the tap
+
+    done = await linked.press("Continue")
+    assert "✅ Goal set: 10 minutes a day" in texts_of(done)
+    (goal,) = linked.fake_qf.users[DEMO_SUB].goals.values()
+    assert (goal.type, goal.amount) == ("QURAN_TIME", 600)
+    # The Continue button is taken off first, so the command cannot be run again from it.
+    assert done[0]["message_id"] == answered[-1]["message_id"]
+    assert TelegramWorld.buttons(done[0]) == []
+
+
+async def test_read_gate_credits_the_verses_after_the_timezone_is_set(linked: BotHarness) -> None:
+    (asked,) = await linked.send("/read 2:255")
+    assert "/read 2:255" in asked["text"]
+    assert linked.fake_qf.users[DEMO_SUB].activity_days == {}
+    await linked.send("Cairo")
+    done = await linked.press("Continue")
+    assert "✅ Credited" in texts_of(done)
+    (day,) = linked.fake_qf.users[DEMO_SUB].activity_days.values()
+    assert day.seconds > 0
+
+
+@pytest.mark.parametrize(("command", "shown"), [("/today", "no reading goal yet"),
+                                                ("/progress", "Your progress")])
+async def test_today_and_progress_gates_continue_with_the_answer(
+    linked: BotHarness, command: str, shown: str
+) -> None:
+    await linked.send(command)
+    await linked.send("Cairo")
+    done = await linked.press("Continue")
+    assert shown in texts_of(done)
+    assert "which timezone" not in texts_of(done)
+
+
+async def test_remind_gate_sets_the_reminder_in_the_new_timezone(linked: BotHarness) -> None:
+    (asked,) = await linked.send("/remind 21:00")
+    assert "/remind 21:00" in asked["text"]
+    await linked.send("Cairo")
+    done = await linked.press("Continue")
+    assert "21:00 (Africa/Cairo)" in texts_of(done)
+    reminder = await private_reminder(linked.deps, DEMO_USER.id)
+    assert reminder is not None
+    assert (reminder.times, reminder.timezone) == (("21:00",), "Africa/Cairo")
+
+
+async def test_a_country_answer_offers_buttons_and_the_chosen_one_continues(
+    linked: BotHarness,
+) -> None:
+    await linked.send("/goal 10min")
+    (offer,) = await linked.send("Indonesia")
+    assert len(TelegramWorld.buttons(offer)) > 1
+    assert await stored_timezone(linked) is None
+    chosen = await linked.press("Asia/Jakarta")
+    assert await stored_timezone(linked) == "Asia/Jakarta"
+    assert ("▶️ Continue: /goal 10min", "tz:go") in TelegramWorld.buttons(chosen[-1])
+
+
+async def test_an_unknown_answer_says_so_and_the_command_still_waits(linked: BotHarness) -> None:
+    await linked.send("/goal 10min")
+    (reply,) = await linked.send("Xyzzyville")
+    assert "couldn't find a timezone for “Xyzzyville”" in reply["text"]
+    answered = await linked.send("Cairo")
+    assert ("▶️ Continue: /goal 10min", "tz:go") in TelegramWorld.buttons(answered[-1])
+
+
+async def test_the_question_button_and_a_shared_location_also_continue(
+    linked: BotHarness,
+) -> None:
+    await linked.send("/goal 10min")
+    await linked.press("Set my timezone")  # the conversation with the location keyboard
+    await linked.world.user_shares_location(DEMO_USER.id, DEMO_USER, 30.04, 31.24)  # Cairo
+    shared = await linked.process_pending()
+    assert await stored_timezone(linked) == "Africa/Cairo"
+    assert ("▶️ Continue: /goal 10min", "tz:go") in TelegramWorld.buttons(shared[-1])
+
+
+async def test_continue_survives_a_restart_and_runs_only_once(linked: BotHarness) -> None:
+    await linked.send("/goal 10min")
+    answered = await linked.send("Cairo")
+    continue_message = answered[-1]
+    await linked.restart()
+    await linked.press("Continue", message=continue_message)
+    assert len(linked.fake_qf.users[DEMO_SUB].goals) == 1
+    await linked.press_data("tz:go", message=continue_message)  # a second, stale tap
+    assert len(linked.fake_qf.users[DEMO_SUB].goals) == 1
+    assert "done already" in (linked.world.answered_callbacks[-1].text or "")
+
+
+async def test_a_command_asked_long_ago_is_not_offered_again(linked: BotHarness) -> None:
+    await linked.send("/goal 10min")
+    linked.fake_qf.advance(timedelta(hours=2))
+    (offer,) = await linked.send("Cairo")
+    # No longer an answer to a question: offered, not set behind the user's back.
+    assert await stored_timezone(linked) is None
+    chosen = await linked.press("Africa/Cairo")
+    assert await stored_timezone(linked) == "Africa/Cairo"
+    assert all("Continue" not in label for m in chosen for label, _ in TelegramWorld.buttons(m))
+    assert offer["text"].startswith("Setting your timezone?")
+
+
+async def test_a_group_gate_continues_in_the_private_chat(linked: BotHarness) -> None:
+    linked.world.add_group(GROUP, "Reading circle", admins=[ADMIN], members=[DEMO_USER])
+    (asked,) = await linked.send("/today@QuranCompanionBot", chat_id=GROUP)
+    assert "timezone" in asked["text"]
+    await linked.send("/start timezone")
+    answered = await linked.send("Cairo")
+    assert ("▶️ Continue: /today", "tz:go") in TelegramWorld.buttons(answered[-1])
+    done = await linked.press("Continue")
+    assert all(m["chat"]["id"] == DEMO_USER.id for m in done)
+    assert "no reading goal yet" in texts_of(done)

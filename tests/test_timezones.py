@@ -84,8 +84,8 @@ def test_labels_show_the_current_offset() -> None:
         ("إسطنبول", "Europe/Istanbul"),
         ("السعودية", "Asia/Riyadh"),
         ("مصر", "Africa/Cairo"),
-        ("UTC+3", "Etc/GMT-3"),
-        ("gmt-5", "Etc/GMT+5"),
+        ("UTC+3", "Asia/Riyadh"),
+        ("gmt-5", "America/New_York"),
         ("+05:30", "Asia/Kolkata"),
     ],
 )
@@ -112,6 +112,23 @@ def test_ambiguous_arabic_name_offers_both_places() -> None:
 def test_offset_suggestions_all_have_that_offset_now() -> None:
     for suggestion in suggest_timezones("UTC+3", now=WINTER):
         assert suggestion.label.endswith("(UTC+03:00)")
+
+
+def test_an_offset_offers_where_people_live_never_an_inverted_etc_name() -> None:
+    offered = names("UTC+5")
+    assert offered[:2] == ["Asia/Karachi", "Asia/Tashkent"]
+    assert not any(name.startswith(("Etc/", "Antarctica/")) for name in offered)
+    assert names("+5") == offered
+    assert names("UTC-5")[0] == "America/New_York"
+    assert names("UTC+5:30")[0] == "Asia/Kolkata"
+
+
+def test_an_offset_no_place_has_is_offered_under_its_offset_only() -> None:
+    # Nobody lives at UTC-12; the Etc zone remains, labelled by what it means.
+    assert suggest_timezones("UTC-12", now=WINTER) == [
+        TimezoneSuggestion("Etc/GMT+12", "UTC-12:00")
+    ]
+    assert suggest_timezones("Etc/GMT-3", now=WINTER)[0].label == "UTC+03:00"
 
 
 def test_legacy_aliases_give_way_to_real_zones() -> None:

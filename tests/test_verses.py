@@ -5,7 +5,7 @@ from __future__ import annotations
 from itertools import pairwise
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from bot.chapters import (
@@ -398,6 +398,67 @@ def test_split_leading_ranges_separates_reference_and_rest(
     assert remainder == rest
 
 
+@pytest.mark.parametrize(
+    ("text", "rest"),
+    [
+        ('2:255 "No fatigue overtakes Him" is striking', '"No fatigue overtakes Him" is striking'),
+        ("2:255 (parenthesised) start note", "(parenthesised) start note"),
+        ("2:255 <hello> world", "<hello> world"),
+        ("2:255 [sic] as written", "[sic] as written"),
+        ("2:255 «لا تأخذه سنة» عجيب", "«لا تأخذه سنة» عجيب"),
+        ("2:255 “curly quotes” too", "“curly quotes” too"),
+        ("2:255 'single quotes' too", "'single quotes' too"),
+        ("2:255 ,leading comma kept", ",leading comma kept"),
+        ("2:255 ... and so on", "... and so on"),
+        ("2:255 - my reflection", "my reflection"),
+        ("2:255 — my reflection", "my reflection"),
+        ("2:255— my reflection", "my reflection"),
+        ("2:255: my reflection", "my reflection"),
+        ("(2:255) my reflection", "my reflection"),
+        ('"2:255": my reflection', "my reflection"),
+        ("2:255\n- first point\n- second point", "- first point\n- second point"),
+    ],
+)
+def test_note_text_after_a_key_is_kept_exactly_but_for_the_joiner(text: str, rest: str) -> None:
+    ranges, remainder = split_leading_ranges(text)
+    assert [item.key for item in ranges] == ["2:255-2:255"]
+    assert remainder == rest
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '2:255 "- a quote"', '2:255 "and 3:5 are related"', "2:255 (to 7 people)",
+        "2:255 'to 7 people'", "2:255\n-5 degrees outside", "2:255\nand then",
+    ],
+)
+def test_quoted_or_next_line_text_never_extends_the_reference(text: str) -> None:
+    ranges, remainder = split_leading_ranges(text)
+    assert [item.key for item in ranges] == ["2:255-2:255"]
+    assert remainder == text[len("2:255"):].strip()
+
+
+@pytest.mark.parametrize(
+    "word", ["second", "seconds", "minute", "minutes", "min", "hours", "hr", "s", "m", "h", "d",
+             "x", "xxxx", "times", "pages", "days"],
+)
+def test_a_time_like_word_after_a_key_is_note_text_not_an_amount(word: str) -> None:
+    for key, expected in (("1:2", "1:2-1:2"), ("2:255", "2:255-2:255"),
+                          ("2:255-257", "2:255-2:257"), ("Al-Baqarah 255", "2:255-2:255")):
+        ranges, rest = split_leading_ranges(f"{key} {word} note about praise")
+        assert [item.key for item in ranges] == [expected]
+        assert rest == f"{word} note about praise"
+
+
+def test_read_arguments_still_leave_the_amount_for_the_reading_handler() -> None:
+    assert split_leading_ranges("2:1-2:7 15min", strict=False) == (
+        [VerseRange(2, 1, 2, 7)], "15min")
+    assert split_leading_ranges("2:255 10 min", strict=False) == (
+        [VerseRange.single(2, 255)], "10 min")
+    assert split_leading_ranges("mulk 10 min", strict=False) == (
+        [VerseRange.whole_chapter(67)], "10 min")
+
+
 def test_split_leading_ranges_still_reports_impossible_verses() -> None:
     with pytest.raises(VerseRangeError) as caught:
         split_leading_ranges("2:300 my note")
@@ -500,10 +561,55 @@ def test_ranges_written_any_supported_way_parse_back_to_themselves(
     assert normalise_verse_ranges(text) == ",".join(item.key for item in ranges)
 
 
-@settings(max_examples=1000, deadline=None)
-@given(st.lists(verse_ranges, min_size=1, max_size=4), st.sampled_from(["my note", "تأمل"]))
-def test_one_liner_body_survives_after_any_ranges(ranges: list[VerseRange], body: str) -> None:
-    text = ", ".join(item.key for item in ranges) + " " + body
+#: How a note body may begin after `/note 2:255 `: quotes, brackets, symbols, words. (A joiner
+#: followed by a space, "2:255 - text", joins the reference; the next-line test covers those.)
+_BODY_STARTS = (
+    '"', "“", "„", "«", "»", "(", ")", "[", "{", "<", "'", "‘", "*", "!", "?", "…", "#", "@",
+    "🌙", "my note", "تأمل", "second", "x", "'to", "\"and", "(-",
+)
+_JOINER_STARTS = (",", ".", ":", "-", "—")
+#: How a body on the line after the reference may begin: list markers and joiners too.
+_NEXT_LINE_STARTS = (
+    *_BODY_STARTS, *_JOINER_STARTS, "- ", "— ", ", ", ": ", "; ", ". ", "1. ", "and 3:5 ", "-5 ",
+    "to 7",
+)
+_body_rest = st.text(max_size=40)
+
+
+def _write_key(item: VerseRange, arabic: bool) -> str:
+    return item.display("ar") if arabic else item.key
+
+
+@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(st.tuples(verse_ranges, st.booleans()), min_size=1, max_size=4),
+    st.sampled_from(_BODY_STARTS + _JOINER_STARTS),
+    _body_rest,
+)
+def test_one_liner_body_survives_exactly_after_any_ranges(
+    written: list[tuple[VerseRange, bool]], start: str, rest: str
+) -> None:
+    if start in _JOINER_STARTS:  # ",text" is text; ", text" joins the reference
+        assume(rest[:1] and not rest[0].isspace() and rest[0] not in _JOINER_STARTS)
+        # "-257" and ",3:5" continue the reference, as they should.
+        assume(start == "." or not rest[0].isalnum())
+    ranges = [item for item, _ in written]
+    body = (start + rest).strip()
+    text = ", ".join(_write_key(item, arabic) for item, arabic in written) + " " + body
+    assert split_leading_ranges(text) == (ranges, body)
+
+
+@settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(verse_ranges, min_size=1, max_size=4),
+    st.sampled_from(_NEXT_LINE_STARTS),
+    _body_rest,
+)
+def test_body_on_the_next_line_survives_exactly(
+    ranges: list[VerseRange], start: str, rest: str
+) -> None:
+    body = (start + rest).strip()
+    text = ", ".join(item.key for item in ranges) + "\n" + body
     assert split_leading_ranges(text) == (ranges, body)
 
 

@@ -248,10 +248,20 @@ class BotHarness:
         )
         return qf_sub
 
-    async def follow_login_link(self, url: str, *, deny: bool = False) -> tuple[int, str]:
+    async def follow_login_link(
+        self,
+        url: str,
+        *,
+        deny: bool = False,
+        confirm: bool = True,
+        confirm_as: FakeUser | None = None,
+    ) -> tuple[int, str]:
         """Play the browser for a login link: the fake Quran.com approves (or, with `deny`,
-        refuses) at once, the bot's own web app serves the callback page, and the "account
-        linked" event it queues is processed. Returns the page's (status, HTML)."""
+        refuses) at once and the bot's own web app serves the callback page. Then, as a person
+        would, tap the page's "finish in Telegram" link: `/start c_<code>` is sent as
+        `confirm_as` (default: the harness user). `confirm=False` stops at the page.
+        Returns the page's (status, HTML)."""
+        from bot.linking import CONFIRM_LINK
         from bot.web import create_web_app
 
         if deny:
@@ -268,12 +278,17 @@ class BotHarness:
         ) as browser:
             page = await browser.get(consent.headers["location"])
         if self.app.running:
-            # The Application's own fetcher takes the event: wait until it has been handled.
+            # The Application's own fetcher takes any queued event: wait until it is handled.
             await asyncio.wait_for(self.app.update_queue.join(), 10)
         else:
             while not self.app.update_queue.empty():
                 await self.app.process_update(self.app.update_queue.get_nowait())
                 self.app.update_queue.task_done()
+        finish = CONFIRM_LINK.search(page.text)
+        if confirm and finish is not None:
+            person = confirm_as or self.user
+            self.world.add_private_chat(person)
+            await self.send(f"/start {finish['payload']}", user=person)
         return page.status_code, page.text
 
     async def set_timezone(self, timezone: str, *, chat_id: int = DEMO_USER.id,

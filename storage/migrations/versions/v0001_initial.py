@@ -59,7 +59,12 @@ def upgrade() -> None:
         sa.Column("language", sa.String(16)),
         _timestamp("created_at"),
         _timestamp("used_at", nullable=True),
+        sa.Column("confirm_code", sa.String(64)),
+        sa.Column("pending_grant", sa.Text()),
+        _timestamp("confirm_expires_at", nullable=True),
+        _timestamp("confirmed_at", nullable=True),
         sa.PrimaryKeyConstraint("state", name="pk_login_attempts"),
+        sa.UniqueConstraint("confirm_code", name="uq_login_attempts_confirm_code"),
     )
     op.create_index("ix_login_attempts_telegram_user_id", "login_attempts", ["telegram_user_id"])
     op.create_index("ix_login_attempts_created_at", "login_attempts", ["created_at"])
