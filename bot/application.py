@@ -75,7 +75,9 @@ def configure_logging(level: str, *, secrets: list[str] | None = None) -> None:
         logging.getLogger(noisy).setLevel(logging.WARNING)
     # At DEBUG, PTB logs every request's parameters, i.e. users' notes and messages: cap it.
     # Database drivers log statement parameters at DEBUG: login states, drafts of notes.
-    for chatty in ("telegram.Bot", "telegram.ext.ExtBot", "aiosqlite", "asyncpg"):
+    # PTB's Application logs every incoming update (users' notes) at DEBUG.
+    for chatty in ("telegram.Bot", "telegram.ext.ExtBot", "telegram.ext.Application",
+                   "aiosqlite", "asyncpg"):
         logging.getLogger(chatty).setLevel(max(logging.INFO, logging.getLevelName(level)))
 
 

@@ -40,8 +40,7 @@ from bot.i18n import Translator, get_translator, resolve_language
 from bot.qf import QFError, new_nonce, new_pkce_pair, new_state
 from bot.qf.errors import BadRequest, InvalidResponse, Unauthorized
 from bot.qf.friendly import SCOPE_FEATURES
-from storage import LoginAttempt
-from storage.models import PendingGrant
+from storage import LoginAttempt, PendingGrant
 
 logger = logging.getLogger(__name__)
 

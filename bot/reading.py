@@ -514,7 +514,7 @@ def parse_read_command(text: str) -> ReadRequest:
             raise AmbiguousNumber(bare) from error
         raise ReadInputError("verses", cause=error) from error
     bare = _bare_number(strict_rest, rest, has_ranges=bool(strict_ranges))
-    if bare is not None:
+    if bare is not None and bare.choices():
         raise AmbiguousNumber(bare)
     return ReadRequest(merge_ranges(ranges), _read_seconds(text, rest, has_ranges=bool(ranges)))
 

@@ -444,7 +444,7 @@ async def test_back_from_a_time_goal_preview_returns_to_the_last_question(
 
 
 async def test_stray_text_at_button_steps_is_answered_by_the_wizard(bot: BotHarness) -> None:
-    (menu,) = await bot.send("/goal")
+    await bot.send("/goal")
     (again,) = await bot.send("hello")
     assert text_of(again).startswith("Please tap one of the buttons")
     assert "Set a reading goal" in text_of(again)  # the step again, with its buttons
