@@ -18,7 +18,7 @@ import re
 from datetime import datetime
 from typing import Any, Literal
 
-from babel.dates import format_date, get_day_names
+from babel.dates import get_day_names
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update, User
 from telegram.constants import ChatID, ChatMemberStatus, ChatType
 from telegram.error import BadRequest, Forbidden, TelegramError
@@ -33,6 +33,7 @@ from telegram.ext import (
 from bot.context import Deps, chat_settings_for, deps_of, translator_for
 from bot.i18n import Translator, get_translator, resolve_language
 from bot.qf import LinkExpired, NotLinked, QFError, friendly_error
+from bot.reading import format_short_day
 from bot.reminders import (
     ALL_WEEKDAYS,
     SNOOZE_MINUTES,
@@ -201,7 +202,7 @@ def _next_line(reminder: Reminder, deps: Deps, t: Translator) -> str | None:
     upcoming = schedule_of(reminder).next_after(deps.clock())
     if upcoming is None:
         return None
-    day = format_date(upcoming.local_date, "EEE d MMM", locale=t.language)
+    day = format_short_day(upcoming.local_date, t)
     return t.gettext("Next: {day}, {time}", day=day, time=_time_text(upcoming.time, t))
 
 
