@@ -321,7 +321,7 @@ _CLOSERS: dict[str, frozenset[str]] = {
     "„": frozenset("“”"),
     '"': frozenset('"'),
 }
-_CLOSING = frozenset(")]}»>”\"")
+_CLOSING = frozenset(")]}»>”“\"")  # “ closes German „quotes“
 #: What joins a reference to the text after it ("2:255: text", "2:255 - text", "2:255, text"):
 #: one of these, or a run of dashes, followed by a space or the end of the text.
 _JOINERS = frozenset(".:;,،؛")

@@ -8,6 +8,14 @@ message goes (verses or body); every wizard button carries the draft id and work
 alone, so buttons keep working after a restart that lost the conversation. A draft is deleted
 only once Quran.com confirmed the save.
 
+A draft is never overwritten: a /note that starts another note while one is unsaved keeps both
+and asks which to go on with, and text typed while such a prompt waits for a button goes into a
+draft rather than to the generic "not sure" reply.
+
+Sharing a saved note to QuranReflect is public, so it is confirmed first and done once: the ids
+of notes shared from here are remembered in user_data (the API does not say whether a note was
+published).
+
 Notes are personal: in groups the bot answers with a button to the private chat.
 """
 
@@ -116,6 +124,10 @@ _EDITS_KEY: Final = "note_edits"  # {str(draft id): note id} for drafts that rep
 _PAGES_KEY: Final = "note_pages"  # [cursor | None, ...]: /notes page i starts at pages[i]
 _QUERY_KEY: Final = "note_query"  # [range key, ...] of the last `/notes 2:255`
 _REFS_KEY: Final = "note_refs"  # {"~n": note id} for ids too long for callback_data
+_SHARED_KEY: Final = "note_shared"  # [note id, ...] shared to QuranReflect from this bot
+#: Shared ids remembered per user; the oldest are forgotten first (a re-share of a note that
+#: old is then possible again, which is far better than growing user_data without bound).
+MAX_REMEMBERED_SHARES: Final = 500
 
 _TEXT: Final = filters.TEXT & ~filters.COMMAND & filters.UpdateType.MESSAGE
 _NOT_TEXT: Final = ~filters.TEXT & ~filters.COMMAND & filters.UpdateType.MESSAGE
@@ -190,7 +202,8 @@ def _note_ref(context: ContextTypes.DEFAULT_TYPE, note_id: str) -> str:
     QF ids are cuids today (25 characters), but callback_data is capped at 64 bytes, and a
     longer id must not make Telegram reject the whole keyboard.
     """
-    if len(f"{PREFIX}:delok:{note_id}".encode()) <= _CALLBACK_LIMIT:
+    # The longest data a ref goes into: an opened note's "back to the list" source.
+    if ":" not in note_id and len(f"{PREFIX}:open:{note_id}:v999999".encode()) <= _CALLBACK_LIMIT:
         return note_id
     refs: dict[str, str] = _user_data(context).setdefault(_REFS_KEY, {})
     for key, value in refs.items():
@@ -222,6 +235,24 @@ def _forget_draft(context: ContextTypes.DEFAULT_TYPE, draft_id: int) -> None:
         edits.pop(str(draft_id), None)
 
 
+def _shared_ids(context: ContextTypes.DEFAULT_TYPE) -> list[str]:
+    value = _user_data(context).get(_SHARED_KEY)
+    return [item for item in value if isinstance(item, str)] if isinstance(value, list) else []
+
+
+def _remember_shared(context: ContextTypes.DEFAULT_TYPE, note_id: str) -> None:
+    shared = [item for item in _shared_ids(context) if item != note_id]
+    shared.append(note_id)
+    _user_data(context)[_SHARED_KEY] = shared[-MAX_REMEMBERED_SHARES:]
+
+
+def _forget_shared(context: ContextTypes.DEFAULT_TYPE, note_id: str) -> None:
+    if note_id in _shared_ids(context):
+        _user_data(context)[_SHARED_KEY] = [
+            item for item in _shared_ids(context) if item != note_id
+        ]
+
+
 async def _own_draft(deps: Deps, user_id: int, draft_id: int | None) -> NoteDraft | None:
     """The draft, if it exists and belongs to `user_id` (buttons can be forged)."""
     if draft_id is None:
@@ -241,6 +272,23 @@ async def _current_draft(
     """
     stored = _user_data(context).get(_DRAFT_KEY)
     return await _own_draft(deps, user_id, stored if isinstance(stored, int) else None)
+
+
+async def _unsaved_draft(
+    context: ContextTypes.DEFAULT_TYPE, deps: Deps, user_id: int
+) -> NoteDraft | None:
+    """The user's latest draft that holds text: what a new note must not push aside unasked.
+
+    Drafts without text (verses chosen, nothing written yet) hold nothing worth a question;
+    they are dropped here, as Cancel drops them.
+    """
+    for _ in range(10):  # bounded: each round deletes one row
+        draft = await deps.drafts.latest_for_user(user_id)
+        if draft is None or draft.body.strip():
+            return draft
+        await deps.drafts.delete(draft.id)
+        _forget_draft(context, draft.id)
+    return await deps.drafts.latest_for_user(user_id)
 
 
 async def _save_draft(
@@ -295,8 +343,9 @@ async def _private_only(update: Update, context: ContextTypes.DEFAULT_TYPE, t: T
 # Wizard screens
 
 
-def _ask_ranges_text(t: Translator, draft: NoteDraft | None) -> str:
-    text = t.gettext(
+def _ask_ranges_text(t: Translator, draft: NoteDraft | None, notice: str | None) -> str:
+    text = notice + "\n\n" if notice else ""
+    text += t.gettext(
         "Which verses is your note about? For example <code>2:255</code>, "
         "<code>2:255-257</code> or <code>Al-Mulk 1-5</code>."
     )
@@ -311,13 +360,13 @@ def _ask_ranges_text(t: Translator, draft: NoteDraft | None) -> str:
 
 async def _ask_ranges(
     update: Update, context: ContextTypes.DEFAULT_TYPE, t: Translator, draft: NoteDraft | None,
-    *, edit: bool = False,
+    *, edit: bool = False, notice: str | None = None,
 ) -> Step:
     _user_data(context)[_DRAFT_KEY] = draft.id if draft is not None else None
     markup = InlineKeyboardMarkup(  # draft 0: none yet, so Cancel has nothing to keep
         [[_button(t.gettext("✖️ Cancel"), f"{PREFIX}:cancel:{draft.id if draft else 0}")]]
     )
-    await send(update, context, _ask_ranges_text(t, draft), markup, edit=edit)
+    await send(update, context, _ask_ranges_text(t, draft, notice), markup, edit=edit)
     return RANGES
 
 
@@ -433,6 +482,15 @@ async def _show_confirm(
     return CONFIRM
 
 
+def _step_of(context: ContextTypes.DEFAULT_TYPE, draft: NoteDraft) -> Step:
+    """The conversation state where `draft`'s next text message belongs."""
+    if not draft.ranges:
+        return RANGES
+    if _edited_note_id(context, draft) is not None or draft.status in (STATUS_BODY, STATUS_EDIT):
+        return BODY
+    return SHARE if draft.status == STATUS_SHARE else CONFIRM
+
+
 async def _continue_draft(
     update: Update, context: ContextTypes.DEFAULT_TYPE, t: Translator, draft: NoteDraft
 ) -> Step:
@@ -486,21 +544,33 @@ async def note_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> St
             return await _offer_resume(update, context, t, draft)
         return await _ask_ranges(update, context, t, None)
 
+    earlier = await _unsaved_draft(context, deps, user_id)
     keys = range_keys(ranges)
+    if keys and body and not characters_missing(body):
+        # The one-liner: verses and text in one message, saved privately at once. It gets a
+        # row of its own, so an unsaved earlier draft stays exactly as it was, and so does
+        # the wizard that was writing it.
+        draft = await _save_draft(deps, update, ranges=keys, body=body, status=STATUS_CONFIRM)
+        await _store_note(update, context, t, draft,
+                          footer=_earlier_kept_notice(t) if earlier else None)
+        if earlier is not None and _user_data(context).get(_DRAFT_KEY) == earlier.id:
+            return _step_of(context, earlier)
+        return END
     if not keys:
         draft = await _save_draft(deps, update, body=body, status=STATUS_RANGES)
-        return await _ask_ranges(update, context, t, draft)
-    if not body or characters_missing(body):
+    else:
         draft = await _save_draft(deps, update, ranges=keys, body=body, status=STATUS_BODY)
-        _user_data(context)[_DRAFT_KEY] = draft.id
-        notice = None
-        if body:
-            notice = _too_short_notice(t, body)
-        return await _show_body_status(update, context, t, draft, notice=notice)
-    # The one-liner: verses and text in one message, saved privately at once.
-    draft = await _save_draft(deps, update, ranges=keys, body=body, status=STATUS_CONFIRM)
-    await _store_note(update, context, t, draft)
-    return END
+    if earlier is not None:
+        return await _offer_choice(update, context, t, earlier, draft)
+    if not keys:
+        return await _ask_ranges(update, context, t, draft)
+    _user_data(context)[_DRAFT_KEY] = draft.id
+    notice = _too_short_notice(t, body) if body else None
+    return await _show_body_status(update, context, t, draft, notice=notice)
+
+
+def _earlier_kept_notice(t: Translator) -> str:
+    return t.gettext("Your earlier unsaved draft is kept: send /note to continue it.")
 
 
 async def _keep_for_later(
@@ -521,25 +591,55 @@ def _too_short_notice(t: Translator, body: str) -> str:
     )
 
 
-async def _offer_resume(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, t: Translator, draft: NoteDraft
-) -> Step:
+def _continue_label(t: Translator, draft: NoteDraft) -> str:
     length = note_length(draft.body)
     count = format_count(t, length)
     if draft.ranges:
-        label = t.ngettext("Continue your draft ({n} character on {ranges})",
-                           "Continue your draft ({n} characters on {ranges})",
-                           length, n=count, ranges=t.isolate(describe_ranges(draft.ranges, t)))
-    else:
-        label = t.ngettext("Continue your draft ({n} character)",
-                           "Continue your draft ({n} characters)", length, n=count)
+        return t.ngettext("Continue your draft ({n} character on {ranges})",
+                          "Continue your draft ({n} characters on {ranges})",
+                          length, n=count, ranges=t.isolate(describe_ranges(draft.ranges, t)))
+    return t.ngettext("Continue your draft ({n} character)",
+                      "Continue your draft ({n} characters)", length, n=count)
+
+
+async def _offer_resume(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, t: Translator, draft: NoteDraft
+) -> Step:
+    """Continue or discard the unsaved draft; text typed meanwhile continues it."""
+    _user_data(context)[_DRAFT_KEY] = draft.id
     if _edited_note_id(context, draft) is not None:
         text = t.gettext("You were changing the text of a note and have not saved it yet.")
     else:
         text = t.gettext("You have a note you have not saved yet.")
+    text += "\n" + t.gettext("Anything you type now is added to it.")
     markup = InlineKeyboardMarkup([
-        [_button(label, f"{PREFIX}:resume:{draft.id}")],
+        [_button(_continue_label(t, draft), f"{PREFIX}:resume:{draft.id}")],
         [_button(t.gettext("🗑 Discard it and start a new note"), f"{PREFIX}:fresh:{draft.id}")],
+    ])
+    await send(update, context, text, markup)
+    return RESUME
+
+
+async def _offer_choice(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, t: Translator,
+    earlier: NoteDraft, new: NoteDraft,
+) -> Step:
+    """A new note was started while `earlier` is unsaved: both are kept, the user picks.
+
+    Text typed before choosing goes into the new note, the one just started.
+    """
+    _user_data(context)[_DRAFT_KEY] = new.id
+    text = "\n".join([
+        t.gettext("You already have a note you have not saved yet, so I kept what you just "
+                  "sent as a separate draft. Nothing is lost."),
+        t.gettext("Which one do you want to go on with? Anything you type now goes into the "
+                  "new note."),
+    ])
+    markup = InlineKeyboardMarkup([
+        [_button(_continue_label(t, earlier), f"{PREFIX}:resume:{earlier.id}")],
+        [_button(t.gettext("📝 Go on with the new note"), f"{PREFIX}:resume:{new.id}")],
+        [_button(t.gettext("🗑 Discard the earlier draft"),
+                 f"{PREFIX}:swap:{earlier.id}:{new.id}")],
     ])
     await send(update, context, text, markup)
     return RESUME
@@ -683,6 +783,60 @@ async def start_fresh(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Ste
     return await _ask_ranges(update, context, t, None, edit=True)
 
 
+async def drop_earlier(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Step:
+    """"Discard the earlier draft" (`note:swap:<earlier>:<new>`): go on with the new one."""
+    t = await translator_for(update, context)
+    draft = await _pressed_draft(update, context, t, _draft_id_at(update, 3))
+    if draft is None:
+        return END
+    deps = deps_of(context)
+    earlier = await _own_draft(deps, _user_id(update), _draft_id_at(update, 2))
+    if earlier is not None and earlier.id != draft.id:
+        await deps.drafts.delete(earlier.id)
+        _forget_draft(context, earlier.id)
+    return await _continue_draft(update, context, t, draft)
+
+
+async def receive_at_prompt(
+    update: Update, context: ContextTypes.DEFAULT_TYPE
+) -> Step | None:
+    """Text typed while a draft prompt waits for a button goes into the draft the prompt said
+    it would (rather than to the generic "not sure" reply): typing is taken as going on."""
+    message = update.effective_message
+    if message is None or not message.text:
+        return None
+    deps = deps_of(context)
+    t = await translator_for(update, context)
+    draft = await _current_draft(context, deps, _user_id(update))
+    if draft is None:  # the prompt's draft was saved or discarded meanwhile: a new note
+        draft = await _save_draft(deps, update, body="", status=STATUS_RANGES)
+    ranges: list[VerseRange] = []
+    text = message.text
+    notice = None
+    if not draft.ranges:
+        # At the verses step verses are welcome, and so is text: it is kept for the note.
+        try:
+            ranges, rest = split_leading_ranges(message.text, strict=False)
+        except VerseRangeError as error:
+            notice = error.describe(t)
+        else:
+            text = rest if ranges else message.text
+    added = add_part(draft.body, text) if text else None
+    body = added.body if added is not None else draft.body
+    if added is not None and not added.accepted:
+        notice = _overflow_notice(t, added.over_by, added.room)
+    keys = range_keys(ranges) if ranges else list(draft.ranges)
+    status = STATUS_EDIT if draft.status == STATUS_EDIT else STATUS_BODY
+    draft = await _save_draft(deps, update, draft, ranges=keys, body=body,
+                              status=status if keys else STATUS_RANGES)
+    _user_data(context)[_DRAFT_KEY] = draft.id
+    if not draft.ranges:
+        return await _ask_ranges(update, context, t, draft, notice=notice)
+    if notice is None and added is not None:
+        notice = t.gettext("Added to your draft.")
+    return await _show_body_status(update, context, t, draft, notice=notice)
+
+
 async def done(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Step:
     t = await translator_for(update, context)
     draft = await _pressed_draft(update, context, t, _draft_id_at(update, 2))
@@ -695,8 +849,9 @@ async def done(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Step:
                                        notice=_too_short_notice(t, draft.body))
     note_id = _edited_note_id(context, draft)
     if note_id is not None:
-        await _replace_text(update, context, t, draft, note_id)
-        return END
+        replaced = await _replace_text(update, context, t, draft, note_id)
+        # Not replaced: the text waits as a draft, and more typed text still joins it.
+        return END if replaced else CONFIRM
     draft = await _save_draft(deps_of(context), update, draft, status=STATUS_SHARE)
     return await _show_share_choice(update, context, t, draft)
 
@@ -814,7 +969,7 @@ async def _create(session: UserSession, draft: NoteDraft, *, maybe_sent: bool) -
 
 async def _store_note(
     update: Update, context: ContextTypes.DEFAULT_TYPE, t: Translator, draft: NoteDraft,
-    *, edit: bool = False,
+    *, edit: bool = False, footer: str | None = None,
 ) -> None:
     deps = deps_of(context)
     maybe_sent = draft.status in (STATUS_SAVING, STATUS_FAILED)
@@ -828,14 +983,18 @@ async def _store_note(
                                    retry_markup=_retry_markup(t, draft))
         return
     await deps.drafts.delete(draft.id)
+    if _user_data(context).get(_DRAFT_KEY) in (None, draft.id):
+        # The live status message was this draft's; another draft's (a one-liner saved while
+        # the wizard writes an earlier one) must stay known, to be replaced at its next count.
+        _user_data(context).pop(_STATUS_KEY, None)
     _forget_draft(context, draft.id)
-    _user_data(context).pop(_STATUS_KEY, None)
-    await _report_saved(update, context, t, saved, shared=draft.save_to_qr, edit=edit)
+    await _report_saved(update, context, t, saved, shared=draft.save_to_qr, edit=edit,
+                        footer=footer)
 
 
 async def _report_saved(
     update: Update, context: ContextTypes.DEFAULT_TYPE, t: Translator, saved: NoteSaved,
-    *, shared: bool, edit: bool,
+    *, shared: bool, edit: bool, footer: str | None = None,
 ) -> None:
     note = saved.note
     ref = _note_ref(context, note.id)
@@ -851,6 +1010,7 @@ async def _report_saved(
         rows = [[_button(t.gettext("🌍 Publish to QuranReflect"), f"{PREFIX}:pub:{ref}")],
                 [open_button]]
     elif shared:
+        _remember_shared(context, note.id)
         text = t.ngettext("✅ Saved your note on {ranges} ({n} character) and shared it "
                           "to QuranReflect.",
                           "✅ Saved your note on {ranges} ({n} characters) and shared it "
@@ -861,14 +1021,16 @@ async def _report_saved(
                           "✅ Saved your note on {ranges} ({n} characters) to Quran.com.",
                           length, n=count, ranges=ranges)
         rows = [[open_button, publish_button]]
+    if footer:
+        text += "\n\n" + footer
     await send(update, context, text, InlineKeyboardMarkup(rows), edit=edit)
 
 
 async def _replace_text(
     update: Update, context: ContextTypes.DEFAULT_TYPE, t: Translator, draft: NoteDraft,
     note_id: str,
-) -> None:
-    """PATCH the note's body (idempotent, so a retry simply sends it again)."""
+) -> bool:
+    """PATCH the note's body (idempotent, so a retry simply sends it again); True when done."""
     deps = deps_of(context)
     try:
         session = await session_for(update, deps)
@@ -883,11 +1045,11 @@ async def _replace_text(
             "Save it as a new note?"), InlineKeyboardMarkup(
             [[_button(t.gettext("✅ Save as a new note"), f"{PREFIX}:save:{draft.id}")],
              [_button(t.gettext("🗑 Discard"), f"{PREFIX}:discard:{draft.id}")]]), edit=True)
-        return
+        return False
     except QFError as error:
         await reply_upstream_error(update, context, t, error,
                                    retry_markup=_retry_markup(t, draft))
-        return
+        return False
     await deps.drafts.delete(draft.id)
     _forget_draft(context, draft.id)
     _user_data(context).pop(_STATUS_KEY, None)
@@ -900,6 +1062,7 @@ async def _replace_text(
         ranges=_ranges_label(t, note.ranges or list(draft.ranges))),
         InlineKeyboardMarkup([[_button(t.gettext("📖 Open"), f"{PREFIX}:open:{ref}")]]),
         edit=True)
+    return True
 
 
 async def retry(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -969,10 +1132,13 @@ def _list_lines(
 
 
 def _open_row(
-    context: ContextTypes.DEFAULT_TYPE, t: Translator, notes: Sequence[Note], first_number: int
+    context: ContextTypes.DEFAULT_TYPE, t: Translator, notes: Sequence[Note], first_number: int,
+    source: str,
 ) -> list[InlineKeyboardButton]:
+    """Number buttons that open a note; `source` ("p<page>" or "v<offset>") is the list to go
+    back to from it."""
     return [
-        _button(t.number(number), f"{PREFIX}:open:{_note_ref(context, note.id)}")
+        _button(t.number(number), f"{PREFIX}:open:{_note_ref(context, note.id)}:{source}")
         for number, note in enumerate(notes, start=first_number)
     ]
 
@@ -1009,7 +1175,7 @@ async def _show_page(
     lines = [t.gettext("<b>Your notes</b>, newest first:"), "",
              *_list_lines(t, page.notes, zone, first)]
     lines.append(t.gettext("Press a number to open that note."))
-    rows = [_open_row(context, t, page.notes, first)]
+    rows = [_open_row(context, t, page.notes, first, f"p{index}")]
     navigation = []
     if index > 0:
         navigation.append(_button(t.gettext("‹ Newer"), f"{PREFIX}:page:{index - 1}"))
@@ -1062,7 +1228,7 @@ async def _show_verse_notes(
                         "<b>Your notes on {ranges}</b> ({n} notes):", len(notes), ranges=label),
              "", *_list_lines(t, shown, zone, offset + 1)]
     lines.append(t.gettext("Press a number to open that note."))
-    rows = [_open_row(context, t, shown, offset + 1)]
+    rows = [_open_row(context, t, shown, offset + 1, f"v{offset}")]
     navigation = []
     if offset > 0:
         navigation.append(_button(t.gettext("‹ Newer"), f"{PREFIX}:vpage:{offset - PAGE_SIZE}"))
@@ -1089,21 +1255,36 @@ async def turn_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await _show_page(update, context, t, index, edit=True)
 
 
+def _data_parts(update: Update) -> list[str]:
+    query = update.callback_query
+    return (query.data if query is not None and isinstance(query.data, str) else "").split(":")
+
+
+def _list_source(update: Update) -> str | None:
+    """The list an opened note came from: `note:open:<ref>:p3` → "p3" (page 3 of /notes),
+    `…:v5` → the verse list from offset 5; None for notes opened from elsewhere."""
+    parts = _data_parts(update)
+    source = parts[3] if len(parts) > 3 else ""
+    return source if source[:1] in ("p", "v") and source[1:].isdecimal() else None
+
+
 async def _fetch_note(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, t: Translator
+    update: Update, context: ContextTypes.DEFAULT_TYPE, t: Translator, *, edit: bool = False
 ) -> tuple[UserSession, Note] | None:
-    """The note a button refers to, or None after telling the user why not."""
-    note_id = _resolve_ref(context, _callback_argument(update))
+    """The note a button refers to (`note:<action>:<ref>[:…]`), or None after saying why not."""
+    parts = _data_parts(update)
+    note_id = _resolve_ref(context, parts[2]) if len(parts) > 2 else None
     if note_id is None:
         await send(update, context, t.gettext(
-            "This button is out of date. Send /notes to see your notes."))
+            "This button is out of date. Send /notes to see your notes."), edit=edit)
         return None
     try:
         session = await session_for(update, deps_of(context))
         return session, await session.get_note(note_id)
     except NotFound:
+        _forget_shared(context, note_id)
         await send(update, context, t.gettext(
-            "That note no longer exists on Quran.com. Send /notes to see your notes."))
+            "That note no longer exists on Quran.com. Send /notes to see your notes."), edit=edit)
     except QFError as error:
         await reply_upstream_error(update, context, t, error)
     return None
@@ -1126,13 +1307,32 @@ async def open_note(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     chunks = html_chunks(note.body, DISPLAY_CHUNK, first_limit=DISPLAY_CHUNK - len(header) - 2)
     messages = [header + "\n\n" + chunks[0] if chunks else header, *chunks[1:]]
     ref = _note_ref(context, note.id)
-    markup = InlineKeyboardMarkup([
-        [_button(t.gettext("✏️ Edit"), f"{PREFIX}:edit:{ref}"),
-         _button(t.gettext("🗑 Delete"), f"{PREFIX}:del:{ref}")],
-        [_button(t.gettext("🌍 Share to QuranReflect"), f"{PREFIX}:pub:{ref}")],
-    ])
+    rows = [[_button(t.gettext("✏️ Edit"), f"{PREFIX}:edit:{ref}"),
+             _button(t.gettext("🗑 Delete"), f"{PREFIX}:del:{ref}")]]
+    if note.id not in _shared_ids(context):
+        rows.append([_button(t.gettext("🌍 Share to QuranReflect"), f"{PREFIX}:pub:{ref}")])
+    source = _list_source(update)
+    if source is not None:
+        rows.append([_button(t.gettext("« Back to list"), f"{PREFIX}:back:{source}")])
+    markup = InlineKeyboardMarkup(rows)
     for number, text in enumerate(messages, start=1):
         await send(update, context, text, markup if number == len(messages) else None)
+
+
+async def back_to_list(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """« Back to list under an opened note: the list again, below the note (the original list
+    message may be far up the chat by now)."""
+    t = await translator_for(update, context)
+    if not await _in_private(update, t):
+        return
+    await _answer(update)
+    source = _callback_argument(update)
+    if source[:1] not in ("p", "v") or not source[1:].isdecimal():
+        return
+    if source[0] == "p":
+        await _show_page(update, context, t, int(source[1:]))
+    else:
+        await _show_verse_notes(update, context, t, int(source[1:]))
 
 
 async def edit_note(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Step:
@@ -1145,13 +1345,16 @@ async def edit_note(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Step:
     if fetched is None:
         return END
     _, note = fetched
-    draft = await _save_draft(deps_of(context), update, ranges=note.ranges, body="",
-                              status=STATUS_EDIT)
+    deps = deps_of(context)
+    # The edit gets a draft of its own; one left unsaved before stays as it is.
+    earlier = await _unsaved_draft(context, deps, _user_id(update))
+    draft = await _save_draft(deps, update, ranges=note.ranges, body="", status=STATUS_EDIT)
     data = _user_data(context)
     data[_DRAFT_KEY] = draft.id
     data.setdefault(_EDITS_KEY, {})[str(draft.id)] = note.id
     data.pop(_STATUS_KEY, None)  # the pressed message is the note itself: it stays readable
-    return await _show_body_status(update, context, t, draft, in_place=False)
+    return await _show_body_status(update, context, t, draft, in_place=False,
+                                   notice=_earlier_kept_notice(t) if earlier else None)
 
 
 async def confirm_delete(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -1187,6 +1390,7 @@ async def delete_note(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         session = await session_for(update, deps_of(context))
         await session.delete_note(note_id)
     except NotFound:
+        _forget_shared(context, note_id)
         await send(update, context, t.gettext("That note was already deleted."), edit=True)
         return
     except QFError as error:
@@ -1194,6 +1398,7 @@ async def delete_note(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
             [[_button(t.gettext("🔁 Retry"), f"{PREFIX}:delok:{_callback_argument(update)}")]])
         await reply_upstream_error(update, context, t, error, retry_markup=retry_markup)
         return
+    _forget_shared(context, note_id)
     await send(update, context, t.gettext("🗑 Note deleted."), edit=True)
 
 
@@ -1203,18 +1408,59 @@ async def keep_note(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await send(update, context, t.gettext("Kept. Nothing was deleted."), edit=True)
 
 
+async def _say_already_shared(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, t: Translator, *, edit: bool
+) -> None:
+    await send(update, context, t.gettext(
+        "🌍 You already shared this note to QuranReflect, so I did not post it again."),
+        edit=edit)
+
+
 async def publish(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Share a saved note publicly on QuranReflect (its text and verses)."""
+    """"Share to QuranReflect": public, so it is confirmed first; a note shared once is not
+    posted again."""
     t = await translator_for(update, context)
     if not await _in_private(update, t):
         return
     await _answer(update)
+    note_id = _resolve_ref(context, _callback_argument(update))
+    if note_id is not None and note_id in _shared_ids(context):
+        await _say_already_shared(update, context, t, edit=False)
+        return
     fetched = await _fetch_note(update, context, t)
+    if fetched is None:
+        return
+    _, note = fetched
+    ref = _note_ref(context, note.id)
+    length = note_length(note.body)
+    await send(update, context, t.ngettext(
+        "Share your note on {ranges} ({n} character) publicly on QuranReflect? Anyone will be "
+        "able to read it there.",
+        "Share your note on {ranges} ({n} characters) publicly on QuranReflect? Anyone will be "
+        "able to read it there.",
+        length, n=format_count(t, length), ranges=_ranges_label(t, note.ranges)),
+        InlineKeyboardMarkup([[_button(t.gettext("🌍 Yes, share it"), f"{PREFIX}:pubok:{ref}"),
+                               _button(t.gettext("🔒 No, keep it private"), f"{PREFIX}:pubno")]]))
+
+
+async def confirm_publish(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """"Yes, share it": post the note's text and verses to QuranReflect, once."""
+    t = await translator_for(update, context)
+    if not await _in_private(update, t):
+        return
+    await _answer(update)
+    ref = _callback_argument(update)
+    note_id = _resolve_ref(context, ref)
+    if note_id is not None and note_id in _shared_ids(context):
+        # A second press, or the same note confirmed from two prompts.
+        await _say_already_shared(update, context, t, edit=True)
+        return
+    fetched = await _fetch_note(update, context, t, edit=True)
     if fetched is None:
         return
     session, note = fetched
     retry_markup = InlineKeyboardMarkup(
-        [[_button(t.gettext("🔁 Retry"), f"{PREFIX}:pub:{_callback_argument(update)}")]])
+        [[_button(t.gettext("🔁 Retry"), f"{PREFIX}:pubok:{ref}")]])
     try:
         result = await session.publish_note(note.id, note.body, note.ranges or None)
     except QFError as error:
@@ -1223,10 +1469,20 @@ async def publish(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not result.success:
         await send(update, context, t.gettext(
             "QuranReflect did not accept the note this time. Please try again later."),
-            retry_markup)
+            retry_markup, edit=True)
         return
+    _remember_shared(context, note.id)
     await send(update, context, t.gettext(
-        "🌍 Shared your note on {ranges} to QuranReflect.", ranges=_ranges_label(t, note.ranges)))
+        "🌍 Shared your note on {ranges} to QuranReflect.", ranges=_ranges_label(t, note.ranges)),
+        edit=True)
+
+
+async def decline_publish(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    t = await translator_for(update, context)
+    if not await _in_private(update, t):
+        return
+    await _answer(update)
+    await send(update, context, t.gettext("Not shared. The note stays private."), edit=True)
 
 
 async def expired_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -1261,6 +1517,7 @@ def build_conversation() -> ConversationHandler[ContextTypes.DEFAULT_TYPE]:
                                & filters.Regex(rf"^/start(@\w+)?\s+{NOTE_DEEP_LINK}\s*$")),
                 CallbackQueryHandler(resume, _pattern("resume")),
                 CallbackQueryHandler(start_fresh, _pattern("fresh")),
+                CallbackQueryHandler(drop_earlier, _pattern("swap")),
                 CallbackQueryHandler(done, _pattern("done")),
                 CallbackQueryHandler(choose_sharing, _pattern("share")),
                 CallbackQueryHandler(add_more, _pattern("more")),
@@ -1275,7 +1532,8 @@ def build_conversation() -> ConversationHandler[ContextTypes.DEFAULT_TYPE]:
                 BODY: writing_text,
                 SHARE: writing_text,
                 CONFIRM: writing_text,
-                RESUME: [],
+                RESUME: [MessageHandler(_TEXT, receive_at_prompt),
+                         MessageHandler(_NOT_TEXT, text_only)],
                 ConversationHandler.TIMEOUT: [TypeHandler(Update, timed_out)],
             },
             fallbacks=[CommandHandler("cancel", cancel)],
@@ -1295,5 +1553,8 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     application.add_handler(CallbackQueryHandler(delete_note, _pattern("delok")))
     application.add_handler(CallbackQueryHandler(keep_note, _pattern("keep")))
     application.add_handler(CallbackQueryHandler(publish, _pattern("pub")))
+    application.add_handler(CallbackQueryHandler(confirm_publish, _pattern("pubok")))
+    application.add_handler(CallbackQueryHandler(decline_publish, _pattern("pubno")))
+    application.add_handler(CallbackQueryHandler(back_to_list, _pattern("back")))
     application.add_handler(CallbackQueryHandler(turn_page, _pattern("page", "vpage")))
     application.add_handler(CallbackQueryHandler(expired_button, rf"^{PREFIX}:"))

@@ -5,7 +5,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from notes_support import assert_telegram_accepted_everything, labels, notes_of, text_of
+from notes_support import (
+    assert_telegram_accepted_everything,
+    finish_wizard,
+    labels,
+    notes_of,
+    open_wizard,
+    text_of,
+)
 
 from bot.qf import NoteInput
 from bot.sandbox.harness import DEMO_USER, BotHarness
@@ -167,16 +174,113 @@ async def test_delete_asks_first_and_keep_changes_nothing(tmp_path: Path) -> Non
         assert bot.fake_qf.validation_errors == []
 
 
-async def test_publish_shares_a_saved_note_to_quranreflect(tmp_path: Path) -> None:
+async def test_publish_asks_first_then_shares_a_saved_note_to_quranreflect(
+    tmp_path: Path,
+) -> None:
     async with BotHarness(tmp_path) as bot:
         sub = await bot.link_account()
         saved = await bot.send("/note 2:255-257 Worth sharing with everyone")
-        assert bot.fake_qf.users[sub].posts == []
-        shared = await bot.press("Share to QuranReflect", message=saved[-1])
+        asked = await bot.press("Share to QuranReflect", message=saved[-1])
+        assert ("Share your note on 2:255–257 (27 characters) publicly on QuranReflect? "
+                "Anyone will be able to read it there.") in text_of(asked)
+        assert labels(asked[-1]) == ["🌍 Yes, share it", "🔒 No, keep it private"]
+        assert bot.fake_qf.users[sub].posts == []  # nothing public before the Yes
+        shared = await bot.press("Yes, share it", message=asked[-1])
         assert "Shared your note on 2:255–257 to QuranReflect" in text_of(shared)
         (post,) = bot.fake_qf.users[sub].posts
         assert post["body"] == "Worth sharing with everyone" and post["ranges"] == ["2:255-2:257"]
         assert bot.fake_qf.validation_errors == []
+        assert_telegram_accepted_everything(bot.world)
+
+
+async def test_declining_to_share_posts_nothing(tmp_path: Path) -> None:
+    async with BotHarness(tmp_path) as bot:
+        sub = await bot.link_account()
+        saved = await bot.send("/note 2:255 Only for me, not for the world")
+        await bot.press("Share to QuranReflect", message=saved[-1])
+        declined = await bot.press("No, keep it private")
+        assert "Not shared. The note stays private." in text_of(declined)
+        assert bot.fake_qf.users[sub].posts == []
+
+
+async def test_a_shared_note_is_never_posted_twice(tmp_path: Path) -> None:
+    async with BotHarness(tmp_path) as bot:
+        sub = await bot.link_account()
+        saved = await bot.send("/note 2:255 Shared exactly once, however often pressed")
+        first_prompt = await bot.press("Share to QuranReflect", message=saved[-1])
+        second_prompt = await bot.press("Share to QuranReflect", message=saved[-1])
+        await bot.press("Yes, share it", message=first_prompt[-1])
+        again = await bot.press("Yes, share it", message=second_prompt[-1])
+        assert "You already shared this note to QuranReflect" in text_of(again)
+        once_more = await bot.press("Share to QuranReflect", message=saved[-1])
+        assert "You already shared this note to QuranReflect" in text_of(once_more)
+        assert len(bot.fake_qf.users[sub].posts) == 1
+
+        await bot.send("/notes")
+        opened = await bot.press("1")
+        assert "🌍 Share to QuranReflect" not in labels(opened[-1])
+        assert bot.fake_qf.validation_errors == []
+        assert_telegram_accepted_everything(bot.world)
+
+
+async def test_a_note_shared_by_the_wizard_is_not_offered_for_sharing_again(
+    tmp_path: Path,
+) -> None:
+    async with BotHarness(tmp_path) as bot:
+        sub = await bot.link_account()
+        await open_wizard(bot, "1:1-7")
+        await bot.send("The opening of the Book, shared as I saved it.")
+        await finish_wizard(bot, share=True)
+        await bot.send("/notes")
+        opened = await bot.press("1")
+        assert labels(opened[-1]) == ["✏️ Edit", "🗑 Delete", "« Back to list"]
+        (note,) = notes_of(bot, sub)
+        await bot.press_data(f"note:pub:{note.id}")  # an old button from before
+        assert "You already shared this note" in bot.texts()[-1]
+        assert len(bot.fake_qf.users[sub].posts) == 1
+
+
+async def test_sharing_retries_after_a_failure_without_asking_again(tmp_path: Path) -> None:
+    async with BotHarness(tmp_path) as bot:
+        sub = await bot.link_account()
+        saved = await bot.send("/note 2:255 Shared on the second attempt")
+        await bot.press("Share to QuranReflect", message=saved[-1])
+        bot.fake_qf.fail_next(503, method="POST", path="/publish")
+        failed = await bot.press("Yes, share it")
+        assert labels(failed[-1]) == ["🔁 Retry"]
+        assert bot.fake_qf.users[sub].posts == []
+        done = await bot.press("Retry")
+        assert "Shared your note on 2:255 to QuranReflect" in text_of(done)
+        assert len(bot.fake_qf.users[sub].posts) == 1
+
+
+async def test_an_opened_note_leads_back_to_its_list(tmp_path: Path) -> None:
+    async with BotHarness(tmp_path) as bot:
+        await bot.link_account()
+        for number in range(1, 8):
+            await _add(bot, f"Reflection number {number}", f"2:{number}-2:{number}")
+        await bot.send("/notes")
+        await bot.press("Older ›")
+        opened = await bot.press("6")
+        assert "Reflection number 2" in text_of(opened)
+        assert labels(opened[-1])[-1] == "« Back to list"
+        back = await bot.press("« Back to list", message=opened[-1])
+        assert "Reflection number 2" in text_of(back) and "Reflection number 1" in text_of(back)
+        assert labels(back[-1]) == ["6", "7", "‹ Newer"]
+
+        await bot.send("/notes 2:3-5")
+        opened = await bot.press("2")
+        verse_list = text_of(await bot.press("« Back to list", message=opened[-1]))
+        assert "Your notes on 2:3–5" in verse_list and "(3 notes)" in verse_list
+        assert_telegram_accepted_everything(bot.world)
+
+
+async def test_a_note_opened_from_a_save_message_has_no_back_button(tmp_path: Path) -> None:
+    async with BotHarness(tmp_path) as bot:
+        await bot.link_account()
+        saved = await bot.send("/note 2:255 Opened straight from the saved message")
+        opened = await bot.press("Open", message=saved[-1])
+        assert "« Back to list" not in labels(opened[-1])
 
 
 async def test_note_buttons_pressed_in_a_group_show_nothing_there(tmp_path: Path) -> None:

@@ -76,7 +76,8 @@ async def test_2026_contract_create_edit_publish_delete_recover_from_stale_stamp
         mark = len(bot.fake_qf.requests)
         await bot.send("/notes")
         await bot.press("1")
-        assert "Shared your note" in text_of(await bot.press("Share to QuranReflect"))
+        await bot.press("Share to QuranReflect")
+        assert "Shared your note" in text_of(await bot.press("Yes, share it"))
         assert [r.status for r in _writes(bot, mark)] == [409, 200]
         assert len(bot.fake_qf.users[sub].posts) == 1
 
@@ -129,9 +130,11 @@ async def test_production_note_writes_send_no_last_mutation_at(tmp_path: Path) -
         await bot.press("Edit")
         await bot.send("Edited in production.")
         await bot.press("Done")
-        await bot.send("/notes")
-        await bot.press("1")
+        await bot.send("/note 1:1 Shared from the saved message, in production")
         await bot.press("Share to QuranReflect")
+        await bot.press("Yes, share it")
+        await bot.send("/notes")
+        await bot.press("2")
         await bot.press("Delete")
         await bot.press("Yes, delete it")
 
@@ -140,6 +143,6 @@ async def test_production_note_writes_send_no_last_mutation_at(tmp_path: Path) -
         assert methods == {("POST", 200), ("PATCH", 200), ("DELETE", 200)}
         assert all("lastMutationAt" not in r.query for r in bot.fake_qf.api_requests())
         assert bot.fake_qf.api_requests(path="/v1/sync") == []
-        assert notes_of(bot, sub) == [] and len(bot.fake_qf.users[sub].posts) == 2
+        assert len(notes_of(bot, sub)) == 1 and len(bot.fake_qf.users[sub].posts) == 2
         assert bot.fake_qf.validation_errors == []
         assert_telegram_accepted_everything(bot.world)

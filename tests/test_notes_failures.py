@@ -107,7 +107,8 @@ async def test_sharing_failure_says_saved_and_offers_publish_later(tmp_path: Pat
         (note,) = notes_of(bot, sub)
         assert bot.fake_qf.users[sub].posts == []
 
-        published = await bot.press("Publish to QuranReflect")
+        await bot.press("Publish to QuranReflect")
+        published = await bot.press("Yes, share it")
         assert "Shared your note on 2:255 to QuranReflect" in text_of(published)
         (post,) = bot.fake_qf.users[sub].posts
         assert post["noteId"] == note.id and post["body"] == note.body

@@ -131,3 +131,38 @@ async def test_one_liner_command_addressed_to_the_bot_by_name(tmp_path: Path) ->
         await bot.send(f"/note@{bot.app.bot.username} 112:1 Say: He is Allah, the One")
         (note,) = notes_of(bot, sub)
         assert (note.body, note.ranges) == ("Say: He is Allah, the One", ["112:1-112:1"])
+
+
+async def test_one_liner_keeps_opening_quotes_and_brackets_in_the_saved_text(
+    tmp_path: Path,
+) -> None:
+    bodies = [
+        '"No fatigue overtakes Him" is striking',
+        "(parenthesised) start note",
+        "<hello> world",
+        ",a note that starts with a comma",
+        "«لا تأخذه سنة ولا نوم» عجيب",
+    ]
+    async with BotHarness(tmp_path) as bot:
+        sub = await bot.link_account()
+        for body in bodies:
+            saved = text_of(await bot.send(f"/note 2:255 {body}"))
+            assert "✅ Saved your note on 2:255" in saved
+        assert [note.body for note in notes_of(bot, sub)] == bodies
+        assert all(note.ranges == ["2:255-2:255"] for note in notes_of(bot, sub))
+        assert bot.fake_qf.validation_errors == []
+        assert_telegram_accepted_everything(bot.world)
+
+
+async def test_one_liner_with_a_time_like_first_word_keeps_its_verses(tmp_path: Path) -> None:
+    async with BotHarness(tmp_path) as bot:
+        sub = await bot.link_account()
+        await bot.send("/note 1:2 second note about praise")
+        await bot.send("/note 2:255 minutes spent on this verse")
+        await bot.send("/note 2:255-257 hours of reading")
+        saved = [(note.ranges, note.body) for note in notes_of(bot, sub)]
+        assert saved == [
+            (["1:2-1:2"], "second note about praise"),
+            (["2:255-2:255"], "minutes spent on this verse"),
+            (["2:255-2:257"], "hours of reading"),
+        ]

@@ -410,6 +410,7 @@ def test_split_leading_ranges_separates_reference_and_rest(
         ("2:255 'single quotes' too", "'single quotes' too"),
         ("2:255 ,leading comma kept", ",leading comma kept"),
         ("2:255 ... and so on", "... and so on"),
+        ("2:255 .5 of a percent", ".5 of a percent"),
         ("2:255 - my reflection", "my reflection"),
         ("2:255 — my reflection", "my reflection"),
         ("2:255— my reflection", "my reflection"),
