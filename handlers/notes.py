@@ -1404,6 +1404,9 @@ async def delete_note(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
 
 async def keep_note(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     t = await translator_for(update, context)
+    # A forged press in a group would otherwise rewrite any bot message there.
+    if not await _in_private(update, t):
+        return
     await _answer(update)
     await send(update, context, t.gettext("Kept. Nothing was deleted."), edit=True)
 

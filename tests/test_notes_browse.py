@@ -311,3 +311,14 @@ async def test_forged_or_stale_note_buttons_are_answered_and_change_nothing(
         await bot.press_data("note:open:does-not-exist")
         assert len(notes_of(bot, sub)) == 1
         assert_telegram_accepted_everything(bot.world)
+
+
+async def test_forged_keep_press_in_a_group_rewrites_no_group_message(tmp_path: Path) -> None:
+    async with BotHarness(tmp_path) as bot:
+        admin = FakeUser(7101, "Bilal")
+        bot.world.add_group(-5001, "Circle", admins=[admin], members=[DEMO_USER])
+        await bot.send("/help", user=admin, chat_id=-5001)
+        before = bot.world.last_sent(-5001)
+        await bot.press_data("note:keep", user=DEMO_USER, chat_id=-5001, message=before)
+        after = bot.world.message(-5001, before["message_id"])
+        assert after is not None and after["text"] == before["text"]
