@@ -79,7 +79,7 @@ class GoalInputError(ValueError):
     def describe(self, t: Translator) -> str:
         p = self.params
         if self.code == "range" and self.cause is not None:
-            return describe_verse_error(self.cause, t)
+            return self.cause.describe(t)
         if self.code == "empty":
             return t.gettext(
                 "Tell me the goal, for example 15min, 2 pages, 1 juz, khatm in 30 days or mulk."
@@ -123,19 +123,6 @@ class GoalInputError(ValueError):
             "khatm in 60 days, mulk or 2:1-2:286 in 30 days.",
             text=html.escape(str(p.get("text", ""))),
         )
-
-
-def describe_verse_error(error: VerseRangeError, t: Translator) -> str:
-    """`error.describe(t)`, except that verse 0 ("2:0") gets its own answer: "Surah 2 has 286
-    verses" reads as if 0 were too big, when the slip is that verses are counted from 1."""
-    if error.code == "verse_out_of_range" and error.params.get("verse") == 0:
-        chapter = error.params.get("chapter")
-        if isinstance(chapter, int):
-            return t.gettext(
-                "Verses are numbered from 1, so the first verse is {key}.",
-                key=t.isolate(t.number(f"{chapter}:1")),
-            )
-    return error.describe(t)
 
 
 @dataclass(frozen=True)

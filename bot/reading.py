@@ -42,7 +42,6 @@ from bot.goals import (
     GoalSpec,
     GoalType,
     describe_goal,
-    describe_verse_error,
     format_duration,
     parse_duration_seconds,
     parse_goal_command,
@@ -477,7 +476,7 @@ class ReadInputError(ValueError):
                 number=number,
             )
         if isinstance(self.cause, VerseRangeError):
-            return describe_verse_error(self.cause, t)
+            return self.cause.describe(t)
         if isinstance(self.cause, GoalInputError):
             return self.cause.describe(t)
         return t.gettext("I couldn't read that. Send the verses, the time, or both.")

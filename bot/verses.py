@@ -75,6 +75,13 @@ class VerseRangeError(ValueError):
                 "There is no surah {chapter}: surahs are numbered 1 to 114.",
                 chapter=t.number(_int(p.get("chapter"))),
             )
+        if self.code == "verse_out_of_range" and p.get("verse") == 0:
+            # "Surah 2 has 286 verses" would read as if 0 were too big; the slip is that
+            # verses are counted from 1.
+            return t.gettext(
+                "Verses are numbered from 1, so the first verse is {key}.",
+                key=t.isolate(t.number(f"{_int(p.get('chapter'))}:1")),
+            )
         if self.code == "verse_out_of_range":
             count = _int(p.get("verse_count"))
             return t.ngettext(

@@ -629,3 +629,10 @@ def test_merged_ranges_cover_exactly_the_same_verses(ranges: list[VerseRange]) -
     # Disjoint and not touching: no verse is credited twice and nothing is left to join.
     for before, after in pairwise(merged):
         assert before.end_ordinal + 1 < after.start_ordinal
+
+
+def test_verse_zero_says_verses_start_at_one() -> None:
+    with pytest.raises(VerseRangeError) as caught:
+        parse_verse_ranges("2:0")
+    message = caught.value.describe(get_translator("en"))
+    assert message == "Verses are numbered from 1, so the first verse is 2:1."
