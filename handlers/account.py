@@ -25,7 +25,6 @@ from telegram.ext import (
     TypeHandler,
     filters,
 )
-from telegram.helpers import create_deep_linked_url
 
 from bot.context import Deps, chat_settings_for, deps_of, translator_for
 from bot.i18n import Translator, get_translator
@@ -44,6 +43,8 @@ from handlers.replies import (
     LOGIN_DEEP_LINK,
     is_private,
     link_account_markup,
+    private_chat_markup,
+    private_chat_url,
     send,
 )
 from handlers.timezone import ASK_CALLBACK
@@ -62,13 +63,6 @@ CONFIRM_GROUP = -3
 
 
 # --- login ------------------------------------------------------------------------------------
-
-
-def _private_chat_markup(
-    t: Translator, context: ContextTypes.DEFAULT_TYPE, payload: str | None = None
-) -> InlineKeyboardMarkup:
-    url = create_deep_linked_url(context.bot.username, payload)
-    return InlineKeyboardMarkup([[InlineKeyboardButton(t.gettext("Open private chat"), url=url)]])
 
 
 def linked_as(t: Translator, account: Account) -> str:
@@ -152,7 +146,7 @@ async def login_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         return
     if not is_private(update):
         # A group message must never carry a login link: send the presser to their private chat.
-        await query.answer(url=create_deep_linked_url(context.bot.username, LOGIN_DEEP_LINK))
+        await query.answer(url=private_chat_url(context, LOGIN_DEEP_LINK))
         return
     await query.answer()
     await offer_login(update, context)
@@ -163,7 +157,7 @@ async def relink_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     if query is None:
         return
     if not is_private(update):
-        await query.answer(url=create_deep_linked_url(context.bot.username, LOGIN_DEEP_LINK))
+        await query.answer(url=private_chat_url(context, LOGIN_DEEP_LINK))
         return
     await query.answer()
     t = await translator_for(update, context)
@@ -296,7 +290,7 @@ async def logout(update: Update, context: ContextTypes.DEFAULT_TYPE, *, edit: bo
             update,
             context,
             t.gettext("Send /logout to me in our private chat."),
-            _private_chat_markup(t, context),
+            private_chat_markup(t, context),
         )
         return
     account = await deps.accounts.get(user.id)
@@ -360,7 +354,7 @@ async def forget_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
             update,
             context,
             t.gettext("Send /forget to me in our private chat."),
-            _private_chat_markup(t, context),
+            private_chat_markup(t, context),
         )
         return
     markup = InlineKeyboardMarkup(

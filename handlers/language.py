@@ -25,9 +25,7 @@ from telegram import (
     InlineKeyboardMarkup,
     Message,
     Update,
-    User,
 )
-from telegram.constants import ChatID, ChatMemberStatus
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, filters
 
@@ -41,7 +39,7 @@ from bot.i18n import (
     resolve_language,
 )
 from handlers.menu import bot_commands
-from handlers.replies import is_private, send
+from handlers.replies import is_group_admin, is_private, send
 
 logger = logging.getLogger(__name__)
 
@@ -51,7 +49,6 @@ MENU_CALLBACK = "lang:menu"
 #: Forget the stored choice and follow each person's Telegram language again.
 AUTOMATIC = "auto"
 _CHOICES = (*SUPPORTED_LANGUAGES, AUTOMATIC)
-_ADMIN_STATUSES = frozenset({ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR})
 
 
 def _aliases() -> dict[str, str]:
@@ -142,32 +139,6 @@ def confirmation(t: Translator, *, private: bool, stored: str | None) -> str:
     return t.align(text)
 
 
-async def may_change_language(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, user: User | None
-) -> bool:
-    """Anyone in their private chat; in a group, its owner and admins (asked of Telegram now)."""
-    chat = update.effective_chat
-    if chat is None or user is None:
-        return False
-    if is_private(update):
-        return chat.id == user.id
-    message = update.message
-    if (
-        update.callback_query is None
-        and user.id == ChatID.ANONYMOUS_ADMIN
-        and message is not None
-        and message.sender_chat is not None
-        and message.sender_chat.id == chat.id
-    ):
-        return True  # only the group's admins can post as the group itself
-    try:
-        member = await context.bot.get_chat_member(chat.id, user.id)
-    except TelegramError:
-        logger.info("could not check admin rights in chat %s", chat.id, exc_info=True)
-        return False
-    return member.status in _ADMIN_STATUSES
-
-
 async def _stored_language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | None:
     settings = await chat_settings_for(update, deps_of(context))
     return settings.language if settings is not None else None
@@ -182,7 +153,7 @@ async def choose_language(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     stored = await _stored_language(update, context)
     t = await translator_for(update, context)
     private = is_private(update)
-    if not await may_change_language(update, context, update.effective_user):
+    if not await is_group_admin(update, context):
         await message.reply_text(t.align(t.gettext(
             "Only the group's admins can change its language. To choose your own, send "
             "/language to me in a private chat."
@@ -211,13 +182,13 @@ async def language_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         return
     t = await translator_for(update, context)
     choice = (query.data or "").removeprefix(CALLBACK_PREFIX)
-    if not await may_change_language(update, context, query.from_user):
+    if not await is_group_admin(update, context):
         await query.answer(
             t.gettext("Only the group's admins can change its language."), show_alert=True
         )
         return
     private = is_private(update)
-    if choice == "menu":
+    if query.data == MENU_CALLBACK:
         await query.answer()
         stored = await _stored_language(update, context)
         text, markup = language_panel(t, private=private, stored=stored)

@@ -17,7 +17,6 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, Update
 from telegram.error import BadRequest, Forbidden
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, filters
-from telegram.helpers import create_deep_linked_url
 
 from bot.chapters import chapter_name
 from bot.context import Deps, chat_settings_for, deps_of, translator_for
@@ -60,6 +59,7 @@ from bot.verses import VerseRange
 from handlers.replies import (
     ask_for_timezone,
     is_private,
+    private_chat_url,
     reply_upstream_error,
     send,
     session_for,
@@ -105,7 +105,7 @@ async def open_reader(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Rea
     user = update.effective_user
     if user is None:
         return None
-    await chat_settings_for(update, deps)
+    settings = await chat_settings_for(update, deps)
     if await deps.accounts.get(user.id) is None:
         await reply_upstream_error(update, context, t, NotLinked())
         return None
@@ -113,7 +113,11 @@ async def open_reader(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Rea
     if not session.timezone:
         await ask_for_timezone(update, context, t)
         return None
-    return Reader(deps, user.id, t, session, session.timezone, await mushaf_for(deps, user.id))
+    if settings is not None and settings.chat_id == user.id:
+        mushaf_id = settings.mushaf_id  # the private chat's row is the user's own settings
+    else:
+        mushaf_id = await mushaf_for(deps, user.id)
+    return Reader(deps, user.id, t, session, session.timezone, mushaf_id)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -165,7 +169,7 @@ async def deliver_privately(
     except (Forbidden, BadRequest):
         # No payload: the user only needs the chat open, then sends the command again.
         button = InlineKeyboardButton(
-            t.gettext("Open our private chat"), url=create_deep_linked_url(context.bot.username)
+            t.gettext("Open our private chat"), url=private_chat_url(context)
         )
         await send(
             update,

@@ -20,8 +20,8 @@ from typing import Any, Literal
 
 from babel.dates import get_day_names
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update, User
-from telegram.constants import ChatID, ChatMemberStatus, ChatType
-from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.constants import ChatID, ChatType
+from telegram.error import BadRequest, Forbidden
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -54,7 +54,9 @@ from bot.timezones import suggest_timezones, utc_offset_label, validate_timezone
 from bot.verses import VerseRangeError, parse_verse_ranges
 from handlers.replies import (
     ask_for_timezone,
+    is_group_admin,
     link_account_markup,
+    private_chat_markup,
     private_chat_url,
     send,
     session_for,
@@ -63,7 +65,6 @@ from storage import DEFAULT_MUSHAF_ID, Reminder
 
 logger = logging.getLogger(__name__)
 
-ADMIN_STATUSES = frozenset({ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR})
 #: Offered by the panel's timezone button; anything else via `/reminders timezone City`.
 COMMON_TIMEZONES: tuple[str, ...] = (
     "Asia/Riyadh",
@@ -104,36 +105,6 @@ PANEL_PORTION = "rem:p"
 PANEL_ON = "rem:on"
 PANEL_OFF = "rem:off"
 PANEL_DONE = "rem:c"
-
-
-# --------------------------------------------------------------------------------------------
-# Who may change a group's reminders
-
-
-async def is_group_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
-    """True for the group's owner and administrators, anonymous ones included.
-
-    A message from an anonymous admin comes from GroupAnonymousBot with `sender_chat` set to the
-    group itself. A button pressed by an anonymous admin carries their real user id, whose
-    member status says administrator, so `getChatMember` answers for presses.
-    """
-    chat = update.effective_chat
-    if chat is None:
-        return False
-    if chat.type == ChatType.PRIVATE:
-        return True
-    message = update.message
-    if message is not None and message.sender_chat is not None:
-        return message.sender_chat.id == chat.id
-    user = update.effective_user
-    if user is None or user.id == ChatID.ANONYMOUS_ADMIN:
-        return False
-    try:
-        member = await context.bot.get_chat_member(chat.id, user.id)
-    except TelegramError:
-        logger.info("admin check failed in chat %s", chat.id, exc_info=True)
-        return False
-    return member.status in ADMIN_STATUSES
 
 
 async def group_reminder(deps: Deps, chat_id: int) -> Reminder | None:
@@ -744,10 +715,7 @@ async def remind_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     deps = await _chat_ready(update, context)
     t = await translator_for(update, context)
     if chat.type != ChatType.PRIVATE:
-        markup = InlineKeyboardMarkup(
-            [[InlineKeyboardButton(t.gettext("Open private chat"),
-                                   url=private_chat_url(context, "remind"))]]
-        )
+        markup = private_chat_markup(t, context, "remind")
         await message.reply_text(
             t.gettext(
                 "Personal reminders live in our private chat; admins set the group's with "
@@ -1028,7 +996,8 @@ async def _credit_check_in(
 
 async def _mushaf_for(deps: Deps, user_id: int, chat_id: int) -> int:
     """The presser's own mushaf, else the group's: pages are counted in the reader's print."""
-    for settings in (await deps.chats.get(user_id), await deps.chats.get(chat_id)):
+    for owner in dict.fromkeys((user_id, chat_id)):  # a private chat is read once
+        settings = await deps.chats.get(owner)
         if settings is not None:
             return settings.mushaf_id
     return DEFAULT_MUSHAF_ID

@@ -11,8 +11,8 @@ import logging
 from datetime import datetime, timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.constants import ChatType
-from telegram.error import BadRequest
+from telegram.constants import ChatID, ChatMemberStatus, ChatType
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes
 from telegram.helpers import create_deep_linked_url
 
@@ -37,14 +37,53 @@ AFTER_TIMEZONE_KEY = "after_timezone"
 AFTER_TIMEZONE_TTL = timedelta(hours=1)
 #: Longest command kept for "Continue" (a /note with its whole reflection is not replayed).
 _MAX_INTERRUPTED_LENGTH = 200
+_ADMIN_STATUSES = frozenset({ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR})
 
 
 def is_private(update: Update) -> bool:
     return update.effective_chat is not None and update.effective_chat.type == ChatType.PRIVATE
 
 
-def private_chat_url(context: ContextTypes.DEFAULT_TYPE, payload: str) -> str:
+async def is_group_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    """May the sender change this chat's settings: anyone their own private chat; in a group,
+    its owner and administrators, anonymous ones included.
+
+    Asked of Telegram on every command and every press, since an admin may be demoted in
+    between and anybody in the group can press a panel's buttons. A message from an anonymous
+    admin comes from GroupAnonymousBot with `sender_chat` set to the group itself (only its
+    admins can post as the group); a button pressed by an anonymous admin carries their real
+    user id, whose member status says administrator.
+    """
+    chat = update.effective_chat
+    user = update.effective_user
+    if chat is None or user is None:
+        return False
+    if chat.type == ChatType.PRIVATE:
+        return chat.id == user.id
+    message = update.message
+    if message is not None and message.sender_chat is not None:
+        return message.sender_chat.id == chat.id
+    if user.id == ChatID.ANONYMOUS_ADMIN:
+        return False
+    try:
+        member = await context.bot.get_chat_member(chat.id, user.id)
+    except TelegramError:
+        logger.info("admin check failed in chat %s", chat.id, exc_info=True)
+        return False
+    return member.status in _ADMIN_STATUSES
+
+
+def private_chat_url(context: ContextTypes.DEFAULT_TYPE, payload: str | None = None) -> str:
+    """`t.me/<bot>?start=<payload>`: without a payload it just opens the private chat."""
     return create_deep_linked_url(context.bot.username, payload)
+
+
+def private_chat_markup(
+    t: Translator, context: ContextTypes.DEFAULT_TYPE, payload: str | None = None
+) -> InlineKeyboardMarkup:
+    """For what only happens in private: one button that opens the private chat."""
+    url = private_chat_url(context, payload)
+    return InlineKeyboardMarkup([[InlineKeyboardButton(t.gettext("Open private chat"), url=url)]])
 
 
 def link_account_markup(
@@ -198,10 +237,3 @@ async def ask_for_timezone(
                                url=private_chat_url(context, TIMEZONE_DEEP_LINK))]]
     )
     await send(update, context, t.gettext("I need your timezone first."), markup)
-
-
-def deps_and_user(context: ContextTypes.DEFAULT_TYPE, update: Update) -> tuple[Deps, int]:
-    user = update.effective_user
-    if user is None:
-        raise RuntimeError("this handler needs an update with a user")
-    return deps_of(context), user.id

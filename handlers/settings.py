@@ -14,13 +14,12 @@ from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, filters
-from telegram.helpers import create_deep_linked_url
 
 from bot.context import Deps, chat_settings_for, deps_of, translator_for
 from bot.i18n import Translator
 from bot.mushafs import MUSHAF_IDS, is_valid_mushaf, mushaf_name
 from handlers.language import language_name, language_panel
-from handlers.replies import is_private, send
+from handlers.replies import is_private, private_chat_markup, send
 from handlers.timezone import ASK_CALLBACK, describe_zone
 from storage import ChatSettings
 
@@ -99,7 +98,6 @@ def _mushaf_panel(t: Translator, current: int) -> tuple[str, InlineKeyboardMarku
 async def settings_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     t = await translator_for(update, context)
     if not is_private(update):
-        url = create_deep_linked_url(context.bot.username)
         await send(
             update,
             context,
@@ -107,7 +105,7 @@ async def settings_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
                 "Your settings are in our private chat. Group admins set the group's "
                 "timezone with /timezone and its language with /language."
             ),
-            InlineKeyboardMarkup([[InlineKeyboardButton(t.gettext("Open private chat"), url=url)]]),
+            private_chat_markup(t, context),
         )
         return
     deps = deps_of(context)

@@ -17,14 +17,19 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatType
 from telegram.ext import Application, CommandHandler, ContextTypes, filters
-from telegram.helpers import create_deep_linked_url
 
 from bot.context import chat_settings_for, deps_of, translator_for
 from bot.i18n import Translator
 from bot.linking import LINKED_DEEP_LINK
 from handlers.account import linked_as, offer_login
 from handlers.menu import commands_for
-from handlers.replies import LOGIN_DEEP_LINK, is_private, link_account_markup, send
+from handlers.replies import (
+    LOGIN_DEEP_LINK,
+    is_private,
+    link_account_markup,
+    private_chat_markup,
+    send,
+)
 from handlers.timezone import ASK_CALLBACK
 
 
@@ -81,9 +86,7 @@ async def _welcome_group(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         "(/reminders) and cheer on everyone's streaks. Each member links their own Quran.com "
         "account in a private chat with me.\n\nSend /help to see what works here."
     )
-    url = create_deep_linked_url(context.bot.username)
-    markup = InlineKeyboardMarkup([[InlineKeyboardButton(t.gettext("Open private chat"), url=url)]])
-    await send(update, context, text, markup)
+    await send(update, context, text, private_chat_markup(t, context))
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -39,8 +39,7 @@ from telegram import (
     ReplyKeyboardRemove,
     Update,
 )
-from telegram.constants import ChatID, ChatMemberStatus
-from telegram.error import BadRequest, TelegramError
+from telegram.error import BadRequest
 from telegram.ext import (
     Application,
     ApplicationHandlerStop,
@@ -68,6 +67,7 @@ from handlers.replies import (
     TIMEZONE_CALLBACK,
     TIMEZONE_DEEP_LINK,
     interrupted_command,
+    is_group_admin,
     is_private,
     send,
 )
@@ -115,11 +115,12 @@ def _local_time(t: Translator, zone: str, now: datetime) -> str:
     return t.isolate(t.number(now.astimezone(ZoneInfo(zone)).strftime("%H:%M")))
 
 
-async def ask_place(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, t: Translator, *, current: str | None
-) -> None:
-    """Ask a private-chat user where they are, with a button that shares their location."""
+async def ask_place(update: Update, context: ContextTypes.DEFAULT_TYPE, t: Translator) -> None:
+    """Ask a private-chat user where they are (showing the timezone they have, if any), with a
+    button that shares their location."""
     deps = deps_of(context)
+    settings = await chat_settings_for(update, deps)
+    current = settings.timezone if settings else None
     lines = []
     if current:
         lines.append(
@@ -153,31 +154,6 @@ async def ask_place(
     await context.bot.send_message(chat.id, "\n".join(lines), reply_markup=keyboard)
     if context.user_data is not None:
         context.user_data[_KEYBOARD_SHOWN] = True
-
-
-async def _may_change(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
-    """Anyone may change their private chat; in a group only its admins (asked every time)."""
-    chat = update.effective_chat
-    user = update.effective_user
-    if chat is None or user is None:
-        return False
-    if is_private(update):
-        return chat.id == user.id
-    message = update.message
-    if user.id == ChatID.ANONYMOUS_ADMIN:
-        # Anonymous admins post as GroupAnonymousBot on behalf of the group itself.
-        return (
-            update.callback_query is None
-            and message is not None
-            and message.sender_chat is not None
-            and message.sender_chat.id == chat.id
-        )
-    try:
-        member = await context.bot.get_chat_member(chat.id, user.id)
-    except TelegramError:
-        logger.info("admin check failed in chat %s", chat.id, exc_info=True)
-        return False
-    return member.status in (ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR)
 
 
 def _suggestion_markup(names_and_labels: list[tuple[str, str]]) -> InlineKeyboardMarkup:
@@ -280,23 +256,19 @@ async def _reply_done(
 
 
 async def timezone_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> State:
-    deps = deps_of(context)
     t = await translator_for(update, context)
     query = " ".join(context.args or []).strip()
     if query:
         await _apply_query(update, context, t, query)
         raise ApplicationHandlerStop(ConversationHandler.END)
-    settings = await chat_settings_for(update, deps)
-    await ask_place(update, context, t, current=settings.timezone if settings else None)
+    await ask_place(update, context, t)
     raise ApplicationHandlerStop(ASKING)
 
 
 async def start_with_timezone_payload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> State:
     """`/start timezone`: a group sent the user here to set their own timezone."""
-    deps = deps_of(context)
     t = await translator_for(update, context)
-    settings = await chat_settings_for(update, deps)
-    await ask_place(update, context, t, current=settings.timezone if settings else None)
+    await ask_place(update, context, t)
     raise ApplicationHandlerStop(ASKING)
 
 
@@ -325,8 +297,7 @@ async def ask_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Stat
         )
         return None
     await query.answer()
-    settings = await chat_settings_for(update, deps_of(context))
-    await ask_place(update, context, t, current=settings.timezone if settings else None)
+    await ask_place(update, context, t)
     raise ApplicationHandlerStop(ASKING)
 
 
@@ -416,7 +387,7 @@ async def group_timezone_command(update: Update, context: ContextTypes.DEFAULT_T
             ),
         )
         return
-    if not await _may_change(update, context):
+    if not await is_group_admin(update, context):
         await send(
             update, context, t.gettext("Sorry, only group admins can change the group's timezone.")
         )
@@ -434,7 +405,7 @@ async def suggestion_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE)
     if zone is None:
         await query.answer(t.gettext("That choice is no longer valid; send /timezone again."))
         return
-    if not await _may_change(update, context):
+    if not await is_group_admin(update, context):
         await query.answer(
             t.gettext("Sorry, only group admins can change the group's timezone."),
             show_alert=True,
