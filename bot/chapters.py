@@ -309,7 +309,3 @@ def suggest_chapter(name: str) -> int | None:
     matches = difflib.get_close_matches(key, list(index), n=1, cutoff=0.75)
     return index[matches[0]] if matches else None
 
-
-def name_keys() -> dict[str, int]:
-    """Every key the matcher knows, for tests that check no two chapters share one."""
-    return dict(_name_index())

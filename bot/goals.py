@@ -171,14 +171,15 @@ _ARABIC_FOLD = str.maketrans(
 )
 
 
+def ascii_digits(text: str) -> str:
+    """`٣٠` → `30`: any script's decimal digits as ASCII, so one pattern reads them all."""
+    return "".join(str(unicodedata.decimal(ch)) if ch.isdecimal() else ch for ch in text)
+
+
 def _fold(text: str) -> str:
     """Lower case, ASCII digits, one spelling per Arabic letter, single spaces."""
     text = unicodedata.normalize("NFKC", text)
-    text = "".join(
-        str(unicodedata.decimal(ch)) if ch.isdecimal() else ch
-        for ch in text
-        if not unicodedata.combining(ch)
-    )
+    text = ascii_digits("".join(ch for ch in text if not unicodedata.combining(ch)))
     text = text.casefold().translate(_ARABIC_FOLD)
     return " ".join(text.split())
 

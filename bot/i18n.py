@@ -25,11 +25,13 @@ import unicodedata
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import IO, Any
 
 from babel import Locale
+from babel.dates import format_date
 from babel.lists import format_list
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
@@ -130,6 +132,12 @@ class Translator:
         text = str(value)
         digits = NATIVE_DIGITS.get(self.language)
         return text.translate(str.maketrans("0123456789", digits)) if digits else text
+
+    def day(self, day: date, pattern: str) -> str:
+        """`day` in the CLDR `pattern` ("EEEE d MMMM") in this language and its digits (babel's
+        Arabic dates keep Latin digits, which would clash with the Arabic-Indic digits around
+        them)."""
+        return self.number(str(format_date(day, format=pattern, locale=self.language)))
 
     def join(self, items: Iterable[str]) -> str:
         """`a, b, and c` as the language writes a list (the Arabic comma in Arabic)."""

@@ -21,12 +21,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from babel.dates import format_date
 from babel.numbers import format_decimal
 
 from bot.i18n import Translator
 from bot.qf.models import Note
-from bot.verses import VerseRange, VerseRangeError, format_ranges
+from bot.verses import format_ranges, readable_ranges
 
 #: `body.minLength` / `body.maxLength` of the note create, update and publish bodies.
 NOTE_MIN_LENGTH = 6
@@ -173,27 +172,12 @@ def format_count(t: Translator, value: int) -> str:
 
 def format_day(t: Translator, day: date) -> str:
     """`Mar 12, 2026`-style dates for note headers, in the reader's language and digits."""
-    return t.number(format_date(day, format="d MMM y", locale=t.language))
-
-
-def parse_range_keys(keys: Iterable[str]) -> list[VerseRange]:
-    """The API's `"2:255-2:257"` keys as ranges, skipping any this bot cannot read.
-
-    Notes written on Quran.com or by another client may carry keys in shapes we do not expect;
-    showing the rest of the note is better than failing the whole list.
-    """
-    ranges: list[VerseRange] = []
-    for key in keys:
-        try:
-            ranges.append(VerseRange.from_key(key))
-        except VerseRangeError:
-            continue
-    return ranges
+    return t.day(day, "d MMM y")
 
 
 def describe_ranges(keys: Sequence[str], t: Translator) -> str:
     """`2:255–257, 3:5` for message text (plain; wrap in `t.isolate` inside RTL sentences)."""
-    ranges = parse_range_keys(keys)
+    ranges = readable_ranges(keys)
     if ranges:
         return format_ranges(ranges, t.language)
     return t.join(keys)

@@ -28,9 +28,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from babel.dates import format_date
 from babel.lists import format_list
 
 from bot.chapters import CHAPTER_COUNT, JUZ_COUNT
@@ -41,6 +39,7 @@ from bot.goals import (
     GoalInputError,
     GoalSpec,
     GoalType,
+    ascii_digits,
     describe_goal,
     format_duration,
     parse_duration_seconds,
@@ -65,6 +64,7 @@ from bot.verses import (
     format_ranges,
     merge_ranges,
     parse_verse_ranges,
+    readable_ranges,
     split_leading_ranges,
 )
 from storage import ReadingCreditRepository
@@ -83,21 +83,14 @@ _MAX_PLAIN_KEY = 120
 # Days
 
 
-def local_today(now: datetime, timezone: str | None) -> date:
-    """The user's calendar day at `now` (UTC when no timezone is known)."""
-    zone = ZoneInfo(timezone) if timezone else ZoneInfo("UTC")
-    return now.astimezone(zone).date()
-
-
 def format_day(day: date, t: Translator) -> str:
-    """"Sunday 29 March" in the translator's language and digits (babel's Arabic dates keep
-    Latin digits, which would clash with the Arabic-Indic digits around them)."""
-    return t.number(str(format_date(day, format="EEEE d MMMM", locale=t.language)))
+    """"Sunday 29 March" in the translator's language and digits."""
+    return t.day(day, "EEEE d MMMM")
 
 
 def format_short_day(day: date, t: Translator) -> str:
     """"Sun 29 Mar" for lists such as the first week of a goal, in the language's digits."""
-    return t.number(str(format_date(day, format="EEE d MMM", locale=t.language)))
+    return t.day(day, "EEE d MMM")
 
 
 def compact_day(day: date) -> str:
@@ -607,15 +600,9 @@ def _pages_number(pages: float, t: Translator) -> str:
 
 
 def plan_ranges(keys: Sequence[str] | None) -> list[VerseRange]:
-    """API range keys as ranges; a key this bot cannot read is skipped rather than shown raw."""
-    ranges: list[VerseRange] = []
-    for key in keys or ():
-        for part in key.split(","):
-            try:
-                ranges.append(VerseRange.from_key(part))
-            except VerseRangeError:
-                logger.info("skipping an unreadable range key from today's plan")
-    return ranges
+    """API range keys as ranges (a plan's key may list several, comma-separated); a key this
+    bot cannot read is skipped rather than shown raw."""
+    return readable_ranges(part for key in keys or () for part in key.split(","))
 
 
 def linked_ranges(ranges: Sequence[VerseRange], t: Translator) -> str:
@@ -803,13 +790,9 @@ _DAYS_PER_UNIT = {"w": 7, "week": 7, "weeks": 7, "أسبوع": 7, "اسبوع": 
                   "أشهر": DAYS_PER_MONTH, "شهور": DAYS_PER_MONTH}
 
 
-def _ascii_digits(text: str) -> str:
-    return "".join(str(unicodedata.decimal(ch)) if ch.isdecimal() else ch for ch in text)
-
-
 def parse_day_count(text: str) -> int:
     """`30`, `30 days`, `6 weeks`, `٣٠ يوما` → days. Raises GoalInputError."""
-    folded = " ".join(_ascii_digits(text).casefold().split())
+    folded = " ".join(ascii_digits(text).casefold().split())
     match = _DAY_COUNT.match(folded)
     if match is None:
         raise GoalInputError("syntax", text=text.strip()[:40])
@@ -824,7 +807,7 @@ def parse_day_count(text: str) -> int:
 def parse_minutes_answer(text: str) -> int:
     """The time step's answer in seconds: a bare number means minutes (`15`), else any
     duration /goal understands (`15min`, `1h30`). Raises GoalInputError."""
-    plain = _ascii_digits(text).strip()
+    plain = ascii_digits(text).strip()
     if plain.isdigit():
         seconds = int(plain) * 60
         if seconds <= 0:
@@ -837,7 +820,7 @@ def parse_minutes_answer(text: str) -> int:
 
 def parse_pages_answer(text: str, mushaf_id: int) -> int:
     """The pages step's answer (`20`, `20 pages`, `1 juz`), valid for the mushaf."""
-    plain = _ascii_digits(text).strip()
+    plain = ascii_digits(text).strip()
     if plain.isdigit():
         pages = int(plain)
         if pages <= 0:
@@ -873,7 +856,7 @@ def parse_range_answer(text: str) -> GoalSpec:
 
 def _fold_answer(text: str) -> str:
     """Lower case, ASCII digits, no Arabic diacritics or punctuation, single spaces."""
-    text = unicodedata.normalize("NFKC", _ascii_digits(text)).casefold()
+    text = unicodedata.normalize("NFKC", ascii_digits(text)).casefold()
     kept = "".join(
         ch if ch.isalnum() or ch.isspace() else " "
         for ch in text

@@ -327,8 +327,9 @@ class Schedule:
         return found[-1] if found else None
 
 
-def local_today(now: datetime, timezone: str) -> date:
-    return now.astimezone(load_zone(timezone)).date()
+def local_today(now: datetime, timezone: str | None) -> date:
+    """The user's calendar day at `now` (UTC when no timezone is known or tzdata lost it)."""
+    return now.astimezone(load_zone(timezone or "UTC")).date()
 
 
 # --------------------------------------------------------------------------------------------

@@ -265,6 +265,21 @@ def format_ranges(
     return separator.join(item.display(language, names=names) for item in ranges)
 
 
+def readable_ranges(keys: Iterable[str]) -> list[VerseRange]:
+    """The API's `"2:255-2:257"` keys as ranges, skipping any this bot cannot read.
+
+    Notes and plans written on Quran.com or by another client may carry keys in shapes we do
+    not expect; showing the rest is better than failing the whole message.
+    """
+    ranges: list[VerseRange] = []
+    for key in keys:
+        try:
+            ranges.append(VerseRange.from_key(key))
+        except VerseRangeError:
+            continue
+    return ranges
+
+
 def range_keys(ranges: Iterable[VerseRange]) -> list[str]:
     """The API's `ranges` array."""
     return [item.key for item in ranges]

@@ -53,7 +53,6 @@ from bot.reading import (
     describe_current_goal,
     find_current_goal,
     format_short_day,
-    local_today,
     new_offer_token,
     parse_day_count,
     parse_kind_answer,
@@ -65,6 +64,7 @@ from bot.reading import (
     remember_goal,
     stored_goal,
 )
+from bot.reminders import local_today
 from bot.verses import VerseRange, VerseRangeError
 from handlers.reading import Reader, open_reader
 from handlers.replies import is_private, private_chat_url, reply_upstream_error, send

@@ -42,7 +42,6 @@ from bot.reading import (
     find_current_goal,
     format_progress,
     format_today,
-    local_today,
     new_offer_token,
     parse_compact_day,
     parse_read_command,
@@ -55,6 +54,7 @@ from bot.reading import (
     streak_line,
     summarise_activity,
 )
+from bot.reminders import local_today
 from bot.verses import VerseRange
 from handlers.replies import (
     ask_for_timezone,

@@ -26,7 +26,6 @@ from bot.reading import (
     format_progress,
     format_short_day,
     format_today,
-    local_today,
     parse_day_count,
     parse_kind_answer,
     parse_minutes_answer,
@@ -41,6 +40,7 @@ from bot.reading import (
     stored_goal,
     summarise_activity,
 )
+from bot.reminders import local_today
 from bot.sandbox.fake_qf import DEMO_SUB, FakeQuranFoundation
 from bot.sandbox.harness import DEMO_USER, BotHarness
 from bot.verses import VerseRange
