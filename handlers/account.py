@@ -140,26 +140,30 @@ async def login_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     await offer_login(update, context)
 
 
-async def login_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def _answered_in_private(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    """Answer a login-related press; True when the flow may go on here.
+
+    A group message must never carry a login link: a press there sends the presser to their
+    private chat instead.
+    """
     query = update.callback_query
     if query is None:
-        return
+        return False
     if not is_private(update):
-        # A group message must never carry a login link: send the presser to their private chat.
         await query.answer(url=private_chat_url(context, LOGIN_DEEP_LINK))
-        return
+        return False
     await query.answer()
-    await offer_login(update, context)
+    return True
+
+
+async def login_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    if await _answered_in_private(update, context):
+        await offer_login(update, context)
 
 
 async def relink_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    query = update.callback_query
-    if query is None:
+    if not await _answered_in_private(update, context):
         return
-    if not is_private(update):
-        await query.answer(url=private_chat_url(context, LOGIN_DEEP_LINK))
-        return
-    await query.answer()
     t = await translator_for(update, context)
     await send_login_link(update, context, t, edit=True)
 
