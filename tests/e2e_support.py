@@ -13,9 +13,10 @@ import signal
 import socket
 import sys
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
@@ -25,7 +26,8 @@ from cryptography.fernet import Fernet
 from bot.sandbox.fake_qf import FakeQuranFoundation
 from bot.sandbox.fake_telegram import FakeTelegramServer
 from bot.sandbox.serving import RunningServer, serve_asgi
-from bot.sandbox.telegram_world import TelegramWorld
+from bot.sandbox.telegram_world import FakeUser, TelegramWorld
+from storage import AccountRepository, ChatRepository, Database, TokenCipher
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 #: The bot must answer SIGTERM within this many seconds (the Foundation issue's promise).
@@ -167,3 +169,72 @@ async def running_bot(
         finally:
             await telegram.stop()
             await qf_server.stop()
+
+
+async def link_before_start(
+    data_dir: Path,
+    fake_qf: FakeQuranFoundation,
+    user: FakeUser,
+    *,
+    sub: str,
+    encryption_key: str,
+    scopes: tuple[str, ...] | None = None,
+    timezone: str | None = None,
+) -> None:
+    """Write `user`'s Quran.com link (and timezone) into the bot's database before it starts.
+
+    Linking has its own end-to-end test; flows that only need a linked account start here.
+    """
+    fake_qf.seed_user(sub, name=user.first_name)
+    tokens = fake_qf.issue_tokens(sub, scopes) if scopes else fake_qf.issue_tokens(sub)
+    database = Database.connect(f"sqlite+aiosqlite:///{data_dir / 'bot.sqlite3'}")
+    try:
+        await database.migrate()
+        await AccountRepository(database, TokenCipher([encryption_key])).save(
+            user.id,
+            qf_sub=sub,
+            display_name=user.first_name,
+            access_token=tokens["access_token"],
+            refresh_token=tokens.get("refresh_token"),
+            expires_at=datetime.now(UTC) + timedelta(seconds=int(tokens["expires_in"])),
+            scopes=str(tokens.get("scope", "")).split(),
+        )
+        if timezone is not None:
+            chats = ChatRepository(database)
+            await chats.ensure(user.id, "private", None)
+            await chats.update(user.id, timezone=timezone)
+    finally:
+        await database.close()
+
+
+class PrivateChat:
+    """One user's private chat with the running bot: say or press, then wait for the answer."""
+
+    def __init__(self, world: TelegramWorld, user: FakeUser, *, wait: float = 15.0) -> None:
+        self.world = world
+        self.user = user
+        self.wait = wait
+        world.add_private_chat(user)
+
+    def _seen(self, expected: str) -> Callable[[], bool]:
+        before = sum(expected in text for text in self.world.texts(self.user.id))
+        return lambda: sum(expected in text for text in self.world.texts(self.user.id)) > before
+
+    async def say(self, text: str, expect: str) -> dict[str, Any]:
+        seen = self._seen(expect)
+        sent = await self.world.user_sends(self.user.id, self.user, text)
+        await self.world.wait_for(seen, self.wait)
+        return sent
+
+    async def press(self, label: str, expect: str) -> None:
+        target = self._with_button(label)
+        seen = self._seen(expect)
+        await self.world.user_presses_label(self.user.id, self.user, target["message_id"], label)
+        await self.world.wait_for(seen, self.wait)
+
+    def _with_button(self, label: str) -> dict[str, Any]:
+        for message in reversed(self.world.sent(self.user.id)):
+            if any(label in text for text, _ in self.world.buttons(message)):
+                return message
+        texts = self.world.texts(self.user.id)
+        raise LookupError(f"no message with a {label!r} button: {texts}")

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from harness_support import linked_bot
 
 from bot.sandbox.fake_qf import DEMO_SUB, FakeQuranFoundation, Goal
 from bot.sandbox.harness import DEMO_USER, BotHarness
@@ -24,14 +25,8 @@ JSONDict = dict[str, Any]
 
 @pytest.fixture
 async def bot(tmp_path: Path) -> AsyncIterator[BotHarness]:
-    fake = FakeQuranFoundation()
-    fake.set_today(TODAY, timezone=ZONE)
-    async with BotHarness(tmp_path, fake_qf=fake, clock=fake.now) as harness:
-        await harness.link_account()
-        await harness.set_timezone(ZONE)
+    async with linked_bot(tmp_path, today=TODAY, zone=ZONE) as harness:
         yield harness
-        assert fake.validation_errors == []
-        assert fake.response_errors == []
 
 
 def goals(bot: BotHarness) -> list[Goal]:

@@ -6,74 +6,20 @@ The account is linked by writing the encrypted tokens into the bot's database be
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 from cryptography.fernet import Fernet
-from e2e_support import running_bot
+from e2e_support import PrivateChat, link_before_start, running_bot
 from notes_support import SCOPES_WITH_SYNC
 
 from bot.sandbox.fake_qf import FakeQuranFoundation
 from bot.sandbox.telegram_world import FakeUser, TelegramWorld
-from storage import AccountRepository, Database, TokenCipher
 
 pytestmark = pytest.mark.e2e
 
 USER = FakeUser(5101, "Maryam", username="maryam", language_code="en")
 SUB = "qf-maryam"
-WAIT = 15.0
-
-
-async def _link(data_dir: Path, fake: FakeQuranFoundation, key: str,
-                scopes: tuple[str, ...] | None = None) -> None:
-    fake.seed_user(SUB, name="Maryam")
-    tokens = fake.issue_tokens(SUB, scopes) if scopes else fake.issue_tokens(SUB)
-    database = Database.connect(f"sqlite+aiosqlite:///{data_dir / 'bot.sqlite3'}")
-    try:
-        await database.migrate()
-        await AccountRepository(database, TokenCipher([key])).save(
-            USER.id,
-            qf_sub=SUB,
-            display_name="Maryam",
-            access_token=tokens["access_token"],
-            refresh_token=tokens.get("refresh_token"),
-            expires_at=datetime.now(UTC) + timedelta(seconds=int(tokens["expires_in"])),
-            scopes=str(tokens.get("scope", "")).split(),
-        )
-    finally:
-        await database.close()
-
-
-class Chat:
-    """Maryam's private chat with the running bot."""
-
-    def __init__(self, world: TelegramWorld) -> None:
-        self.world = world
-        world.add_private_chat(USER)
-
-    def _seen(self, expected: str) -> Callable[[], bool]:
-        shown_before = sum(expected in text for text in self.world.texts(USER.id))
-        return lambda: sum(expected in text for text in self.world.texts(USER.id)) > shown_before
-
-    async def say(self, text: str, expect: str) -> None:
-        seen = self._seen(expect)
-        await self.world.user_sends(USER.id, USER, text)
-        await self.world.wait_for(seen, WAIT)
-
-    async def press(self, label: str, expect: str) -> None:
-        target = self._with_button(label)
-        seen = self._seen(expect)
-        await self.world.user_presses_label(USER.id, USER, target["message_id"], label)
-        await self.world.wait_for(seen, WAIT)
-
-    def _with_button(self, label: str) -> dict[str, Any]:
-        for message in reversed(self.world.sent(USER.id)):
-            if any(label in text for text, _ in self.world.buttons(message)):
-                return message
-        raise LookupError(f"no message with a {label!r} button: {self.world.texts(USER.id)}")
 
 
 def _bodies(fake: FakeQuranFoundation) -> list[str]:
@@ -84,13 +30,13 @@ def _bodies(fake: FakeQuranFoundation) -> list[str]:
 async def test_wizard_with_a_long_body_and_a_one_liner_end_to_end(tmp_path: Path) -> None:
     fake = FakeQuranFoundation(contract="production")
     key = Fernet.generate_key().decode()
-    await _link(tmp_path, fake, key)
+    await link_before_start(tmp_path, fake, USER, sub=SUB, encryption_key=key)
     parts = [
         ("In the name of Allah <&> " * 200)[:4096],
         ("And patience is beautiful. " * 100).strip(),
     ]
     async with running_bot(tmp_path, fake_qf=fake, extra_env={"TOKEN_ENCRYPTION_KEY": key}) as bot:
-        chat = Chat(bot.world)
+        chat = PrivateChat(bot.world, USER)
         await chat.say("/note", "Which verses")
         await chat.say("2:255", "0 / 10,000 characters")
         await chat.say(parts[0], "4,096 / 10,000 characters")
@@ -111,10 +57,10 @@ async def test_a_draft_survives_a_restart_of_the_bot_process(tmp_path: Path) -> 
     fake = FakeQuranFoundation(contract="production")
     world = TelegramWorld()
     key = Fernet.generate_key().decode()
-    await _link(tmp_path, fake, key)
+    await link_before_start(tmp_path, fake, USER, sub=SUB, encryption_key=key)
     env = {"TOKEN_ENCRYPTION_KEY": key}
     async with running_bot(tmp_path, fake_qf=fake, world=world, extra_env=env):
-        chat = Chat(world)
+        chat = PrivateChat(world, USER)
         await chat.say("/note 2:153", "0 / 10,000 characters")
         await chat.say("Seek help through patience", "26 / 10,000 characters")
     # SIGTERM, then a new process on the same database.
@@ -130,10 +76,11 @@ async def test_a_draft_survives_a_restart_of_the_bot_process(tmp_path: Path) -> 
 async def test_2026_contract_recovers_from_a_stale_stamp_end_to_end(tmp_path: Path) -> None:
     fake = FakeQuranFoundation(contract="2026-03-29")
     key = Fernet.generate_key().decode()
-    await _link(tmp_path, fake, key, SCOPES_WITH_SYNC)
+    await link_before_start(tmp_path, fake, USER, sub=SUB, encryption_key=key,
+                            scopes=SCOPES_WITH_SYNC)
     async with running_bot(tmp_path, contract="2026-03-29", fake_qf=fake,
                            extra_env={"TOKEN_ENCRYPTION_KEY": key}) as bot:
-        chat = Chat(bot.world)
+        chat = PrivateChat(bot.world, USER)
         await chat.say("/note 2:255 The first note of this account", "✅ Saved your note")
         stamp = fake.users[SUB].last_mutation_at
         assert stamp is not None

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from harness_support import linked_bot
 from telegram import Update
 
 from bot.sandbox.fake_qf import DEMO_SUB, FakeQuranFoundation, Goal
@@ -28,15 +29,8 @@ JSONDict = dict[str, Any]
 
 @pytest.fixture
 async def bot(tmp_path: Path) -> AsyncIterator[BotHarness]:
-    fake = FakeQuranFoundation()
-    fake.set_today(TODAY, timezone=ZONE)
-    async with BotHarness(tmp_path, fake_qf=fake, clock=fake.now) as harness:
-        await harness.link_account()
-        await harness.set_timezone(ZONE)
+    async with linked_bot(tmp_path, today=TODAY, zone=ZONE) as harness:
         yield harness
-        # Every request the bot made matched the official spec, and the fake answered to spec.
-        assert fake.validation_errors == []
-        assert fake.response_errors == []
 
 
 def seed_goal(bot: BotHarness, goal_type: str, amount: int | str, duration: int | None = None,
