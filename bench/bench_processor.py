@@ -24,9 +24,9 @@ from typing import Any
 from telegram import Chat, Message, Update, User
 from telegram.ext import Application, BaseUpdateProcessor, CallbackContext, TypeHandler
 
-from bot.processor import KeyedUpdateProcessor
-from bot.sandbox.recording import RecordingRequest
-from bot.sandbox.telegram_world import FakeUser, TelegramWorld
+from bot.app.processor import KeyedUpdateProcessor
+from sandbox.recording import RecordingRequest
+from sandbox.telegram_world import FakeUser, TelegramWorld
 
 
 def make_update(update_id: int, chat_id: int) -> Update:

@@ -37,15 +37,15 @@ from zoneinfo import ZoneInfo
 import httpx
 from cryptography.fernet import Fernet
 
-from bot.application import BotApplication, build_application, close_deps, create_deps
-from bot.application import start_services as start_bot_services
-from bot.context import Deps
-from bot.reminders import FANOUT_LIMIT_PER_SECOND, GROUP_JITTER_SECONDS
-from bot.sandbox.fake_qf import FakeQuranFoundation, Goal
-from bot.sandbox.fake_telegram import FakeTelegramServer
-from bot.sandbox.harness import QF_TEST_HOST, sandbox_settings
-from bot.sandbox.telegram_world import FakeUser, RecordedCall, TelegramWorld
-from bot.scheduler import CHECK_IN_PREFIX, SNOOZE_PREFIX, ReminderScheduler
+from bot.app.application import BotApplication, build_application, close_deps, create_deps
+from bot.app.application import start_services as start_bot_services
+from bot.app.scheduler import CHECK_IN_PREFIX, SNOOZE_PREFIX, ReminderScheduler
+from bot.domain.reminders import FANOUT_LIMIT_PER_SECOND, GROUP_JITTER_SECONDS
+from bot.services.deps import Deps
+from sandbox.fake_qf import FakeQuranFoundation, Goal
+from sandbox.fake_telegram import FakeTelegramServer
+from sandbox.harness import QF_TEST_HOST, sandbox_settings
+from sandbox.telegram_world import FakeUser, RecordedCall, TelegramWorld
 
 TELEGRAM_LIMIT = 30.0
 #: Zones the reminders are spread over; each gets the local time of the same instant.

@@ -21,9 +21,9 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application, CommandHandler, ContextTypes
 
-from bot.sandbox.harness import DEMO_USER, BotHarness
-from bot.sandbox.recording import RecordingRequest
-from bot.sandbox.telegram_world import TelegramWorld
+from sandbox.harness import DEMO_USER, BotHarness
+from sandbox.recording import RecordingRequest
+from sandbox.telegram_world import TelegramWorld
 
 
 async def timed(updates: int, step: Callable[[], Awaitable[Any]]) -> list[float]:

@@ -1,36 +1,15 @@
-"""`python -m bot` runs the bot; `python -m bot demo` talks to it in a terminal, no accounts needed.
-"""
+"""`python -m bot` runs the bot (the demo lives apart, in `python -m sandbox`)."""
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import sys
 
-from bot.application import configure_logging
-from bot.config import ConfigurationError, load_settings
+from bot.app.application import configure_logging
+from bot.app.config import ConfigurationError, load_settings
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
-    sub = parser.add_subparsers(dest="command")
-    demo = sub.add_parser(
-        "demo", help="chat with the real bot against a fake Quran.com and a fake Telegram"
-    )
-    demo.add_argument(
-        "--script",
-        metavar="FILE",
-        help="run a scripted conversation ('-' for stdin) and print the transcript",
-    )
-    demo.add_argument("--language", default="en", help="the demo user's Telegram language")
-    args = parser.parse_args(argv)
-
-    if args.command == "demo":
-        from bot.sandbox.demo import run_demo
-
-        configure_logging("WARNING")
-        return asyncio.run(run_demo(script=args.script, language=args.language))
-
+def main() -> int:
     try:
         settings = load_settings()
         settings.require_real_mode()
@@ -46,7 +25,7 @@ def main(argv: list[str] | None = None) -> int:
             *settings.token_encryption_key,
         ],
     )
-    from bot.runner import run_bot
+    from bot.app.runner import run_bot
 
     asyncio.run(run_bot(settings))
     return 0

@@ -2,7 +2,8 @@
 
 Login links are personal, so they are only ever sent in the private chat of the user they belong
 to; in a group the bot answers with a button that opens that private chat. The OAuth round trip
-itself lives in `bot.linking`. Its callback page links nothing: it sends the reader back here
+itself lives in `bot.services.linking`.
+Its callback page links nothing: it sends the reader back here
 with `/start c_<code>`, and `confirm_login` links the held grant only if the person opening that
 link, in their private chat, is the Telegram user who asked for the login. Anyone else (a
 forwarded link, a group member tapping it) is refused and the grant is revoked at Quran.com.
@@ -26,9 +27,10 @@ from telegram.ext import (
     filters,
 )
 
-from bot.context import Deps, chat_settings_for, deps_of, translator_for
 from bot.i18n import Translator, get_translator
-from bot.linking import (
+from bot.qf import QFError
+from bot.services.deps import Deps, deps_of
+from bot.services.linking import (
     CONFIRM_PREFIX,
     CONFIRM_TTL,
     LOGIN_TTL,
@@ -37,7 +39,7 @@ from bot.linking import (
     missing_features,
     start_login,
 )
-from bot.qf import QFError
+from handlers.context import chat_settings_for, translator_for
 from handlers.replies import (
     LOGIN_CALLBACK,
     LOGIN_DEEP_LINK,

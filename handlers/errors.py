@@ -13,7 +13,7 @@ from telegram import Update
 from telegram.error import Forbidden, TelegramError
 from telegram.ext import Application, ContextTypes
 
-from bot.context import translator_for
+from handlers.context import translator_for
 
 logger = logging.getLogger(__name__)
 

@@ -17,8 +17,9 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application, ContextTypes, MessageHandler, filters
 
-from bot.context import deps_of, translator_for
-from bot.verses import VerseRange, VerseRangeError, split_leading_ranges
+from bot.domain.verses import VerseRange, VerseRangeError, split_leading_ranges
+from bot.services.deps import deps_of
+from handlers.context import translator_for
 from handlers.menu import COMMANDS
 from handlers.replies import interrupted_command
 from handlers.timezone import answer_place

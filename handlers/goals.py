@@ -31,41 +31,39 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from bot.context import translator_for
-from bot.goals import (
+from bot.domain.goals import (
     GoalInputError,
     GoalSpec,
     GoalType,
-    describe_goal,
-    format_duration,
     goal_presets,
     juz_count,
-    parse_goal_command,
-    preset_by_key,
-)
-from bot.i18n import Translator
-from bot.mushafs import MUSHAF_IDS, mushaf_name, page_count, pages_per_juz
-from bot.qf import GoalEstimate, NotFound, QFConnectionError, QFError, QFTimeout
-from bot.reading import (
-    CurrentGoal,
-    StoredGoal,
-    apply_goal,
-    describe_current_goal,
-    find_current_goal,
-    format_short_day,
-    new_offer_token,
     parse_day_count,
+    parse_goal_command,
     parse_kind_answer,
     parse_minutes_answer,
     parse_mushaf_answer,
     parse_pages_answer,
     parse_range_answer,
     parse_schedule_answer,
+    preset_by_key,
+)
+from bot.domain.mushafs import MUSHAF_IDS, mushaf_name, page_count, pages_per_juz
+from bot.domain.reading import new_offer_token
+from bot.domain.reminders import local_today
+from bot.domain.verses import VerseRange, VerseRangeError
+from bot.i18n import Translator
+from bot.presentation.goals import describe_current_goal, describe_goal, format_duration
+from bot.presentation.reading import format_short_day
+from bot.qf import GoalEstimate, NotFound, QFConnectionError, QFError, QFTimeout
+from bot.services.goals import (
+    CurrentGoal,
+    StoredGoal,
+    apply_goal,
+    find_current_goal,
     remember_goal,
     stored_goal,
 )
-from bot.reminders import local_today
-from bot.verses import VerseRange, VerseRangeError
+from handlers.context import translator_for
 from handlers.reading import Reader, open_reader
 from handlers.replies import is_private, private_chat_url, reply_upstream_error, send
 

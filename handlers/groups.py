@@ -17,8 +17,9 @@ from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import TelegramError
 from telegram.ext import Application, ChatMemberHandler, ContextTypes, MessageHandler, filters
 
-from bot.context import deps_of, translator_for
-from bot.scheduler import ReminderScheduler
+from bot.app.scheduler import ReminderScheduler
+from bot.services.deps import deps_of
+from handlers.context import translator_for
 
 logger = logging.getLogger(__name__)
 

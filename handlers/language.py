@@ -29,7 +29,6 @@ from telegram import (
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, filters
 
-from bot.context import chat_settings_for, deps_of, translator_for
 from bot.i18n import (
     LANGUAGE_NAMES,
     RTL_LANGUAGES,
@@ -38,6 +37,8 @@ from bot.i18n import (
     get_translator,
     resolve_language,
 )
+from bot.services.deps import deps_of
+from handlers.context import chat_settings_for, translator_for
 from handlers.menu import bot_commands
 from handlers.replies import is_group_admin, is_private, send
 

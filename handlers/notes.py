@@ -44,21 +44,27 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from bot.context import Deps, deps_of, translator_for
-from bot.i18n import Translator
-from bot.notes import (
-    DISPLAY_CHUNK,
+from bot.domain.notes import (
     NOTE_MAX_LENGTH,
     NOTE_MIN_LENGTH,
     add_part,
     characters_missing,
+    note_length,
+)
+from bot.domain.verses import (
+    VerseRange,
+    VerseRangeError,
+    parse_verse_ranges,
+    range_keys,
+    split_leading_ranges,
+)
+from bot.i18n import Translator
+from bot.presentation.notes import (
+    DISPLAY_CHUNK,
     describe_ranges,
-    find_saved_copy,
     format_count,
     format_day,
     html_chunks,
-    newest_first,
-    note_length,
     preview,
 )
 from bot.qf import (
@@ -70,13 +76,9 @@ from bot.qf import (
     QFError,
     UserSession,
 )
-from bot.verses import (
-    VerseRange,
-    VerseRangeError,
-    parse_verse_ranges,
-    range_keys,
-    split_leading_ranges,
-)
+from bot.services.deps import Deps, deps_of
+from bot.services.notes import find_saved_copy, newest_first
+from handlers.context import translator_for
 from handlers.replies import (
     is_private,
     private_chat_url,

@@ -18,44 +18,42 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Mess
 from telegram.error import BadRequest, Forbidden
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, filters
 
-from bot.chapters import chapter_name
-from bot.context import Deps, chat_settings_for, deps_of, translator_for
-from bot.goals import GoalType, progress_bar
-from bot.i18n import Translator
-from bot.progress_chart import DEFAULT_SPAN_DAYS, render_activity_chart, seconds_by_day
-from bot.qf import NotLinked, QFError, TodaysPlan, UserSession
-from bot.reading import (
+from bot.domain.chapters import chapter_name
+from bot.domain.goals import GoalType
+from bot.domain.reading import (
     QUICK_MINUTES,
     AmbiguousNumber,
     BareNumber,
-    CreditOutcome,
-    CreditResult,
-    CurrentGoal,
     ReadChoice,
     ReadInputError,
     ReadRequest,
     command_credit_key,
     compact_day,
-    credit_once,
-    credit_summary,
-    describe_current_goal,
-    find_current_goal,
-    format_progress,
-    format_today,
     new_offer_token,
     parse_compact_day,
     parse_read_command,
     plan_credit_key,
-    plan_goal_type,
-    plan_is_done,
     plan_ranges,
     quick_time_key,
-    stored_goal,
-    streak_line,
     summarise_activity,
 )
-from bot.reminders import local_today
-from bot.verses import VerseRange
+from bot.domain.reminders import local_today
+from bot.domain.verses import VerseRange
+from bot.i18n import Translator
+from bot.presentation.goals import describe_current_goal, progress_bar
+from bot.presentation.progress_chart import DEFAULT_SPAN_DAYS, render_activity_chart, seconds_by_day
+from bot.presentation.reading import (
+    credit_summary,
+    format_progress,
+    format_today,
+    plan_is_done,
+    streak_line,
+)
+from bot.qf import NotLinked, QFError, TodaysPlan, UserSession
+from bot.services.deps import Deps, deps_of
+from bot.services.goals import CurrentGoal, find_current_goal, plan_goal_type, stored_goal
+from bot.services.reading import CreditOutcome, CreditResult, credit_once
+from handlers.context import chat_settings_for, translator_for
 from handlers.replies import (
     ask_for_timezone,
     is_private,

@@ -7,7 +7,7 @@ rights are checked again on every press and every command (a demoted admin's old
 nothing). Free text (the message, the portion, a city) is given as command arguments,
 `/reminders text …`, since group privacy mode hides plain messages from the bot.
 
-Delivery and jobs live in `bot.scheduler`; schedule maths in `bot.reminders`.
+Delivery and jobs live in `bot.app.scheduler`; schedule maths in `bot.domain.reminders`.
 """
 
 from __future__ import annotations
@@ -30,11 +30,14 @@ from telegram.ext import (
     filters,
 )
 
-from bot.context import Deps, chat_settings_for, deps_of, translator_for
-from bot.i18n import Translator, get_translator, resolve_language
-from bot.qf import LinkExpired, NotLinked, QFError, friendly_error
-from bot.reading import format_short_day
-from bot.reminders import (
+from bot.app.scheduler import (
+    CHECK_IN_PREFIX,
+    SNOOZE_PREFIX,
+    ReminderScheduler,
+    schedule_of,
+    with_check_in_count,
+)
+from bot.domain.reminders import (
     ALL_WEEKDAYS,
     SNOOZE_MINUTES,
     local_today,
@@ -43,15 +46,13 @@ from bot.reminders import (
     parse_weekdays,
     split_times,
 )
-from bot.scheduler import (
-    CHECK_IN_PREFIX,
-    SNOOZE_PREFIX,
-    ReminderScheduler,
-    schedule_of,
-    with_check_in_count,
-)
-from bot.timezones import suggest_timezones, utc_offset_label, validate_timezone
-from bot.verses import VerseRangeError, parse_verse_ranges
+from bot.domain.timezones import suggest_timezones, utc_offset_label, validate_timezone
+from bot.domain.verses import VerseRangeError, parse_verse_ranges
+from bot.i18n import Translator, get_translator, resolve_language
+from bot.presentation.reading import format_short_day
+from bot.qf import LinkExpired, NotLinked, QFError, friendly_error
+from bot.services.deps import Deps, deps_of
+from handlers.context import chat_settings_for, translator_for
 from handlers.replies import (
     ask_for_timezone,
     is_group_admin,
@@ -777,7 +778,7 @@ async def remind_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 
 
 async def _has_goal(deps: Deps, user_id: int, timezone: str) -> bool:
-    """Whether delivery would skip days for this user (bot.scheduler skips a private reminder
+    """Whether delivery would skip days for this user (bot.app.scheduler skips a private reminder
     once today's goal is complete), so /remind only promises that when it applies. Unknown
     (not linked, Quran.com unreachable) counts as no."""
     if await deps.accounts.get(user_id) is None:

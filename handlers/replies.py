@@ -16,9 +16,9 @@ from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes
 from telegram.helpers import create_deep_linked_url
 
-from bot.context import Deps, deps_of
 from bot.i18n import Translator
 from bot.qf import LinkExpired, NotLinked, QFError, UserSession, friendly_error
+from bot.services.deps import Deps, deps_of
 
 logger = logging.getLogger(__name__)
 

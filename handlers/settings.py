@@ -15,9 +15,10 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, filters
 
-from bot.context import Deps, chat_settings_for, deps_of, translator_for
+from bot.domain.mushafs import MUSHAF_IDS, is_valid_mushaf, mushaf_name
 from bot.i18n import Translator
-from bot.mushafs import MUSHAF_IDS, is_valid_mushaf, mushaf_name
+from bot.services.deps import Deps, deps_of
+from handlers.context import chat_settings_for, translator_for
 from handlers.language import language_name, language_panel
 from handlers.replies import is_private, private_chat_markup, send
 from handlers.timezone import ASK_CALLBACK, describe_zone

@@ -18,10 +18,11 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatType
 from telegram.ext import Application, CommandHandler, ContextTypes, filters
 
-from bot.context import chat_settings_for, deps_of, translator_for
 from bot.i18n import Translator
-from bot.linking import LINKED_DEEP_LINK
+from bot.services.deps import deps_of
+from bot.services.linking import LINKED_DEEP_LINK
 from handlers.account import linked_as, offer_login
+from handlers.context import chat_settings_for, translator_for
 from handlers.menu import commands_for
 from handlers.replies import (
     LOGIN_DEEP_LINK,

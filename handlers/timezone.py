@@ -3,7 +3,8 @@
 Quran Foundation counts reading days and streaks in the timezone we send (`x-timezone`) and
 reminders fire in it, but Telegram never tells a bot where its users are. So the bot asks, and
 accepts what people actually know: "Cairo", "Indonesia", "UTC+3", "الرياض", a zone name or their
-location (see `bot.timezones`). Several candidates are offered as buttons; one is set at once.
+location (see `bot.domain.timezones`). Several candidates are offered as
+buttons; one is set at once.
 
 In a private chat the setting is the user's own; in a group it is the group's and only admins
 may change it, checked again on every button press (a member cannot press an admin's buttons).
@@ -52,16 +53,17 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from bot.context import chat_settings_for, deps_of, translator_for
-from bot.i18n import Translator
-from bot.scheduler import ReminderScheduler
-from bot.timezones import (
+from bot.app.scheduler import ReminderScheduler
+from bot.domain.timezones import (
     is_offset_zone,
     suggest_timezones,
     timezone_for_location,
     utc_offset_label,
     validate_timezone,
 )
+from bot.i18n import Translator
+from bot.services.deps import deps_of
+from handlers.context import chat_settings_for, translator_for
 from handlers.replies import (
     LOGIN_DEEP_LINK,
     TIMEZONE_CALLBACK,

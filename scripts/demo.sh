@@ -7,5 +7,5 @@ PYTHON=${PYTHON:-python3}
 if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
 fi
-.venv/bin/python -m pip install -q --disable-pip-version-check -c constraints.txt -e .
-exec .venv/bin/python -m bot demo "$@"
+.venv/bin/python -m pip install -q --disable-pip-version-check -c constraints.txt -e '.[sandbox]'
+exec .venv/bin/python -m sandbox "$@"

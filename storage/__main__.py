@@ -17,7 +17,7 @@ from storage.database import Database
 
 
 def _settings_values() -> tuple[str, list[str]]:
-    from bot.config import ConfigurationError, load_settings
+    from bot.app.config import ConfigurationError, load_settings
 
     try:
         settings = load_settings()

@@ -13,15 +13,15 @@ from datetime import UTC, datetime
 from enum import Enum
 from typing import Final, Literal
 
-from bot.mushafs import DEFAULT_MUSHAF_ID as _DOMAIN_DEFAULT_MUSHAF_ID
-
 Clock = Callable[[], datetime]
 
 ReminderKind = Literal["group", "private"]
 ConsumeStatus = Literal["ok", "unknown", "used", "expired"]
 
-#: One default for the whole bot: the domain module says why it is this mushaf.
-DEFAULT_MUSHAF_ID = _DOMAIN_DEFAULT_MUSHAF_ID
+#: The column default for a chat's mushaf. Storage imports nothing from the bot, so the value is
+#: repeated here; tests/test_architecture.py checks it equals `bot.domain.mushafs.DEFAULT_MUSHAF_ID`
+#: (which says why it is this mushaf).
+DEFAULT_MUSHAF_ID = 2
 
 
 class Unset(Enum):

@@ -11,8 +11,8 @@ from contextlib import asynccontextmanager
 from datetime import date
 from pathlib import Path
 
-from bot.sandbox.fake_qf import FakeQuranFoundation
-from bot.sandbox.harness import BotHarness
+from sandbox.fake_qf import FakeQuranFoundation
+from sandbox.harness import BotHarness
 
 TODAY = date(2026, 3, 29)
 ZONE = "Asia/Riyadh"

@@ -8,9 +8,9 @@ from typing import Any
 
 from storage_helpers import ManualClock
 
-from bot.sandbox.harness import BotHarness
-from bot.sandbox.telegram_world import FakeUser, TelegramWorld
-from bot.scheduler import CHECK_IN_PREFIX, ReminderScheduler
+from bot.app.scheduler import CHECK_IN_PREFIX, ReminderScheduler
+from sandbox.harness import BotHarness
+from sandbox.telegram_world import FakeUser, TelegramWorld
 from storage import Reminder
 
 GROUP_ID = -1001234

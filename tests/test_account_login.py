@@ -16,10 +16,10 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from bot.linking import CONFIRM_LINK
-from bot.sandbox.harness import DEMO_USER, QF_TEST_HOST, BotHarness
-from bot.sandbox.telegram_world import FakeUser, TelegramWorld
-from bot.web import create_web_app
+from bot.app.web import create_web_app
+from bot.services.linking import CONFIRM_LINK
+from sandbox.harness import DEMO_USER, QF_TEST_HOST, BotHarness
+from sandbox.telegram_world import FakeUser, TelegramWorld
 from storage.schema import accounts
 
 pytestmark = pytest.mark.timeout(60)

@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from bot.linking import CONFIRM_LINK
-from bot.sandbox.harness import DEMO_USER, BotHarness
-from bot.sandbox.telegram_world import FakeUser, TelegramWorld
+from bot.services.linking import CONFIRM_LINK
+from sandbox.harness import DEMO_USER, BotHarness
+from sandbox.telegram_world import FakeUser, TelegramWorld
 from storage.schema import login_attempts
 
 pytestmark = pytest.mark.timeout(60)

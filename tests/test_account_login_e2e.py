@@ -14,8 +14,8 @@ import pytest
 from cryptography.fernet import Fernet
 from e2e_support import BotProcess, running_bot
 
-from bot.linking import CONFIRM_LINK
-from bot.sandbox.telegram_world import FakeUser, TelegramWorld
+from bot.services.linking import CONFIRM_LINK
+from sandbox.telegram_world import FakeUser, TelegramWorld
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(120)]
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from telegram.ext import ConversationHandler
 
-from bot.sandbox.harness import DEMO_USER, BotHarness
-from bot.sandbox.telegram_world import TelegramWorld
+from sandbox.harness import DEMO_USER, BotHarness
+from sandbox.telegram_world import TelegramWorld
 
 pytestmark = pytest.mark.timeout(60)
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import ConfigurationError, QFEnvironment, load_settings
+from bot.app.config import ConfigurationError, QFEnvironment, load_settings
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 

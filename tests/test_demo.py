@@ -1,4 +1,4 @@
-"""`python -m bot demo --script` replays a conversation with the real bot and prints it."""
+"""`python -m sandbox --script` replays a conversation with the real bot and prints it."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ def run_demo_script(tmp_path: Path, lines: list[str]) -> str:
     script = tmp_path / "conversation.txt"
     script.write_text("\n".join(lines) + "\n", encoding="utf-8")
     result = subprocess.run(
-        [sys.executable, "-m", "bot", "demo", "--script", str(script)],
+        [sys.executable, "-m", "sandbox", "--script", str(script)],
         cwd=tmp_path,
         env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(REPO_ROOT)},
         capture_output=True,

@@ -17,8 +17,8 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
-from bot.sandbox.fake_qf import DEMO_NAME, DEMO_SUB, FakeQuranFoundation
-from bot.sandbox.serving import serve_asgi
+from sandbox.fake_qf import DEMO_NAME, DEMO_SUB, FakeQuranFoundation
+from sandbox.serving import serve_asgi
 
 CLIENT = ("demo-client", "demo-secret")
 REDIRECT = "https://bot.example/oauth/callback"
@@ -1103,7 +1103,7 @@ async def test_command_line_entry_serves_and_prints_its_urls() -> None:
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "bot.sandbox.fake_qf",
+        "sandbox.fake_qf",
         "--port",
         "0",
         "--contract",

@@ -28,9 +28,9 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, InvalidToken, RetryAfter
 from telegram.ext import Application, CommandHandler, ContextTypes
 
-from bot.sandbox.fake_telegram import FakeTelegramServer
-from bot.sandbox.recording import RecordingRequest
-from bot.sandbox.telegram_world import FakeUser, TelegramWorld
+from sandbox.fake_telegram import FakeTelegramServer
+from sandbox.recording import RecordingRequest
+from sandbox.telegram_world import FakeUser, TelegramWorld
 
 AMINA = FakeUser(1001, "Amina", username="amina")
 BILAL = FakeUser(1002, "Bilal")

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.sandbox.harness import DEMO_USER, BotHarness
-from bot.sandbox.telegram_world import FakeUser, TelegramWorld
+from sandbox.harness import DEMO_USER, BotHarness
+from sandbox.telegram_world import FakeUser, TelegramWorld
 
 
 @pytest.fixture

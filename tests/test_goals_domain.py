@@ -6,23 +6,19 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.goals import (
+from bot.domain.goals import (
     DAY_SECONDS,
     MAX_DURATION_DAYS,
     GoalInputError,
     GoalSpec,
     GoalType,
-    describe_goal,
-    format_duration,
     goal_presets,
     juz_count,
     parse_duration_seconds,
     parse_goal_command,
     preset_by_key,
-    progress_bar,
 )
-from bot.i18n import get_translator
-from bot.mushafs import (
+from bot.domain.mushafs import (
     DEFAULT_MUSHAF_ID,
     MUSHAF_IDS,
     is_valid_mushaf,
@@ -30,6 +26,8 @@ from bot.mushafs import (
     page_count,
     pages_per_juz,
 )
+from bot.i18n import get_translator
+from bot.presentation.goals import describe_goal, format_duration, progress_bar
 
 EN = get_translator("en")
 AR = get_translator("ar")

@@ -9,9 +9,9 @@ from typing import Any, Literal
 
 import pytest
 
-from bot.reading import stored_goal
-from bot.sandbox.fake_qf import DEMO_SUB, FakeQuranFoundation, Goal
-from bot.sandbox.harness import DEMO_USER, BotHarness
+from bot.services.goals import stored_goal
+from sandbox.fake_qf import DEMO_SUB, FakeQuranFoundation, Goal
+from sandbox.harness import DEMO_USER, BotHarness
 from storage import DatabasePersistence
 
 TODAY = date(2026, 3, 29)

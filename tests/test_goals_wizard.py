@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 from harness_support import linked_bot
 
-from bot.sandbox.fake_qf import DEMO_SUB, FakeQuranFoundation, Goal
-from bot.sandbox.harness import DEMO_USER, BotHarness
 from handlers.goals import CONVERSATION_NAME, CONVERSATION_TIMEOUT, build_conversation
+from sandbox.fake_qf import DEMO_SUB, FakeQuranFoundation, Goal
+from sandbox.harness import DEMO_USER, BotHarness
 
 TODAY = date(2026, 3, 29)
 ZONE = "Asia/Riyadh"

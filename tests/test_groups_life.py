@@ -16,8 +16,8 @@ from reminders_support import (
     scheduler_of,
 )
 
-from bot.sandbox.harness import DEMO_USER, BotHarness
 from handlers.reminders import private_reminder
+from sandbox.harness import DEMO_USER, BotHarness
 
 NEW_GROUP_ID = -1004242
 

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from bot.i18n import LRI, PDI, RLM, get_translator
-from bot.notes import describe_ranges
-from bot.sandbox.harness import BotHarness
-from bot.sandbox.telegram_world import FakeUser, TelegramWorld
+from bot.presentation.notes import describe_ranges
+from sandbox.harness import BotHarness
+from sandbox.telegram_world import FakeUser, TelegramWorld
 
 pytestmark = pytest.mark.timeout(60)
 

@@ -18,14 +18,16 @@ from bot.i18n import (
     PDI,
     RLM,
     SUPPORTED_LANGUAGES,
-    CatalogProblem,
     catalog_path,
+    normalize_rtl,
+    read_catalog,
+)
+from bot.i18n.catalog_tool import (
+    CatalogProblem,
     catalog_problems,
     extract_messages,
     main,
     new_catalog,
-    normalize_rtl,
-    read_catalog,
 )
 
 
@@ -115,7 +117,7 @@ def test_every_translation_formats_with_the_values_the_code_passes(template: Cat
 
 
 def _names(text: str) -> set[str]:
-    from bot.i18n import placeholder_names
+    from bot.i18n.catalog_tool import placeholder_names
 
     return placeholder_names(text) | {"n"}
 

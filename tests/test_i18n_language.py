@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.i18n import LRI, PDI, RLM
-from bot.sandbox.harness import DEMO_USER, BotHarness
-from bot.sandbox.telegram_world import FakeUser
 from handlers.language import choice_from_text
+from sandbox.harness import DEMO_USER, BotHarness
+from sandbox.telegram_world import FakeUser
 
 GROUP = -100500
 ADMIN = FakeUser(2001, "Khadija", username="khadija", language_code="en")

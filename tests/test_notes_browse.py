@@ -15,8 +15,8 @@ from notes_support import (
 )
 
 from bot.qf import NoteInput
-from bot.sandbox.harness import DEMO_USER, BotHarness
-from bot.sandbox.telegram_world import FakeUser
+from sandbox.harness import DEMO_USER, BotHarness
+from sandbox.telegram_world import FakeUser
 
 
 async def _add(bot: BotHarness, body: str, *ranges: str) -> str:

@@ -19,8 +19,8 @@ from notes_support import (
     text_of,
 )
 
-from bot.sandbox.fake_qf import RecordedRequest
-from bot.sandbox.harness import DEMO_USER, BotHarness
+from sandbox.fake_qf import RecordedRequest
+from sandbox.harness import DEMO_USER, BotHarness
 
 
 def _writes(bot: BotHarness, since: int) -> list[RecordedRequest]:

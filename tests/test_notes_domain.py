@@ -11,30 +11,31 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.i18n import get_translator
-from bot.notes import (
-    DISPLAY_CHUNK,
+from bot.domain.notes import (
     NOTE_MAX_LENGTH,
     NOTE_MIN_LENGTH,
-    TELEGRAM_MESSAGE_LIMIT,
     add_part,
     characters_missing,
     characters_over,
+    is_valid_body,
+    join_parts,
+    note_length,
+)
+from bot.i18n import get_translator
+from bot.presentation.notes import (
+    DISPLAY_CHUNK,
+    TELEGRAM_MESSAGE_LIMIT,
     describe_ranges,
-    find_saved_copy,
     format_count,
     format_day,
     html_chunks,
-    is_valid_body,
-    join_parts,
-    newest_first,
-    note_length,
     preview,
 )
 from bot.qf import Note
-from bot.sandbox.telegram_world import FakeUser, TelegramWorld
+from bot.services.notes import find_saved_copy, newest_first
+from sandbox.telegram_world import FakeUser, TelegramWorld
 
-SPECS = Path(__file__).resolve().parent.parent / "bot" / "sandbox" / "specs"
+SPECS = Path(__file__).resolve().parent.parent / "sandbox" / "specs"
 
 
 def _note(note_id: str, body: str, ranges: list[str], minutes: int = 0) -> Note:

@@ -16,7 +16,7 @@ from notes_support import (
 )
 
 from bot.qf import NoteInput
-from bot.sandbox.harness import DEMO_USER, BotHarness
+from sandbox.harness import DEMO_USER, BotHarness
 from storage import NoteDraft
 
 EARLIER = "My unfinished reflection"  # 24 characters

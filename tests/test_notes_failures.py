@@ -13,7 +13,7 @@ from notes_support import (
     text_of,
 )
 
-from bot.sandbox.harness import DEMO_USER, BotHarness
+from sandbox.harness import DEMO_USER, BotHarness
 
 NOTES_PATH = r"/v1/notes$"
 

@@ -12,7 +12,7 @@ from notes_support import (
     text_of,
 )
 
-from bot.sandbox.harness import DEMO_USER, BotHarness
+from sandbox.harness import DEMO_USER, BotHarness
 
 
 async def test_one_liner_saves_a_private_note_at_once(tmp_path: Path) -> None:

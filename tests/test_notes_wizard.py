@@ -15,9 +15,9 @@ from notes_support import (
 )
 from telegram import Update
 
-from bot.notes import NOTE_MAX_LENGTH
-from bot.sandbox.harness import DEMO_USER, BotHarness
-from bot.sandbox.telegram_world import FakeUser
+from bot.domain.notes import NOTE_MAX_LENGTH
+from sandbox.harness import DEMO_USER, BotHarness
+from sandbox.telegram_world import FakeUser
 from storage import Database, DatabasePersistence
 
 HOSTILE = "<b>x</b> & <script>alert('hi')</script> &amp; &lt;"

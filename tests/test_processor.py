@@ -17,9 +17,9 @@ import pytest
 from telegram import Chat, Message, Update, User
 from telegram.ext import Application, CallbackContext, TypeHandler
 
-from bot.processor import KeyedUpdateProcessor, update_key
-from bot.sandbox.recording import RecordingRequest
-from bot.sandbox.telegram_world import TelegramWorld
+from bot.app.processor import KeyedUpdateProcessor, update_key
+from sandbox.recording import RecordingRequest
+from sandbox.telegram_world import TelegramWorld
 
 UPSTREAM_SECONDS = 0.3
 

@@ -6,7 +6,7 @@ import struct
 import time
 from datetime import date, timedelta
 
-from bot.progress_chart import FIGURE_SIZE, render_activity_chart, seconds_by_day
+from bot.presentation.progress_chart import FIGURE_SIZE, render_activity_chart, seconds_by_day
 from bot.qf import ActivityDay
 
 END = date(2026, 3, 29)

@@ -8,42 +8,40 @@ from pathlib import Path
 
 import pytest
 
-from bot.goals import GoalInputError, GoalSpec, GoalType
-from bot.i18n import get_translator
-from bot.qf import GoalType as WireGoalType
-from bot.qf import TodaysPlan
-from bot.reading import (
-    AmbiguousNumber,
-    BareNumber,
-    CreditOutcome,
-    ReadChoice,
-    ReadInputError,
-    ReadRequest,
-    StoredGoal,
-    command_credit_key,
-    credit_once,
-    format_day,
-    format_progress,
-    format_short_day,
-    format_today,
+from bot.domain.goals import (
+    GoalInputError,
+    GoalSpec,
+    GoalType,
     parse_day_count,
     parse_kind_answer,
     parse_minutes_answer,
     parse_mushaf_answer,
     parse_pages_answer,
     parse_range_answer,
-    parse_read_command,
     parse_schedule_answer,
+)
+from bot.domain.reading import (
+    AmbiguousNumber,
+    BareNumber,
+    ReadChoice,
+    ReadInputError,
+    ReadRequest,
+    command_credit_key,
+    parse_read_command,
     plan_credit_key,
     quick_time_key,
-    remember_goal,
-    stored_goal,
     summarise_activity,
 )
-from bot.reminders import local_today
-from bot.sandbox.fake_qf import DEMO_SUB, FakeQuranFoundation
-from bot.sandbox.harness import DEMO_USER, BotHarness
-from bot.verses import VerseRange
+from bot.domain.reminders import local_today
+from bot.domain.verses import VerseRange
+from bot.i18n import get_translator
+from bot.presentation.reading import format_day, format_progress, format_short_day, format_today
+from bot.qf import GoalType as WireGoalType
+from bot.qf import TodaysPlan
+from bot.services.goals import StoredGoal, remember_goal, stored_goal
+from bot.services.reading import CreditOutcome, credit_once
+from sandbox.fake_qf import DEMO_SUB, FakeQuranFoundation
+from sandbox.harness import DEMO_USER, BotHarness
 
 EN = get_translator("en")
 AR = get_translator("ar")

@@ -12,9 +12,9 @@ import pytest
 from harness_support import linked_bot
 from telegram import Update
 
-from bot.sandbox.fake_qf import DEMO_SUB, FakeQuranFoundation, Goal
-from bot.sandbox.harness import DEMO_USER, BotHarness
-from bot.sandbox.telegram_world import FakeUser
+from sandbox.fake_qf import DEMO_SUB, FakeQuranFoundation, Goal
+from sandbox.harness import DEMO_USER, BotHarness
+from sandbox.telegram_world import FakeUser
 
 TODAY = date(2026, 3, 29)
 ZONE = "Asia/Riyadh"

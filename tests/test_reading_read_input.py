@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 from harness_support import linked_bot
 
-from bot.sandbox.fake_qf import DEMO_SUB
-from bot.sandbox.harness import DEMO_USER, BotHarness
-from bot.sandbox.telegram_world import FakeUser
+from sandbox.fake_qf import DEMO_SUB
+from sandbox.harness import DEMO_USER, BotHarness
+from sandbox.telegram_world import FakeUser
 
 TODAY = date(2026, 3, 29)
 ZONE = "Asia/Riyadh"

@@ -17,8 +17,8 @@ from telegram.ext import (
     filters,
 )
 
-from bot.sandbox.recording import RecordingRequest, feed_pending_updates
-from bot.sandbox.telegram_world import FakeUser, TelegramWorld
+from sandbox.recording import RecordingRequest, feed_pending_updates
+from sandbox.telegram_world import FakeUser, TelegramWorld
 
 AMINA = FakeUser(1001, "Amina", username="amina")
 BILAL = FakeUser(1002, "Bilal")

@@ -20,8 +20,8 @@ from reminders_support import (
     scheduler_of,
 )
 
-from bot.sandbox.fake_qf import FakeQuranFoundation
-from bot.sandbox.harness import BotHarness
+from sandbox.fake_qf import FakeQuranFoundation
+from sandbox.harness import BotHarness
 
 CREDIT_PATH = r"^/v1/activity-days$"
 

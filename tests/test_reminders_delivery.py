@@ -23,9 +23,9 @@ from reminders_support import (
 )
 from storage_helpers import reachable_postgres_url
 
-from bot.sandbox.harness import BotHarness
-from bot.sandbox.telegram_world import TelegramWorld
-from bot.scheduler import ReminderScheduler
+from bot.app.scheduler import ReminderScheduler
+from sandbox.harness import BotHarness
+from sandbox.telegram_world import TelegramWorld
 
 
 async def test_due_group_reminder_is_sent_once_with_a_check_in_button(tmp_path: Path) -> None:

@@ -15,8 +15,8 @@ from reminders_support import (
     scheduler_of,
 )
 
-from bot.sandbox.harness import DEMO_USER, BotHarness
 from handlers.reminders import group_reminder, private_reminder
+from sandbox.harness import DEMO_USER, BotHarness
 
 
 def last_text(bot: BotHarness, chat_id: int = GROUP_ID) -> str:

@@ -9,10 +9,10 @@ from pathlib import Path
 from reminders_support import reminder_messages, scheduler_of
 from storage_helpers import ManualClock
 
-from bot.sandbox.fake_qf import ActivityDay, FakeQuranFoundation, Goal
-from bot.sandbox.harness import DEMO_USER, BotHarness
-from bot.sandbox.telegram_world import FakeUser
 from handlers.reminders import private_reminder
+from sandbox.fake_qf import ActivityDay, FakeQuranFoundation, Goal
+from sandbox.harness import DEMO_USER, BotHarness
+from sandbox.telegram_world import FakeUser
 from storage import Reminder
 
 #: 21:00 in London on Monday 23 November 2026 (GMT).

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from telegram.ext import Application, JobQueue
 
-from bot.reminders import (
+from bot.domain.reminders import (
     ALL_WEEKDAYS,
     Schedule,
     SendPacer,

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from bot.domain.mushafs import MUSHAF_IDS
 from bot.i18n import get_translator
-from bot.mushafs import MUSHAF_IDS
-from bot.sandbox.harness import DEMO_USER, BotHarness
-from bot.sandbox.telegram_world import TelegramWorld
+from sandbox.harness import DEMO_USER, BotHarness
+from sandbox.telegram_world import TelegramWorld
 
 pytestmark = pytest.mark.timeout(60)
 

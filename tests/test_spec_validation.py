@@ -8,12 +8,7 @@ from typing import Any
 import pytest
 from jsonschema import Draft7Validator
 
-from bot.sandbox.spec_validation import (
-    CORRECTIONS,
-    SPEC_DIR,
-    SpecValidator,
-    ValidationIssue,
-)
+from sandbox.spec_validation import CORRECTIONS, SPEC_DIR, SpecValidator, ValidationIssue
 
 AUTH = {"x-auth-token": "token", "x-client-id": "client", "x-timezone": "Asia/Riyadh"}
 NOTE = {"body": "A reflection on the Throne Verse", "saveToQR": False, "ranges": ["2:255-2:255"]}

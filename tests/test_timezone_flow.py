@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
-from bot.sandbox.fake_qf import DEMO_SUB, FakeQuranFoundation
-from bot.sandbox.harness import DEMO_USER, BotHarness
-from bot.sandbox.telegram_world import FakeUser, TelegramWorld
 from handlers.reminders import private_reminder
+from sandbox.fake_qf import DEMO_SUB, FakeQuranFoundation
+from sandbox.harness import DEMO_USER, BotHarness
+from sandbox.telegram_world import FakeUser, TelegramWorld
 
 pytestmark = pytest.mark.timeout(60)
 

@@ -7,7 +7,7 @@ from importlib import resources
 
 import pytest
 
-from bot.timezones import (
+from bot.domain.timezones import (
     TimezoneSuggestion,
     suggest_timezones,
     timezone_for_location,

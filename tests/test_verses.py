@@ -1,4 +1,4 @@
-"""Verse range parsing (bot.verses) and the chapter facts it stands on (bot.chapters)."""
+"""Verse range parsing (bot.domain.verses) and the chapter facts it stands on (chapters)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from bot.chapters import (
+from bot.domain.chapters import (
     ALIASES,
     ARABIC_NAMES,
     CHAPTER_COUNT,
@@ -26,8 +26,7 @@ from bot.chapters import (
     verse_count,
     verse_ordinal,
 )
-from bot.i18n import get_translator
-from bot.verses import (
+from bot.domain.verses import (
     MAX_RANGES,
     VerseRange,
     VerseRangeError,
@@ -38,6 +37,7 @@ from bot.verses import (
     range_keys,
     split_leading_ranges,
 )
+from bot.i18n import get_translator
 
 EN = get_translator("en")
 AR = get_translator("ar")

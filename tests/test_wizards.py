@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.sandbox.harness import DEMO_USER, BotHarness
+from sandbox.harness import DEMO_USER, BotHarness
 
 
 async def test_starting_goal_wizard_ends_open_note_wizard_and_keeps_its_draft(

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import Enum, auto
 
-from bot.chapters import (
+from bot.domain.chapters import (
     CHAPTER_COUNT,
     JUZ_COUNT,
     VERSE_COUNTS,
@@ -163,7 +163,7 @@ class VerseRange:
 
     @classmethod
     def from_ordinals(cls, start: int, end: int) -> VerseRange:
-        """From mushaf positions 1..6236 (see `bot.chapters.verse_ordinal`)."""
+        """From mushaf positions 1..6236 (see `bot.domain.chapters.verse_ordinal`)."""
         return cls(*verse_at(start), *verse_at(end))
 
     @classmethod
@@ -322,7 +322,7 @@ class _Token:
     #: word opens with a quote mark): it starts new text (`2:255 "- a quote"`, a `- point` on
     #: the next line), so it never continues the reference as a dash or separator would.
     detached: bool = False
-    #: For words, the folded form keywords are compared by (see `bot.chapters.name_key`).
+    #: For words, the folded form keywords are compared by (see `bot.domain.chapters.name_key`).
     key: str = ""
 
 

@@ -15,7 +15,8 @@ start may try again; after a timeout the message may have arrived, and a missing
 than a duplicate one.
 
 Flood limits: AIORateLimiter (bot/application.py) stays the backstop, but a fan-out of hundreds
-of reminders at 21:00 also passes two `PacedGate`s (see `bot.reminders.SendPacer`): claims, then
+of reminders at 21:00 also passes two `PacedGate`s (see
+`bot.domain.reminders.SendPacer`): claims, then
 sends, at most 30 per 1.025 s each, with at most `MAX_IN_FLIGHT` sends unanswered. Several
 instances on one bot token must split the limit (`set_send_limit(30 // instances)`).
 
@@ -49,10 +50,7 @@ from telegram.error import (
 from telegram.ext import Application, CallbackContext, Job, JobQueue
 from telegram.warnings import PTBDeprecationWarning
 
-from bot.context import Deps, deps_of
-from bot.i18n import Translator, get_translator
-from bot.qf import QFError, TodaysPlan
-from bot.reminders import (
+from bot.domain.reminders import (
     CATCH_UP_WINDOW,
     FANOUT_LIMIT_PER_SECOND,
     FANOUT_WINDOW_SECONDS,
@@ -67,6 +65,9 @@ from bot.reminders import (
     time_of,
     to_ptb_days,
 )
+from bot.i18n import Translator, get_translator
+from bot.qf import QFError, TodaysPlan
+from bot.services.deps import Deps, deps_of
 from storage import DEFAULT_MUSHAF_ID, Reminder
 
 logger = logging.getLogger(__name__)

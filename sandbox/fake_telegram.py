@@ -3,7 +3,7 @@
 The bot under test talks to it exactly as to api.telegram.org (`base_url=server.base_url`), so
 end-to-end tests and the demo exercise PTB's real HTTP stack: form, JSON and multipart bodies,
 long polling and status codes. Control endpoints under `/_sandbox/` let a person (or a separate
-process) play the user while the server runs on its own (`python -m bot.sandbox.fake_telegram`).
+process) play the user while the server runs on its own (`python -m sandbox.fake_telegram`).
 """
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from bot.sandbox.serving import RunningServer, serve_asgi
-from bot.sandbox.telegram_world import FakeUser, TelegramWorld, UploadedFile
+from sandbox.serving import RunningServer, serve_asgi
+from sandbox.telegram_world import FakeUser, TelegramWorld, UploadedFile
 
 _LOGGER = logging.getLogger(__name__)
 

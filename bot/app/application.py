@@ -17,10 +17,10 @@ from telegram.constants import ParseMode
 from telegram.ext import AIORateLimiter, Application, Defaults
 from telegram.request import BaseRequest
 
-from bot.config import Settings
-from bot.context import DEPS_KEY, Deps, utc_now
-from bot.processor import KeyedUpdateProcessor
+from bot.app.config import Settings
+from bot.app.processor import KeyedUpdateProcessor
 from bot.qf import QuranFoundationClient
+from bot.services.deps import DEPS_KEY, Deps, utc_now
 from storage import (
     AccountRepository,
     ChatRepository,

@@ -1,7 +1,7 @@
 """A fake Quran Foundation (OAuth2 server + User API) for tests, demo mode and manual runs.
 
 Every User API request is validated against the official OpenAPI file of the chosen contract
-(`bot.sandbox.spec_validation`), so the bot is tested against what the real server accepts.
+(`sandbox.spec_validation`), so the bot is tested against what the real server accepts.
 The fake is stateful per user (goals, notes, activity days, streaks, mutation timestamps) and
 can inject faults (error statuses, late answers, dropped connections).
 
@@ -61,9 +61,9 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from bot.chapters import VERSE_COUNTS
-from bot.sandbox.serving import SimulatedDisconnect, SimulatedReadTimeout, serve_asgi
-from bot.sandbox.spec_validation import SpecValidator, ValidationIssue
+from bot.domain.chapters import VERSE_COUNTS
+from sandbox.serving import SimulatedDisconnect, SimulatedReadTimeout, serve_asgi
+from sandbox.spec_validation import SpecValidator, ValidationIssue
 
 __all__ = [
     "DEMO_EMAIL",
@@ -1972,7 +1972,7 @@ def _with_query(url: str, fields: Mapping[str, str]) -> str:
 
 
 # --------------------------------------------------------------------------------------------
-# Command line: python -m bot.sandbox.fake_qf --port 8765 --contract 2026-03-29
+# Command line: python -m sandbox.fake_qf --port 8765 --contract 2026-03-29
 # --------------------------------------------------------------------------------------------
 
 

@@ -19,7 +19,7 @@ from starlette.routing import Route
 from telegram import Update
 from telegram.ext import Application
 
-from bot.context import deps_of
+from bot.services.deps import deps_of
 
 logger = logging.getLogger(__name__)
 
@@ -47,7 +47,7 @@ def create_web_app(application: Application[Any, Any, Any, Any, Any, Any]) -> St
         return Response(status_code=200)
 
     async def oauth_callback(request: Request) -> Response:
-        from bot.linking import complete_login
+        from bot.services.linking import complete_login
 
         outcome = await complete_login(deps, dict(request.query_params))
         if outcome.event is not None:

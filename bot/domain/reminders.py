@@ -1,6 +1,6 @@
 """When reminders are due: slots, time zones, DST, weekdays, catch-up and fan-out pacing.
 
-Pure schedule maths with no Telegram in sight, shared by the JobQueue wiring (`bot.scheduler`),
+Pure schedule maths with no Telegram in sight, shared by the JobQueue wiring (`bot.app.scheduler`),
 the handlers and the tests.
 
 Slots. Every scheduled occurrence has a key, the wall-clock date and time in the reminder's own
@@ -356,7 +356,7 @@ class SendPacer:
     made from the times sends really left (`record`), not from times booked in advance: an event
     loop busy with a fan-out wakes sleepers late and all at once, and booked times would then
     go out as a burst. `min_gap` stops a backlog from leaving as one burst either.
-    Pure arithmetic on a monotonic clock, so it is easy to test; `bot.scheduler` does the
+    Pure arithmetic on a monotonic clock, so it is easy to test; `bot.app.scheduler` does the
     waiting.
     """
 

@@ -9,20 +9,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
-from bot.config import Settings
-from bot.i18n import Translator, get_translator, resolve_language
+from bot.app.config import Settings
 
 if TYPE_CHECKING:
-    from telegram import Update
-    from telegram.ext import Application, ContextTypes
-
     from bot.qf import QuranFoundationClient
     from storage import (
         AccountRepository,
         ChatRepository,
-        ChatSettings,
         Database,
         DraftRepository,
         LoginAttemptRepository,
@@ -58,35 +53,17 @@ class Deps:
     extras: dict[str, Any] = field(default_factory=dict)
 
 
-def deps_of(context: ContextTypes.DEFAULT_TYPE | Application[Any, Any, Any, Any, Any, Any]) -> Deps:
+class HasBotData(Protocol):
+    """A PTB Application or callback context, seen without importing telegram here."""
+
+    @property
+    def bot_data(self) -> Any: ...
+
+
+def deps_of(context: HasBotData) -> Deps:
     """The Deps of the Application serving this callback."""
     bot_data = context.bot_data
     deps = bot_data.get(DEPS_KEY)
     if not isinstance(deps, Deps):
-        raise RuntimeError("bot_data has no Deps: build the Application with bot.application")
+        raise RuntimeError("bot_data has no Deps: build the Application with bot.app.application")
     return deps
-
-
-async def chat_settings_for(update: Update, deps: Deps) -> ChatSettings | None:
-    """The stored settings of the update's chat, registering the chat on first contact."""
-    chat = update.effective_chat
-    if chat is None:
-        return None
-    title = chat.title or chat.full_name or chat.username
-    return await deps.chats.ensure(chat.id, chat.type, title)
-
-
-async def translator_for(update: object, context: ContextTypes.DEFAULT_TYPE) -> Translator:
-    """The translator for a reply: the chat's chosen language, else the user's Telegram one."""
-    from telegram import Update
-
-    if not isinstance(update, Update):
-        return get_translator(None)
-    deps = deps_of(context)
-    stored: str | None = None
-    chat = update.effective_chat
-    if chat is not None:
-        settings = await deps.chats.get(chat.id)
-        stored = settings.language if settings is not None else None
-    user = update.effective_user
-    return get_translator(resolve_language(stored, user.language_code if user else None))

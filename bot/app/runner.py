@@ -14,15 +14,15 @@ from types import FrameType
 
 import uvicorn
 
-from bot.application import (
+from bot.app.application import (
     ALLOWED_UPDATES,
     build_application,
     close_deps,
     create_deps,
     start_services,
 )
-from bot.config import Settings
-from bot.web import WEBHOOK_PATH, AccessLogFilter, create_web_app
+from bot.app.config import Settings
+from bot.app.web import WEBHOOK_PATH, AccessLogFilter, create_web_app
 
 logger = logging.getLogger(__name__)
 

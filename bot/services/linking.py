@@ -2,7 +2,7 @@
 
 Quran Foundation only offers the authorization-code flow, so linking is a browser round trip
 that leaves Telegram: the bot hands out a one-off link and the callback page, served by the bot's
-own web server (`bot.web`), finishes the job. Everything here is plain Python (no Telegram), so
+own web server (`bot.app.web`), finishes the job. Everything here is plain Python (no Telegram), so
 the web server, the handlers and the tests share one implementation.
 
 Security, in the order the flow meets it:
@@ -35,11 +35,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
-from bot.context import Deps
 from bot.i18n import Translator, get_translator, resolve_language
 from bot.qf import QFError, new_nonce, new_pkce_pair, new_state
 from bot.qf.errors import BadRequest, InvalidResponse, Unauthorized
 from bot.qf.friendly import SCOPE_FEATURES
+from bot.services.deps import Deps
 from storage import LoginAttempt, PendingGrant
 
 logger = logging.getLogger(__name__)
@@ -75,7 +75,7 @@ class LoginLink:
 class AccountLinked:
     """Put on the Application's update queue when a callback linked an account.
 
-    `chat_id` is the private chat the login started in: `bot.processor.update_key` serialises
+    `chat_id` is the private chat the login started in: `bot.app.processor.update_key` serialises
     the event with that chat's other updates, and the handler writes there.
     """
 

@@ -1,7 +1,8 @@
 """The real Application, in process, against the fake Telegram and the fake Quran Foundation.
 
 Handler tests and demo mode both drive the bot through this class, so the demo shows exactly what
-the tests check: same wiring (`bot.application`), same handlers, same database code. Only the two
+the tests check: same wiring (`bot.app.application`), same handlers, same database code.
+Only the two
 network edges are fakes: Telegram through `RecordingRequest`, Quran Foundation through
 `httpx.ASGITransport` into `FakeQuranFoundation`.
 """
@@ -19,18 +20,18 @@ import httpx
 from cryptography.fernet import Fernet
 from telegram import Update
 
-from bot.application import (
+from bot.app.application import (
     BotApplication,
     build_application,
     close_deps,
     create_deps,
     start_services,
 )
-from bot.config import Settings
-from bot.context import Deps, utc_now
-from bot.sandbox.fake_qf import DEMO_NAME, DEMO_SUB, FakeQuranFoundation
-from bot.sandbox.recording import RecordingRequest
-from bot.sandbox.telegram_world import FakeUser, TelegramWorld
+from bot.app.config import Settings
+from bot.services.deps import Deps, utc_now
+from sandbox.fake_qf import DEMO_NAME, DEMO_SUB, FakeQuranFoundation
+from sandbox.recording import RecordingRequest
+from sandbox.telegram_world import FakeUser, TelegramWorld
 
 JSONDict = dict[str, Any]
 
@@ -261,8 +262,8 @@ class BotHarness:
         would, tap the page's "finish in Telegram" link: `/start c_<code>` is sent as
         `confirm_as` (default: the harness user). `confirm=False` stops at the page.
         Returns the page's (status, HTML)."""
-        from bot.linking import CONFIRM_LINK
-        from bot.web import create_web_app
+        from bot.app.web import create_web_app
+        from bot.services.linking import CONFIRM_LINK
 
         if deny:
             self.fake_qf.deny_next_authorization()

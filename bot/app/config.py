@@ -77,7 +77,7 @@ class Settings(BaseSettings):
     reminder_sends_per_second: int = Field(
         default=30, alias="REMINDER_SENDS_PER_SECOND", ge=1, le=30
     )
-    #: Bound on updates processed at once across all chats (see `bot.processor`).
+    #: Bound on updates processed at once across all chats (see `bot.app.processor`).
     max_concurrent_updates: int = Field(default=256, alias="MAX_CONCURRENT_UPDATES", ge=1)
 
     @field_validator("token_encryption_key", mode="before")

@@ -1,0 +1,1 @@
+"""Wiring: configuration, the Application, update processing, web server, reminder jobs."""

@@ -1,0 +1,1 @@
+"""The rules of the Quran and of reading, pure: no telegram, storage, HTTP or Quran.com adapter."""

@@ -1,0 +1,1 @@
+"""Use cases that combine the Quran.com adapter and storage; no telegram."""
