@@ -14,11 +14,12 @@ from typing import Any
 import httpx
 from telegram import Update
 from telegram.constants import ParseMode
-from telegram.ext import AIORateLimiter, Application, Defaults
+from telegram.ext import Application, Defaults
 from telegram.request import BaseRequest
 
 from bot.app.config import Settings
 from bot.app.processor import KeyedUpdateProcessor
+from bot.app.send_budget import SendBudget
 from bot.qf import QuranFoundationClient
 from bot.services.deps import DEPS_KEY, Deps, utc_now
 from storage import (
@@ -162,9 +163,10 @@ def build_application(
     if not with_updater:
         builder = builder.updater(None)
     if rate_limit:
-        # Telegram allows ~30 messages/s overall and 20/min per group; the limiter queues rather
-        # than drops, and retries once after a flood-control answer.
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=1))  # type: ignore[arg-type]
+        # One budget for every message and edit: never over Telegram's rolling limits, replies
+        # before reminders (bot/app/send_budget.py says why PTB's leaky bucket is not enough).
+        # (The builder's generics fix the limiter's argument type to None; ours takes a Priority.)
+        builder = builder.rate_limiter(SendBudget())  # type: ignore[arg-type]
     if persistence:
         builder = builder.persistence(DatabasePersistence(deps.database))
     application: BotApplication = builder.build()
