@@ -17,7 +17,8 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application, ContextTypes, MessageHandler, filters
 
-from bot.domain.verses import VerseRange, VerseRangeError, split_leading_ranges
+from bot.domain.verse_parsing import split_leading_ranges
+from bot.domain.verses import VerseRange, VerseRangeError
 from bot.services.deps import deps_of
 from handlers.context import translator_for
 from handlers.menu import COMMANDS

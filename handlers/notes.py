@@ -51,13 +51,8 @@ from bot.domain.notes import (
     characters_missing,
     note_length,
 )
-from bot.domain.verses import (
-    VerseRange,
-    VerseRangeError,
-    parse_verse_ranges,
-    range_keys,
-    split_leading_ranges,
-)
+from bot.domain.verse_parsing import parse_verse_ranges, split_leading_ranges
+from bot.domain.verses import VerseRange, VerseRangeError, range_keys
 from bot.i18n import Translator
 from bot.presentation.notes import (
     DISPLAY_CHUNK,
