@@ -96,7 +96,7 @@ async def test_a_burst_of_45_users_is_answered_without_a_single_429(tmp_path: Pa
     world = TelegramWorld()
     world.flood_control = True
     users = [FakeUser(7000 + i, f"User {i}") for i in range(45)]
-    async with running_bot(tmp_path, world=world) as bot:
+    async with running_bot(tmp_path, world=world):
         for user in users:
             world.add_private_chat(user)
         sent = await asyncio.gather(*(world.user_sends(u.id, u, "/help") for u in users))

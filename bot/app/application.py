@@ -33,8 +33,21 @@ from storage import (
     ReminderRepository,
     TokenCipher,
 )
+from storage.update_scope import update_scope
 
 BotApplication = Application[Any, Any, Any, Any, Any, Any]
+
+
+class CompanionApplication(Application[Any, Any, Any, Any, Any, Any]):
+    """PTB's Application, with each update handled inside its own read scope.
+
+    Every path an update takes (polling, webhook, the in-process harness) goes through
+    `process_update`, so this is the one place where "once per update" can be kept.
+    """
+
+    async def process_update(self, update: object) -> None:
+        with update_scope():
+            await super().process_update(update)
 
 logger = logging.getLogger(__name__)
 
@@ -155,6 +168,7 @@ def build_application(
         .base_file_url(settings.telegram_api_base_url.replace("/bot", "/file/bot"))
         .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=None))
         .concurrent_updates(KeyedUpdateProcessor(settings.max_concurrent_updates))
+        .application_class(CompanionApplication)
     )
     if request is not None:
         builder = builder.request(request)
