@@ -1,7 +1,9 @@
-"""Telegram handlers, one module per user flow.
+"""Telegram handlers, one package per user flow.
 
-Each module exposes `register(application)`; a module may also expose
+Each package exposes `register(application)` in its `__init__`; a package may also expose
 `async def on_startup(application)` for work that needs the running bot (menus, scheduled jobs).
+Beside the flows sit the parts every flow shares: `context` (settings and translator of an
+update), `replies` (shared replies and buttons) and `callbacks` (the button data registry).
 The order below is the dispatch order: error handling and chat bookkeeping first, the catch-all
 "unknown command" reply last.
 """

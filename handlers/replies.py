@@ -99,6 +99,12 @@ def link_account_markup(
     return InlineKeyboardMarkup([[button]])
 
 
+def set_timezone_button(t: Translator) -> InlineKeyboardButton:
+    """ "🕒 Set my timezone", for private chats: asks the timezone question (handlers.timezone)
+    with the keyboard that shares a location."""
+    return InlineKeyboardButton(t.gettext("🕒 Set my timezone"), callback_data=TIMEZONE_CALLBACK)
+
+
 async def send(
     update: Update,
     context: ContextTypes.DEFAULT_TYPE,
@@ -228,9 +234,7 @@ async def ask_for_timezone(
             "First, which timezone are you in? Type your city or country, for example "
             "<i>Cairo</i>, or share your location."
         )
-        button = InlineKeyboardButton(t.gettext("🕒 Set my timezone"),
-                                      callback_data=TIMEZONE_CALLBACK)
-        await send(update, context, text + then, InlineKeyboardMarkup([[button]]))
+        await send(update, context, text + then, InlineKeyboardMarkup([[set_timezone_button(t)]]))
         return
     markup = InlineKeyboardMarkup(
         [[InlineKeyboardButton(t.gettext("Set my timezone"),

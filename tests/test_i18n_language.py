@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.i18n import LRI, PDI, RLM
-from handlers.language import choice_from_text
+from handlers.language.panel import choice_from_text
 from sandbox.harness import DEMO_USER, BotHarness
 from sandbox.telegram_world import FakeUser
 

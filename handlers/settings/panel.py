@@ -1,39 +1,32 @@
-"""The /settings panel (private chats): language, default mushaf and timezone.
+"""The /settings panel: its pages and what each press does.
 
-A stateless inline panel: every press re-reads the stored settings and edits the same message,
-so it survives restarts, needs no conversation, and a stale panel can never write a value the
-user did not just pick. The other flows own their settings: the timezone button hands over to
-the timezone flow (`tz:ask`), and the language page is handlers.language's panel (its `lang:…`
-buttons), so a language chosen here also gets the chat its command menu in that language.
+Every press re-reads the stored settings and edits the same message, so a stale panel can never
+write a value the user did not just pick.
 """
 
 from __future__ import annotations
 
 import html
-from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, filters
+from telegram.ext import ContextTypes
 
 from bot.domain.mushafs import MUSHAF_IDS, is_valid_mushaf, mushaf_name
 from bot.i18n import Translator
 from bot.services.deps import Deps, deps_of
 from handlers.context import chat_settings_for, translator_for
 from handlers.language import language_name, language_panel
-from handlers.replies import is_private, private_chat_markup, send
-from handlers.timezone import ASK_CALLBACK, describe_zone
+from handlers.replies import TIMEZONE_CALLBACK, is_private, private_chat_markup, send
+from handlers.settings.buttons import (
+    _OLD_CHOOSE_LANGUAGE,
+    CHOOSE_MUSHAF,
+    CLOSE,
+    LANGUAGES,
+    MAIN,
+    MUSHAFS,
+)
+from handlers.timezone import describe_zone
 from storage import ChatSettings
-
-PREFIX = "set:"
-MAIN = "set:main"
-#: Opens handlers.language's panel with a way back here.
-LANGUAGES = "set:lang"
-#: Buttons of the language list this panel had before it used handlers.language's; such a
-#: button on an old message gets the current language panel instead.
-_OLD_CHOOSE_LANGUAGE = "set:lang:"
-MUSHAFS = "set:mushaf"
-CHOOSE_MUSHAF = "set:mushaf:"
-CLOSE = "set:close"
 
 
 def _main_panel(
@@ -63,7 +56,7 @@ def _main_panel(
         [
             [InlineKeyboardButton(t.gettext("🌐 Language"), callback_data=LANGUAGES)],
             [InlineKeyboardButton(t.gettext("📖 Mushaf"), callback_data=MUSHAFS)],
-            [InlineKeyboardButton(t.gettext("🕒 Timezone"), callback_data=ASK_CALLBACK)],
+            [InlineKeyboardButton(t.gettext("🕒 Timezone"), callback_data=TIMEZONE_CALLBACK)],
             [InlineKeyboardButton(t.gettext("Done"), callback_data=CLOSE)],
         ]
     )
@@ -157,10 +150,3 @@ async def panel_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     else:
         await query.answer()
     await send(update, context, *_main_panel(t, deps, settings), edit=True)
-
-
-def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    application.add_handler(
-        CommandHandler("settings", settings_command, filters.UpdateType.MESSAGE)
-    )
-    application.add_handler(CallbackQueryHandler(panel_pressed, pattern=f"^{PREFIX}"))
