@@ -16,6 +16,8 @@ from typing import Any
 
 from telegram.ext import Application
 
+from handlers.callbacks import stale_button_fallback
+
 HANDLER_MODULES: tuple[str, ...] = (
     "handlers.errors",
     "handlers.wizards",
@@ -40,9 +42,17 @@ def _modules() -> list[ModuleType]:
     return [importlib.import_module(name) for name in HANDLER_MODULES]
 
 
+#: Where every flow's button handlers are (the default group).
+BUTTON_GROUP = 0
+
+
 def register_all(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     for module in _modules():
         module.register(application)
+    # After every flow, in the buttons' group: a press none of them took (an unknown prefix, an
+    # old format) still gets "no longer valid" instead of a spinner that never stops. In a
+    # later group it would also see, and answer again, the presses the flows did take.
+    application.add_handler(stale_button_fallback(), group=BUTTON_GROUP)
 
 
 async def on_startup(application: Application[Any, Any, Any, Any, Any, Any]) -> None:

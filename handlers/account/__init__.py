@@ -17,21 +17,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from telegram.ext import (
-    Application,
-    CallbackQueryHandler,
-    CommandHandler,
-    TypeHandler,
-    filters,
-)
+from telegram.ext import Application, CommandHandler, TypeHandler, filters
 
 from bot.services.linking import AccountLinked
-from handlers.account.buttons import (
-    FORGET_CANCEL_CALLBACK,
-    FORGET_CONFIRM_CALLBACK,
-    LOGOUT_CALLBACK,
-    RELINK_CALLBACK,
-)
+from handlers.account.buttons import EraseEverything, KeepMyData, LogOut, Relink
 from handlers.account.confirm import CONFIRM_COMMAND, CONFIRM_GROUP, confirm_login
 from handlers.account.forget import forget_cancelled, forget_command, forget_confirmed
 from handlers.account.login import (
@@ -44,7 +33,8 @@ from handlers.account.login import (
 )
 from handlers.account.logout import logout_button, logout_command
 from handlers.account.privacy import privacy
-from handlers.replies import LOGIN_CALLBACK
+from handlers.callbacks import on_press
+from handlers.replies import LinkAccount
 
 #: What other flows use: /start greets a linked user by name and offers the login.
 __all__ = ["linked_as", "offer_login", "register"]
@@ -65,12 +55,8 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     application.add_handler(CommandHandler("logout", logout_command, message))
     application.add_handler(CommandHandler("forget", forget_command, message))
     application.add_handler(CommandHandler("privacy", privacy, message))
-    application.add_handler(CallbackQueryHandler(login_button, pattern=f"^{LOGIN_CALLBACK}$"))
-    application.add_handler(CallbackQueryHandler(relink_button, pattern=f"^{RELINK_CALLBACK}$"))
-    application.add_handler(CallbackQueryHandler(logout_button, pattern=f"^{LOGOUT_CALLBACK}$"))
-    application.add_handler(
-        CallbackQueryHandler(forget_confirmed, pattern=f"^{FORGET_CONFIRM_CALLBACK}$")
-    )
-    application.add_handler(
-        CallbackQueryHandler(forget_cancelled, pattern=f"^{FORGET_CANCEL_CALLBACK}$")
-    )
+    application.add_handler(on_press(LinkAccount, login_button))
+    application.add_handler(on_press(Relink, relink_button))
+    application.add_handler(on_press(LogOut, logout_button))
+    application.add_handler(on_press(EraseEverything, forget_confirmed))
+    application.add_handler(on_press(KeepMyData, forget_cancelled))

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import logging
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
 from bot.services.deps import deps_of
-from handlers.account.buttons import FORGET_CANCEL_CALLBACK, FORGET_CONFIRM_CALLBACK
+from handlers.account.buttons import EraseEverything, KeepMyData
 from handlers.account.logout import revoke_grant
+from handlers.callbacks import button
 from handlers.context import translator_for
 from handlers.replies import is_private, private_chat_markup, send
 from handlers.wizards import end_conversations
@@ -29,16 +30,8 @@ async def forget_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         )
         return
     markup = InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(
-                    t.gettext("🗑 Erase everything"), callback_data=FORGET_CONFIRM_CALLBACK
-                ),
-                InlineKeyboardButton(
-                    t.gettext("Keep my data"), callback_data=FORGET_CANCEL_CALLBACK
-                ),
-            ]
-        ]
+        [[button(t.gettext("🗑 Erase everything"), EraseEverything()),
+          button(t.gettext("Keep my data"), KeepMyData())]]
     )
     await send(
         update,
@@ -52,7 +45,9 @@ async def forget_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     )
 
 
-async def forget_confirmed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def forget_confirmed(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, _: EraseEverything
+) -> None:
     query = update.callback_query
     user = update.effective_user
     if query is None or user is None:
@@ -82,7 +77,9 @@ async def forget_confirmed(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     )
 
 
-async def forget_cancelled(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def forget_cancelled(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, _: KeepMyData
+) -> None:
     query = update.callback_query
     if query is None:
         return

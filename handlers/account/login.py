@@ -18,10 +18,12 @@ from telegram.ext import ContextTypes
 from bot.i18n import Translator, get_translator
 from bot.services.deps import deps_of
 from bot.services.linking import LOGIN_TTL, AccountLinked, missing_features, start_login
-from handlers.account.buttons import LOGOUT_CALLBACK, RELINK_CALLBACK
+from handlers.account.buttons import LogOut, Relink
+from handlers.callbacks import button
 from handlers.context import chat_settings_for, translator_for
 from handlers.replies import (
     LOGIN_DEEP_LINK,
+    LinkAccount,
     is_private,
     link_account_markup,
     private_chat_url,
@@ -56,14 +58,8 @@ async def offer_login(
         await send_login_link(update, context, t, edit=edit)
         return
     markup = InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(
-                    t.gettext("🔁 Link another account"), callback_data=RELINK_CALLBACK
-                ),
-                InlineKeyboardButton(t.gettext("🚪 Log out"), callback_data=LOGOUT_CALLBACK),
-            ]
-        ]
+        [[button(t.gettext("🔁 Link another account"), Relink()),
+          button(t.gettext("🚪 Log out"), LogOut())]]
     )
     await send(update, context, linked_as(t, account), markup, edit=edit)
 
@@ -124,12 +120,14 @@ async def _answered_in_private(update: Update, context: ContextTypes.DEFAULT_TYP
     return True
 
 
-async def login_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def login_button(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, _: LinkAccount
+) -> None:
     if await _answered_in_private(update, context):
         await offer_login(update, context)
 
 
-async def relink_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def relink_button(update: Update, context: ContextTypes.DEFAULT_TYPE, _: Relink) -> None:
     if not await _answered_in_private(update, context):
         return
     t = await translator_for(update, context)

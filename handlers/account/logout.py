@@ -9,6 +9,7 @@ from telegram.ext import ContextTypes
 
 from bot.qf import QFError
 from bot.services.deps import Deps, deps_of
+from handlers.account.buttons import LogOut
 from handlers.context import translator_for
 from handlers.replies import is_private, link_account_markup, private_chat_markup, send
 from storage import Account
@@ -78,7 +79,7 @@ async def logout_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     await logout(update, context)
 
 
-async def logout_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def logout_button(update: Update, context: ContextTypes.DEFAULT_TYPE, _: LogOut) -> None:
     query = update.callback_query
     if query is None:
         return

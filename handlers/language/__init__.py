@@ -18,10 +18,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
+from telegram.ext import Application, CommandHandler, filters
 
-from handlers.language.buttons import CALLBACK_PREFIX
-from handlers.language.choose import choose_language, language_pressed
+from handlers.callbacks import on_press
+from handlers.language.buttons import ChooseLanguage, OpenLanguagePanel
+from handlers.language.choose import choose_language, language_chosen, panel_opened
 from handlers.language.panel import language_name, language_panel
 
 #: What other flows use: the /settings panel shows the language and embeds this panel.
@@ -32,6 +33,5 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     application.add_handler(
         CommandHandler("language", choose_language, filters.UpdateType.MESSAGE)
     )
-    application.add_handler(
-        CallbackQueryHandler(language_pressed, pattern=f"^{CALLBACK_PREFIX}")
-    )
+    application.add_handler(on_press(OpenLanguagePanel, panel_opened))
+    application.add_handler(on_press(ChooseLanguage, language_chosen))

@@ -13,7 +13,7 @@ from telegram.ext import ContextTypes
 from bot.i18n import get_translator, resolve_language
 from bot.services.deps import deps_of
 from handlers.context import chat_settings_for, translator_for
-from handlers.language.buttons import AUTOMATIC, CALLBACK_PREFIX, CHOICES, MENU_CALLBACK
+from handlers.language.buttons import AUTOMATIC, ChooseLanguage, OpenLanguagePanel
 from handlers.language.panel import choice_from_text, confirmation, language_panel
 from handlers.menu import bot_commands
 from handlers.replies import is_group_admin, is_private, send
@@ -57,29 +57,43 @@ async def choose_language(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     await message.reply_text(text, reply_markup=markup)
 
 
-async def language_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A panel button: re-check the presser's rights, then show the panel or apply the choice."""
+async def _may_change_language(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, query: CallbackQuery
+) -> bool:
+    """Re-check the presser's rights on every press: anybody in a group can press a panel."""
+    if await is_group_admin(update, context):
+        return True
+    t = await translator_for(update, context)
+    await query.answer(
+        t.gettext("Only the group's admins can change its language."), show_alert=True
+    )
+    return False
+
+
+async def panel_opened(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, _: OpenLanguagePanel
+) -> None:
     query = update.callback_query
     if query is None or update.effective_chat is None:
         return
+    if not await _may_change_language(update, context, query):
+        return
+    await query.answer()
     t = await translator_for(update, context)
-    choice = (query.data or "").removeprefix(CALLBACK_PREFIX)
-    if not await is_group_admin(update, context):
-        await query.answer(
-            t.gettext("Only the group's admins can change its language."), show_alert=True
-        )
+    stored = await _stored_language(update, context)
+    text, markup = language_panel(t, private=is_private(update), stored=stored)
+    await send(update, context, text, markup, edit=True)
+
+
+async def language_chosen(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, pressed: ChooseLanguage
+) -> None:
+    query = update.callback_query
+    if query is None or update.effective_chat is None:
         return
-    private = is_private(update)
-    if query.data == MENU_CALLBACK:
-        await query.answer()
-        stored = await _stored_language(update, context)
-        text, markup = language_panel(t, private=private, stored=stored)
-        await send(update, context, text, markup, edit=True)
+    if not await _may_change_language(update, context, query):
         return
-    if choice not in CHOICES:
-        await query.answer(t.gettext("That button is no longer valid; send /language again."))
-        return
-    await _apply(update, context, choice, private=private, query=query)
+    await _apply(update, context, pressed.choice, private=is_private(update), query=query)
 
 
 async def _apply(

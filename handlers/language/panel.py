@@ -12,7 +12,8 @@ from bot.i18n import (
     Translator,
     resolve_language,
 )
-from handlers.language.buttons import AUTOMATIC, CALLBACK_PREFIX
+from handlers.callbacks import button
+from handlers.language.buttons import AUTOMATIC, ChooseLanguage
 
 
 def _aliases() -> dict[str, str]:
@@ -77,15 +78,13 @@ def language_panel(
     rows: list[list[InlineKeyboardButton]] = []
     for code in SUPPORTED_LANGUAGES:
         mark = "✓ " if code == stored else ""
-        rows.append([InlineKeyboardButton(mark + LANGUAGE_NAMES[code],
-                                          callback_data=CALLBACK_PREFIX + code)])
+        rows.append([button(mark + LANGUAGE_NAMES[code], ChooseLanguage(code))])
     automatic = (
         t.gettext("📱 Same as my Telegram app")
         if private
         else t.gettext("👥 Each member's own language")
     )
-    rows.append([InlineKeyboardButton(("✓ " if stored is None else "") + automatic,
-                                      callback_data=CALLBACK_PREFIX + AUTOMATIC)])
+    rows.append([button(("✓ " if stored is None else "") + automatic, ChooseLanguage(AUTOMATIC))])
     return t.align(text), InlineKeyboardMarkup(rows)
 
 

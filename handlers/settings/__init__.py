@@ -12,14 +12,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
+from telegram.ext import Application, CommandHandler, filters
 
-from handlers.settings.buttons import PREFIX
-from handlers.settings.panel import panel_pressed, settings_command
+from handlers.callbacks import on_press
+from handlers.settings.buttons import ChooseMushaf, ClosePanel, ShowPage
+from handlers.settings.panel import mushaf_chosen, page_pressed, panel_closed, settings_command
 
 
 def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     application.add_handler(
         CommandHandler("settings", settings_command, filters.UpdateType.MESSAGE)
     )
-    application.add_handler(CallbackQueryHandler(panel_pressed, pattern=f"^{PREFIX}"))
+    application.add_handler(on_press(ShowPage, page_pressed))
+    application.add_handler(on_press(ChooseMushaf, mushaf_chosen))
+    application.add_handler(on_press(ClosePanel, panel_closed))

@@ -8,23 +8,17 @@ from __future__ import annotations
 
 import html
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
 from bot.domain.mushafs import MUSHAF_IDS, is_valid_mushaf, mushaf_name
 from bot.i18n import Translator
 from bot.services.deps import Deps, deps_of
+from handlers.callbacks import button
 from handlers.context import chat_settings_for, translator_for
 from handlers.language import language_name, language_panel
-from handlers.replies import TIMEZONE_CALLBACK, is_private, private_chat_markup, send
-from handlers.settings.buttons import (
-    _OLD_CHOOSE_LANGUAGE,
-    CHOOSE_MUSHAF,
-    CLOSE,
-    LANGUAGES,
-    MAIN,
-    MUSHAFS,
-)
+from handlers.replies import AskTimezone, is_private, private_chat_markup, send
+from handlers.settings.buttons import ChooseMushaf, ClosePanel, Page, ShowPage
 from handlers.timezone import describe_zone
 from storage import ChatSettings
 
@@ -54,10 +48,10 @@ def _main_panel(
     )
     markup = InlineKeyboardMarkup(
         [
-            [InlineKeyboardButton(t.gettext("🌐 Language"), callback_data=LANGUAGES)],
-            [InlineKeyboardButton(t.gettext("📖 Mushaf"), callback_data=MUSHAFS)],
-            [InlineKeyboardButton(t.gettext("🕒 Timezone"), callback_data=TIMEZONE_CALLBACK)],
-            [InlineKeyboardButton(t.gettext("Done"), callback_data=CLOSE)],
+            [button(t.gettext("🌐 Language"), ShowPage(Page.LANGUAGE))],
+            [button(t.gettext("📖 Mushaf"), ShowPage(Page.MUSHAF))],
+            [button(t.gettext("🕒 Timezone"), AskTimezone())],
+            [button(t.gettext("Done"), ClosePanel())],
         ]
     )
     return text, markup
@@ -67,21 +61,21 @@ def _language_panel(t: Translator, stored: str | None) -> tuple[str, InlineKeybo
     """handlers.language's own panel (its buttons apply the choice), plus the way back."""
     text, markup = language_panel(t, private=True, stored=stored)
     rows = [list(row) for row in markup.inline_keyboard]
-    rows.append([InlineKeyboardButton(t.gettext("« Back"), callback_data=MAIN)])
+    rows.append([button(t.gettext("« Back"), ShowPage(Page.MAIN))])
     return text, InlineKeyboardMarkup(rows)
 
 
 def _mushaf_panel(t: Translator, current: int) -> tuple[str, InlineKeyboardMarkup]:
     rows = [
         [
-            InlineKeyboardButton(
+            button(
                 ("✓ " if mushaf_id == current else "") + mushaf_name(mushaf_id, t),
-                callback_data=f"{CHOOSE_MUSHAF}{mushaf_id}",
+                ChooseMushaf(mushaf_id),
             )
         ]
         for mushaf_id in MUSHAF_IDS
     ]
-    rows.append([InlineKeyboardButton(t.gettext("« Back"), callback_data=MAIN)])
+    rows.append([button(t.gettext("« Back"), ShowPage(Page.MAIN))])
     text = t.gettext(
         "Which mushaf do you read from? Page goals count pages of this print, so pick the one "
         "you use on Quran.com."
@@ -110,43 +104,63 @@ async def settings_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     await send(update, context, text, markup)
 
 
-async def panel_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def _pressed_in_private(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, t: Translator
+) -> ChatSettings | None:
+    """The settings a press may show or change: only ever in the private chat, whose settings
+    are the presser's own. None when the press is refused (already answered)."""
     query = update.callback_query
-    if query is None or query.data is None:
-        return
-    t = await translator_for(update, context)
+    if query is None:
+        return None
     if not is_private(update):
         await query.answer(t.gettext("Send /settings to me in our private chat."), show_alert=True)
-        return
-    deps = deps_of(context)
-    settings = await chat_settings_for(update, deps)
+        return None
+    settings = await chat_settings_for(update, deps_of(context))
     if settings is None:
         await query.answer()
+    return settings
+
+
+async def page_pressed(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, pressed: ShowPage
+) -> None:
+    t = await translator_for(update, context)
+    settings = await _pressed_in_private(update, context, t)
+    query = update.callback_query
+    if settings is None or query is None:
         return
-    data = query.data
-    if data == CLOSE:
-        await query.answer()
-        await query.edit_message_reply_markup(None)
-        return
-    if data == LANGUAGES or data.startswith(_OLD_CHOOSE_LANGUAGE):
-        if data == LANGUAGES:
-            await query.answer()
-        else:
-            await query.answer(t.gettext("That choice is no longer available."))
-        await send(update, context, *_language_panel(t, settings.language), edit=True)
-        return
-    if data == MUSHAFS:
-        await query.answer()
-        await send(update, context, *_mushaf_panel(t, settings.mushaf_id), edit=True)
-        return
-    if data.startswith(CHOOSE_MUSHAF):
-        raw = data.removeprefix(CHOOSE_MUSHAF)
-        if not raw.isdigit() or not is_valid_mushaf(int(raw)):
-            await query.answer(t.gettext("That choice is no longer available."))
-            return
-        updated = await deps.chats.update(settings.chat_id, mushaf_id=int(raw))
-        settings = updated or settings
-        await query.answer(t.gettext("Mushaf saved."))
+    await query.answer()
+    if pressed.page is Page.LANGUAGE:
+        page = _language_panel(t, settings.language)
+    elif pressed.page is Page.MUSHAF:
+        page = _mushaf_panel(t, settings.mushaf_id)
     else:
-        await query.answer()
-    await send(update, context, *_main_panel(t, deps, settings), edit=True)
+        page = _main_panel(t, deps_of(context), settings)
+    await send(update, context, *page, edit=True)
+
+
+async def mushaf_chosen(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, pressed: ChooseMushaf
+) -> None:
+    t = await translator_for(update, context)
+    settings = await _pressed_in_private(update, context, t)
+    query = update.callback_query
+    if settings is None or query is None:
+        return
+    if not is_valid_mushaf(pressed.mushaf_id):
+        await query.answer(t.gettext("That choice is no longer available."))
+        return
+    deps = deps_of(context)
+    updated = await deps.chats.update(settings.chat_id, mushaf_id=pressed.mushaf_id)
+    await query.answer(t.gettext("Mushaf saved."))
+    await send(update, context, *_main_panel(t, deps, updated or settings), edit=True)
+
+
+async def panel_closed(update: Update, context: ContextTypes.DEFAULT_TYPE, _: ClosePanel) -> None:
+    t = await translator_for(update, context)
+    settings = await _pressed_in_private(update, context, t)
+    query = update.callback_query
+    if settings is None or query is None:
+        return
+    await query.answer()
+    await query.edit_message_reply_markup(None)

@@ -23,10 +23,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
+from handlers.callbacks import on_press
 from handlers.timezone.ask import CONVERSATION_GROUP, conversation, location_shared
-from handlers.timezone.buttons import CONTINUE_CALLBACK, SET_PREFIX
+from handlers.timezone.buttons import ContinueCommand, SetZone
 from handlers.timezone.choice import describe_zone
 from handlers.timezone.continuation import continue_pressed
 from handlers.timezone.group import group_timezone_command
@@ -40,10 +41,8 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     application.add_handler(conversation(), group=CONVERSATION_GROUP)
     groups = filters.ChatType.GROUPS & filters.UpdateType.MESSAGE
     application.add_handler(CommandHandler("timezone", group_timezone_command, groups))
-    application.add_handler(CallbackQueryHandler(suggestion_pressed, pattern=f"^{SET_PREFIX}"))
-    application.add_handler(
-        CallbackQueryHandler(continue_pressed, pattern=f"^{CONTINUE_CALLBACK}$")
-    )
+    application.add_handler(on_press(SetZone, suggestion_pressed))
+    application.add_handler(on_press(ContinueCommand, continue_pressed))
     # A location shared after the question timed out still sets the timezone.
     application.add_handler(
         MessageHandler(

@@ -32,8 +32,8 @@ from bot.services.deps import deps_of
 from handlers.context import chat_settings_for, translator_for
 from handlers.replies import (
     LOGIN_DEEP_LINK,
-    TIMEZONE_CALLBACK,
     TIMEZONE_DEEP_LINK,
+    AskTimezone,
     is_private,
     send,
 )
@@ -128,6 +128,12 @@ async def start_without_payload(update: Update, context: ContextTypes.DEFAULT_TY
     return ASKING
 
 
+def _is_ask_press(data: object) -> bool:
+    """A well-formed "Set my timezone" press. Anything else with its prefix is left to the
+    stale-button answer in group 0: answered here too, it would be answered twice."""
+    return AskTimezone.parse(data) is not None
+
+
 async def ask_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> State:
     query = update.callback_query
     if query is None:
@@ -138,7 +144,8 @@ async def ask_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Stat
             t.gettext("Group admins set the group's timezone with /timezone followed by a city."),
             show_alert=True,
         )
-        return None
+        # Answered: no handler in a later group may answer it again.
+        raise ApplicationHandlerStop()
     await query.answer()
     await ask_place(update, context, t)
     raise ApplicationHandlerStop(ASKING)
@@ -231,7 +238,7 @@ def conversation() -> ConversationHandler[Any]:
                     & ~_start_payload(TIMEZONE_DEEP_LINK)
                     & ~_start_payload(LOGIN_DEEP_LINK),
                 ),
-                CallbackQueryHandler(ask_button, pattern=f"^{TIMEZONE_CALLBACK}$"),
+                CallbackQueryHandler(ask_button, pattern=_is_ask_press),
             ],
             states={
                 ASKING: [

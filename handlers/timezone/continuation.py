@@ -11,15 +11,16 @@ import html
 import logging
 from datetime import datetime
 
-from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from bot.i18n import Translator
 from bot.services.deps import deps_of
+from handlers.callbacks import button
 from handlers.context import translator_for
 from handlers.replies import interrupted_command, is_private, send
-from handlers.timezone.buttons import CONTINUE_CALLBACK
+from handlers.timezone.buttons import ContinueCommand
 
 logger = logging.getLogger(__name__)
 
@@ -47,15 +48,12 @@ async def offer_interrupted_command(
     command = interrupted_command(context, deps_of(context).clock())
     if command is None:
         return
-    button = InlineKeyboardButton(
-        t.gettext("▶️ Continue: {command}", command=_button_command(command)),
-        callback_data=CONTINUE_CALLBACK,
-    )
+    label = t.gettext("▶️ Continue: {command}", command=_button_command(command))
     await send(
         update,
         context,
         t.gettext("Now, where were we: <code>{command}</code>", command=html.escape(command)),
-        InlineKeyboardMarkup([[button]]),
+        InlineKeyboardMarkup([[button(label, ContinueCommand())]]),
     )
 
 
@@ -82,7 +80,9 @@ def _replayed(update: Update, message: Message, command: str, now: datetime) -> 
     return Update.de_json(data, message.get_bot())
 
 
-async def continue_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def continue_pressed(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, _: ContinueCommand
+) -> None:
     """Carry out the interrupted command by dispatching it again through every handler, so it
     behaves exactly as if retyped (wizards, one-liners, errors and all)."""
     query = update.callback_query

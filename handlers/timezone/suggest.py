@@ -16,7 +16,7 @@ from bot.i18n import Translator
 from bot.services.deps import deps_of
 from handlers.context import translator_for
 from handlers.replies import is_group_admin, is_private, send
-from handlers.timezone.buttons import SET_PREFIX, suggestion_markup
+from handlers.timezone.buttons import SetZone, suggestion_markup
 from handlers.timezone.choice import (
     KEYBOARD_SHOWN,
     MAX_PLACE_LENGTH,
@@ -32,13 +32,15 @@ from handlers.timezone.continuation import offer_interrupted_command
 _MIN_UNPROMPTED_PLACE = 3
 
 
-async def suggestion_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def suggestion_pressed(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, pressed: SetZone
+) -> None:
     query = update.callback_query
-    if query is None or query.data is None:
+    if query is None:
         return
     deps = deps_of(context)
     t = await translator_for(update, context)
-    zone = validate_timezone(query.data.removeprefix(SET_PREFIX))
+    zone = validate_timezone(pressed.zone)
     if zone is None:
         await query.answer(t.gettext("That choice is no longer valid; send /timezone again."))
         return
