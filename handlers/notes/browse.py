@@ -13,7 +13,8 @@ from typing import Final
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
-from bot.domain.verses import VerseRangeError, parse_verse_ranges, range_keys
+from bot.domain.verse_parsing import parse_verse_ranges
+from bot.domain.verses import VerseRangeError, range_keys
 from bot.i18n import Translator
 from bot.presentation.notes import note_messages, notes_page_text, ranges_label, verse_notes_text
 from bot.qf import Note, NotFound, QFError, UserSession

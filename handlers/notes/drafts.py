@@ -11,7 +11,8 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
 from bot.domain.notes import add_part
-from bot.domain.verses import VerseRange, VerseRangeError, range_keys, split_leading_ranges
+from bot.domain.verse_parsing import split_leading_ranges
+from bot.domain.verses import VerseRange, VerseRangeError, range_keys
 from bot.i18n import Translator
 from bot.presentation.notes import (
     continue_label,

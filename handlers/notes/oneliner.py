@@ -14,7 +14,8 @@ from telegram import Message, Update
 from telegram.ext import ContextTypes
 
 from bot.domain.notes import characters_missing
-from bot.domain.verses import VerseRange, VerseRangeError, range_keys, split_leading_ranges
+from bot.domain.verse_parsing import split_leading_ranges
+from bot.domain.verses import VerseRange, VerseRangeError, range_keys
 from bot.presentation.notes import earlier_kept_notice, too_short_notice
 from bot.qf import NotLinked
 from bot.services import notes

@@ -16,7 +16,8 @@ from telegram.error import TelegramError
 from telegram.ext import ContextTypes, ConversationHandler
 
 from bot.domain.notes import add_part, characters_missing
-from bot.domain.verses import VerseRangeError, parse_verse_ranges, range_keys, split_leading_ranges
+from bot.domain.verse_parsing import parse_verse_ranges, split_leading_ranges
+from bot.domain.verses import VerseRangeError, range_keys
 from bot.i18n import Translator
 from bot.presentation.notes import (
     ask_ranges_text,
