@@ -53,7 +53,6 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from bot.app.scheduler import ReminderScheduler
 from bot.domain.timezones import (
     is_offset_zone,
     suggest_timezones,
@@ -63,6 +62,7 @@ from bot.domain.timezones import (
 )
 from bot.i18n import Translator
 from bot.services.deps import deps_of
+from bot.services.reminders import reminders_of
 from handlers.context import chat_settings_for, translator_for
 from handlers.replies import (
     LOGIN_DEEP_LINK,
@@ -175,7 +175,7 @@ async def _store(update: Update, context: ContextTypes.DEFAULT_TYPE, zone: str) 
     await chat_settings_for(update, deps)
     await deps.chats.update(chat.id, timezone=zone)
     # Reminders keep their wall-clock time in the new zone: 21:00 stays 21:00 there.
-    await ReminderScheduler.of(context).apply_chat_timezone(chat.id, zone)
+    await reminders_of(context).apply_chat_timezone(chat.id, zone)
     logger.info("chat %s set its timezone", chat.id)
 
 

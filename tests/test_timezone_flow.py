@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from handlers.reminders import private_reminder
+from bot.services.reminders import private_reminder
 from sandbox.fake_qf import DEMO_SUB, FakeQuranFoundation
 from sandbox.harness import DEMO_USER, BotHarness
 from sandbox.telegram_world import FakeUser, TelegramWorld
