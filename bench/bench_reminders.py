@@ -39,9 +39,10 @@ from cryptography.fernet import Fernet
 
 from bot.app.application import BotApplication, build_application, close_deps, create_deps
 from bot.app.application import start_services as start_bot_services
-from bot.app.scheduler import CHECK_IN_PREFIX, SNOOZE_PREFIX, ReminderScheduler
-from bot.domain.reminders import FANOUT_LIMIT_PER_SECOND, GROUP_JITTER_SECONDS
+from bot.domain.pacing import FANOUT_LIMIT_PER_SECOND, GROUP_JITTER_SECONDS
 from bot.services.deps import Deps
+from bot.services.reminder_delivery import delivery_of
+from handlers.reminders.buttons import CheckIn, Snooze
 from sandbox.fake_qf import FakeQuranFoundation, Goal
 from sandbox.fake_telegram import FakeTelegramServer
 from sandbox.harness import QF_TEST_HOST, sandbox_settings
@@ -123,9 +124,9 @@ def is_reminder(call: RecordedCall) -> bool:
         return False
     markup = call.response["result"].get("reply_markup") or {}
     return any(
-        str(button.get("callback_data", "")).startswith((CHECK_IN_PREFIX + ":", SNOOZE_PREFIX))
+        CheckIn.parse(data) is not None or Snooze.parse(data) is not None
         for row in markup.get("inline_keyboard", [])
-        for button in row
+        for data in (button.get("callback_data") for button in row)
     )
 
 
@@ -186,10 +187,10 @@ async def run(
                         settings, deps, with_updater=False, rate_limit=True
                     )
                     # Each instance paces only its own sends: give each its share of the limit.
-                    scheduler = ReminderScheduler.of(application)
-                    scheduler.set_send_limit(FANOUT_LIMIT_PER_SECOND // instances)
+                    delivery = delivery_of(application)
+                    delivery.set_send_limit(FANOUT_LIMIT_PER_SECOND // instances)
                     if group_jitter is not None:
-                        scheduler.group_jitter = group_jitter
+                        delivery.group_jitter = group_jitter
                     running.append(Instance(deps, application))
                 groups, users = await seed(
                     running[0].deps, fake_qf, world, count=count,

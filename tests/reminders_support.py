@@ -1,5 +1,5 @@
 """Shared scene for the reminder and group tests: a group with an admin and members, a
-controllable clock, and shortcuts to the scheduler."""
+controllable clock, and shortcuts to the reminder services and their timers."""
 
 from __future__ import annotations
 
@@ -8,7 +8,10 @@ from typing import Any
 
 from storage_helpers import ManualClock
 
-from bot.app.scheduler import CHECK_IN_PREFIX, ReminderScheduler
+from bot.services import reminder_delivery
+from bot.services.reminder_delivery import ReminderDelivery
+from bot.services.reminders import reminders_of
+from handlers.reminders.buttons import CheckIn, Snooze
 from sandbox.harness import BotHarness
 from sandbox.telegram_world import FakeUser, TelegramWorld
 from storage import Reminder
@@ -28,10 +31,15 @@ def add_group(world: TelegramWorld, chat_id: int = GROUP_ID) -> None:
     world.add_group(chat_id, GROUP_TITLE, admins=[ADMIN], members=[MEMBER, OTHER_MEMBER])
 
 
-def scheduler_of(bot: BotHarness) -> ReminderScheduler:
-    scheduler = ReminderScheduler.of(bot.app)
-    scheduler.group_jitter = 0  # single deliveries in tests; the bench measures fan-outs
-    return scheduler
+def delivery_of(bot: BotHarness) -> ReminderDelivery:
+    delivery = reminder_delivery.delivery_of(bot.app)
+    delivery.group_jitter = 0  # single deliveries in tests; the bench measures fan-outs
+    return delivery
+
+
+def job_names(bot: BotHarness, reminder_id: int | None = None) -> list[str]:
+    """Names of the reminder jobs on the JobQueue (all, or one reminder's), sorted."""
+    return reminders_of(bot.app).timers.names(reminder_id)
 
 
 async def create_group_reminder(
@@ -49,7 +57,7 @@ async def create_group_reminder(
         chat_id=chat_id, times=times, weekdays=range(7), timezone=timezone, portion=portion,
         text=text, user_id=ADMIN.id, kind="group",
     )
-    await scheduler_of(bot).refresh(reminder.id)
+    await reminders_of(bot.app).refresh(reminder.id)
     return reminder
 
 
@@ -59,7 +67,7 @@ def reminder_messages(world: TelegramWorld, chat_id: int = GROUP_ID) -> list[dic
         message
         for message in world.sent(chat_id)
         if any(
-            data and (data.startswith(CHECK_IN_PREFIX + ":") or data.startswith("rem:s:"))
+            data and (CheckIn.parse(data) is not None or Snooze.parse(data) is not None)
             for _, data in world.buttons(message)
         )
     ]

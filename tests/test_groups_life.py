@@ -12,11 +12,12 @@ from reminders_support import (
     add_group,
     clock_at,
     create_group_reminder,
+    delivery_of,
+    job_names,
     reminder_messages,
-    scheduler_of,
 )
 
-from handlers.reminders import private_reminder
+from bot.services.reminders import private_reminder
 from sandbox.harness import DEMO_USER, BotHarness
 
 NEW_GROUP_ID = -1004242
@@ -44,8 +45,8 @@ async def test_bot_removed_from_a_group_deactivates_it_and_its_reminders(tmp_pat
         stored = await bot.deps.reminders.get(reminder.id)
         assert chat is not None and not chat.active
         assert stored is not None and not stored.enabled
-        assert scheduler_of(bot).job_names() == []
-        assert await scheduler_of(bot).deliver_due(reminder.id, "21:00") == "disabled"
+        assert job_names(bot) == []
+        assert await delivery_of(bot).deliver_due(reminder.id, "21:00") == "disabled"
 
         # Added back: the group is active again; its reminders wait for an admin to resume them.
         await bot.world.bot_added_to_group(GROUP_ID, ADMIN)
@@ -55,7 +56,7 @@ async def test_bot_removed_from_a_group_deactivates_it_and_its_reminders(tmp_pat
         [panel] = await bot.send("/reminders", user=ADMIN, chat_id=GROUP_ID)
         assert "Status: off" in panel["text"] and "Times: 21:00" in panel["text"]
         await bot.press("▶️ Turn on", user=ADMIN, chat_id=GROUP_ID)
-        assert scheduler_of(bot).job_names() == [f"remind:{reminder.id}:21:00"]
+        assert job_names(bot) == [f"remind:{reminder.id}:21:00"]
 
 
 async def test_user_blocking_the_bot_turns_their_private_reminder_off(tmp_path: Path) -> None:
@@ -71,14 +72,14 @@ async def test_user_blocking_the_bot_turns_their_private_reminder_off(tmp_path: 
         chat = await bot.deps.chats.get(DEMO_USER.id)
         assert stored is not None and not stored.enabled
         assert chat is not None and not chat.active
-        assert scheduler_of(bot).job_names() == []
+        assert job_names(bot) == []
 
         bot.world.unblock(DEMO_USER.id)
         await bot.process_pending()
         chat = await bot.deps.chats.get(DEMO_USER.id)
         assert chat is not None and chat.active
         await bot.send("/remind 21:00")
-        assert scheduler_of(bot).job_names() == [f"remind:{reminder.id}:21:00"]
+        assert job_names(bot) == [f"remind:{reminder.id}:21:00"]
 
 
 async def test_blocked_private_reminder_found_at_send_time_is_turned_off(tmp_path: Path) -> None:
@@ -91,7 +92,7 @@ async def test_blocked_private_reminder_found_at_send_time_is_turned_off(tmp_pat
         assert reminder is not None
         bot.world.block(DEMO_USER.id)
         clock.advance(timedelta(minutes=5))
-        assert await scheduler_of(bot).deliver_due(reminder.id, "21:00") == "blocked"
+        assert await delivery_of(bot).deliver_due(reminder.id, "21:00") == "blocked"
         stored = await bot.deps.reminders.get(reminder.id)
         assert stored is not None and not stored.enabled
 
@@ -114,10 +115,10 @@ async def test_group_upgraded_to_a_supergroup_keeps_its_reminders(tmp_path: Path
         assert moved.portion == "juz 5" and moved.text == "Read with us" and moved.enabled
         assert bot.app.chat_data[NEW_GROUP_ID] == {"streak_board": [1, 2, 3]}
         assert GROUP_ID not in bot.app.chat_data
-        assert scheduler_of(bot).job_names() == [f"remind:{reminder.id}:21:00"]
+        assert job_names(bot) == [f"remind:{reminder.id}:21:00"]
 
         clock.advance(timedelta(minutes=10))
-        assert await scheduler_of(bot).deliver_due(reminder.id, "21:00") == "sent"
+        assert await delivery_of(bot).deliver_due(reminder.id, "21:00") == "sent"
         [message] = reminder_messages(bot.world, NEW_GROUP_ID)
         assert message["text"] == "Read with us\n📖 Today: juz 5"
         [panel] = await bot.send("/reminders", user=ADMIN, chat_id=NEW_GROUP_ID)

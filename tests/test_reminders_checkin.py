@@ -3,7 +3,7 @@ the presser's own Quran.com account, the private link flow for members who did n
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, time
 from pathlib import Path
 from typing import Any
 
@@ -16,10 +16,11 @@ from reminders_support import (
     add_group,
     clock_at,
     create_group_reminder,
+    delivery_of,
     reminder_messages,
-    scheduler_of,
 )
 
+from handlers.reminders.buttons import CheckIn
 from handlers.replies import LinkAccount
 from sandbox.fake_qf import FakeQuranFoundation
 from sandbox.harness import BotHarness
@@ -35,7 +36,7 @@ def harness(tmp_path: Path) -> BotHarness:
 async def deliver(bot: BotHarness, portion: str | None) -> tuple[int, dict[str, Any]]:
     add_group(bot.world)
     reminder = await create_group_reminder(bot, portion=portion)
-    assert await scheduler_of(bot).deliver_due(reminder.id, "21:00") == "sent"
+    assert await delivery_of(bot).deliver_due(reminder.id, "21:00") == "sent"
     [message] = reminder_messages(bot.world)
     return reminder.id, message
 
@@ -53,7 +54,9 @@ async def test_linked_member_gets_the_group_portion_credited_once(tmp_path: Path
 
         assert edited["text"].endswith("✅ 1 member has read it")
         assert edited["text"].startswith("🌿 Time for today's Quran reading!")
-        assert bot.world.buttons(edited) == [("✅ I read it", f"chk:{reminder_id}:{SLOT}")]
+        assert bot.world.buttons(edited) == [
+            ("✅ I read it", CheckIn.for_slot(reminder_id, SLOT).pack())
+        ]
         answer = bot.world.answered_callbacks[-1]
         assert answer.text == "✅ Credited to your Quran.com account: Al-Mulk"
         day = bot.fake_qf.users[sub].activity_days[date(2026, 11, 23)]
@@ -142,11 +145,25 @@ async def test_a_failed_credit_is_released_and_the_next_press_retries_it(tmp_pat
 async def test_forged_check_in_buttons_do_nothing(tmp_path: Path) -> None:
     async with harness(tmp_path) as bot:
         reminder_id, message = await deliver(bot, "juz 30")
-        for data in (
-            f"chk:{reminder_id}:2026-11-22T21:00",  # a slot that was never sent
-            f"chk:{reminder_id + 1}:{SLOT}",
-            "chk:1:not-a-slot",
+        # Well-formed, but not what was sent under this message.
+        for press in (
+            CheckIn(reminder_id=reminder_id, day=date(2026, 11, 22), at=time(21, 0)),  # not sent
+            CheckIn.for_slot(reminder_id + 1, SLOT),
         ):
-            await bot.press_data(data, user=MEMBER, chat_id=GROUP_ID, message=message)
+            edits = await bot.press_data(
+                press.pack(), user=MEMBER, chat_id=GROUP_ID, message=message
+            )
             assert bot.world.answered_callbacks[-1].text == "This reminder is no longer active."
+            assert edits == []
+        # Malformed: refused by the callback registry before any reminder code runs.
+        for data in (
+            f"{CheckIn.prefix}:1:not-a-slot",
+            f"{CheckIn.prefix}:{reminder_id}:20261123:2500",  # 25:00
+            f"{CheckIn.prefix}:{reminder_id}:20261131:2100",  # 31 November
+            f"{CheckIn.prefix}:0:20261123:2100",
+            f"{CheckIn.prefix}:{reminder_id}:20261123:2100:{MEMBER.id}",
+        ):
+            edits = await bot.press_data(data, user=MEMBER, chat_id=GROUP_ID, message=message)
+            assert bot.world.answered_callbacks[-1].text == "This button is no longer valid."
+            assert edits == []
         assert await bot.deps.reminders.count_check_ins(reminder_id, SLOT) == 0

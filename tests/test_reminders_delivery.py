@@ -18,12 +18,15 @@ from reminders_support import (
     add_group,
     clock_at,
     create_group_reminder,
+    delivery_of,
+    job_names,
     reminder_messages,
-    scheduler_of,
 )
 from storage_helpers import reachable_postgres_url
 
-from bot.app.scheduler import ReminderScheduler
+from bot.services import reminder_delivery
+from bot.services.reminders import reminders_of
+from handlers.reminders.buttons import CheckIn
 from sandbox.harness import BotHarness
 from sandbox.telegram_world import TelegramWorld
 
@@ -33,14 +36,16 @@ async def test_due_group_reminder_is_sent_once_with_a_check_in_button(tmp_path: 
     async with BotHarness(tmp_path, clock=clock) as bot:
         add_group(bot.world)
         reminder = await create_group_reminder(bot, portion="juz 30", text="Our daily reading")
-        scheduler = scheduler_of(bot)
+        delivery = delivery_of(bot)
 
-        assert await scheduler.deliver_due(reminder.id, "21:00") == "sent"
-        assert await scheduler.deliver_due(reminder.id, "21:00") == "duplicate"
+        assert await delivery.deliver_due(reminder.id, "21:00") == "sent"
+        assert await delivery.deliver_due(reminder.id, "21:00") == "duplicate"
 
         [message] = reminder_messages(bot.world)
         assert message["text"] == "Our daily reading\n📖 Today: juz 30"
-        assert bot.world.buttons(message) == [("✅ I read it", f"chk:{reminder.id}:{SLOT}")]
+        assert bot.world.buttons(message) == [
+            ("✅ I read it", CheckIn.for_slot(reminder.id, SLOT).pack())
+        ]
         assert await bot.deps.reminders.slot_message(reminder.id, SLOT) == message["message_id"]
 
 
@@ -50,22 +55,21 @@ async def test_job_names_are_deterministic_and_follow_settings_changes(tmp_path:
     async with bot:
         add_group(bot.world)
         reminder = await create_group_reminder(bot, times=("07:00", "21:00"))
-        scheduler = scheduler_of(bot)
-        assert scheduler.job_names(reminder.id) == [
+        assert job_names(bot, reminder.id) == [
             f"remind:{reminder.id}:07:00", f"remind:{reminder.id}:21:00"
         ]
         await bot.deps.reminders.update(reminder.id, times=["06:30"])
-        await scheduler.refresh(reminder.id)
-        assert scheduler.job_names(reminder.id) == [f"remind:{reminder.id}:06:30"]
+        await reminders_of(bot.app).refresh(reminder.id)
+        assert job_names(bot, reminder.id) == [f"remind:{reminder.id}:06:30"]
 
         await bot.restart()  # the JobQueue starts empty: jobs come back from the database
-        assert scheduler_of(bot).job_names() == [f"remind:{reminder.id}:06:30"]
+        assert job_names(bot) == [f"remind:{reminder.id}:06:30"]
         job = bot.app.job_queue.get_jobs_by_name(f"remind:{reminder.id}:06:30")[0]  # type: ignore[union-attr]
         assert str(job.job.trigger.timezone) == "Africa/Cairo"
 
         await bot.deps.reminders.update(reminder.id, enabled=False)
-        await scheduler_of(bot).refresh(reminder.id)
-        assert scheduler_of(bot).job_names() == []
+        await reminders_of(bot.app).refresh(reminder.id)
+        assert job_names(bot) == []
 
 
 async def test_rebuild_drops_jobs_of_reminders_changed_elsewhere(tmp_path: Path) -> None:
@@ -77,8 +81,8 @@ async def test_rebuild_drops_jobs_of_reminders_changed_elsewhere(tmp_path: Path)
         changed = await create_group_reminder(bot, chat_id=-1005555, times=("07:00",))
         await bot.deps.reminders.update(changed.id, times=["08:15"])
         await bot.deps.reminders.disable_chat(GROUP_ID)
-        await scheduler_of(bot).rebuild()
-        assert scheduler_of(bot).job_names() == [f"remind:{changed.id}:08:15"]
+        await reminders_of(bot.app).rebuild()
+        assert job_names(bot) == [f"remind:{changed.id}:08:15"]
         assert kept.id != changed.id
 
 
@@ -112,13 +116,13 @@ async def test_restart_skips_a_slot_missed_more_than_an_hour_ago(tmp_path: Path)
         assert await bot.deps.reminders.slot_message(reminder.id, SLOT) is None
         # The next day's slot is sent as usual.
         clock.advance(timedelta(hours=23))
-        assert await scheduler_of(bot).deliver_due(reminder.id, "21:00") == "sent"
+        assert await delivery_of(bot).deliver_due(reminder.id, "21:00") == "sent"
 
 
 async def _race(bots: list[BotHarness], reminder_ids: list[int]) -> list[str]:
     """Every instance delivers every reminder at the same time, as their jobs would."""
     deliveries = [
-        scheduler_of(bot).deliver_due(reminder_id, "21:00")
+        delivery_of(bot).deliver_due(reminder_id, "21:00")
         for reminder_id in reminder_ids
         for bot in bots
     ]
@@ -137,8 +141,8 @@ async def _assert_each_slot_sent_once(
     second = BotHarness(tmp_path, clock=clock, world=world, settings_overrides=overrides)
     async with first, second:
         reminders = [await create_group_reminder(first, chat_id=chat_id) for chat_id in groups]
-        await scheduler_of(second).rebuild()
-        assert scheduler_of(second).job_names() == scheduler_of(first).job_names()
+        await reminders_of(second.app).rebuild()
+        assert job_names(second) == job_names(first)
         clock.advance(timedelta(minutes=1))
         outcomes = await _race([first, second], [r.id for r in reminders])
         assert sorted(outcomes) == ["duplicate"] * len(groups) + ["sent"] * len(groups)
@@ -190,18 +194,18 @@ async def test_kicked_group_is_deactivated_and_its_jobs_dropped(tmp_path: Path) 
         add_group(bot.world)
         reminder = await create_group_reminder(bot)
         bot.world.set_bot_status(GROUP_ID, "kicked")
-        scheduler = scheduler_of(bot)
+        delivery = delivery_of(bot)
 
-        assert await scheduler.deliver_due(reminder.id, "21:00") == "blocked"
+        assert await delivery.deliver_due(reminder.id, "21:00") == "blocked"
 
         chat = await bot.deps.chats.get(GROUP_ID)
         stored = await bot.deps.reminders.get(reminder.id)
         assert chat is not None and not chat.active
         assert stored is not None and not stored.enabled
-        assert scheduler.job_names() == []
+        assert job_names(bot) == []
         assert await bot.deps.reminders.all_enabled() == []
         clock.advance(timedelta(days=1))
-        assert await scheduler.deliver_due(reminder.id, "21:00") == "disabled"
+        assert await delivery.deliver_due(reminder.id, "21:00") == "disabled"
 
 
 async def test_group_migrated_before_delivery_gets_the_reminder_at_its_new_id(
@@ -215,7 +219,7 @@ async def test_group_migrated_before_delivery_gets_the_reminder_at_its_new_id(
         bot.app.chat_data[GROUP_ID]["note"] = "kept"
         bot.world.migrate_group(GROUP_ID, new_id)  # service messages not processed yet
 
-        assert await scheduler_of(bot).deliver_due(reminder.id, "21:00") == "sent"
+        assert await delivery_of(bot).deliver_due(reminder.id, "21:00") == "sent"
 
         assert reminder_messages(bot.world, new_id)
         moved = await bot.deps.reminders.get(reminder.id)
@@ -224,7 +228,7 @@ async def test_group_migrated_before_delivery_gets_the_reminder_at_its_new_id(
         assert settings is not None and settings.timezone == "Africa/Cairo"
         assert await bot.deps.chats.get(GROUP_ID) is None
         assert bot.app.chat_data[new_id] == {"note": "kept"}
-        assert scheduler_of(bot).job_names() == [f"remind:{reminder.id}:21:00"]
+        assert job_names(bot) == [f"remind:{reminder.id}:21:00"]
         # The service messages arriving afterwards change nothing.
         await bot.process_pending()
         assert bot.app.chat_data[new_id] == {"note": "kept"}
@@ -242,12 +246,12 @@ async def test_flood_answer_is_retried_after_the_wait_telegram_asks_for(
         bot.world.add_group(-1007777, "Second circle")
         bot.world.flood_control = True
         bot.world.flood_limits.overall_per_second = 1
-        scheduler = scheduler_of(bot)
+        delivery = delivery_of(bot)
         # No pacing: both hit Telegram at once, and the second gets a 429.
-        scheduler.set_send_limit(100, min_gap=0)
+        delivery.set_send_limit(100, min_gap=0)
 
         outcomes = await asyncio.gather(
-            scheduler.deliver_due(reminder.id, "21:00"), scheduler.deliver_due(other.id, "21:00")
+            delivery.deliver_due(reminder.id, "21:00"), delivery.deliver_due(other.id, "21:00")
         )
 
         assert list(outcomes) == ["sent", "sent"]
@@ -273,9 +277,10 @@ async def test_job_queue_really_fires_the_daily_job(tmp_path: Path) -> None:
         assert len(queue.get_jobs_by_name(f"remind:{reminder.id}:21:00")) == 1  # still daily
 
 
-async def test_scheduler_is_one_per_application(tmp_path: Path) -> None:
+async def test_reminder_services_are_one_per_application(tmp_path: Path) -> None:
     async with BotHarness(tmp_path) as bot:
-        assert ReminderScheduler.of(bot.app) is ReminderScheduler.of(bot.app)
+        assert reminder_delivery.delivery_of(bot.app) is reminder_delivery.delivery_of(bot.app)
+        assert reminder_delivery.delivery_of(bot.app).reminders is reminders_of(bot.app)
 
 
 async def test_dst_days_send_each_slot_once_at_the_documented_instant(tmp_path: Path) -> None:
@@ -285,10 +290,10 @@ async def test_dst_days_send_each_slot_once_at_the_documented_instant(tmp_path: 
     async with BotHarness(tmp_path, clock=clock) as bot:
         add_group(bot.world)
         spring = await create_group_reminder(bot, times=("02:30",), timezone="America/New_York")
-        scheduler = scheduler_of(bot)
-        assert await scheduler.deliver_due(spring.id, "02:30") == "not_due"  # 02:00 EST
+        delivery = delivery_of(bot)
+        assert await delivery.deliver_due(spring.id, "02:30") == "not_due"  # 02:00 EST
         clock.now = datetime(2026, 3, 8, 7, 30, tzinfo=UTC)  # 03:30 EDT
-        assert await scheduler.deliver_due(spring.id, "02:30") == "sent"
+        assert await delivery.deliver_due(spring.id, "02:30") == "sent"
         assert await bot.deps.reminders.slot_message(spring.id, "2026-03-08T02:30") is not None
 
         autumn = await create_group_reminder(
@@ -296,7 +301,7 @@ async def test_dst_days_send_each_slot_once_at_the_documented_instant(tmp_path: 
         )
         bot.world.add_group(-1006666, "Autumn circle")
         clock.now = datetime(2026, 11, 1, 5, 30, tzinfo=UTC)  # the first 01:30 (EDT)
-        assert await scheduler.deliver_due(autumn.id, "01:30") == "sent"
+        assert await delivery.deliver_due(autumn.id, "01:30") == "sent"
         clock.now = datetime(2026, 11, 1, 6, 30, tzinfo=UTC)  # the second 01:30 (EST)
-        assert await scheduler.deliver_due(autumn.id, "01:30") in ("not_due", "duplicate")
+        assert await delivery.deliver_due(autumn.id, "01:30") in ("not_due", "duplicate")
         assert len(reminder_messages(bot.world, -1006666)) == 1

@@ -12,10 +12,18 @@ from reminders_support import (
     add_group,
     clock_at,
     create_group_reminder,
-    scheduler_of,
+    job_names,
 )
 
-from handlers.reminders import group_reminder, private_reminder
+from bot.services.reminders import group_reminder, private_reminder
+from handlers.reminders.buttons import (
+    AddTime,
+    RemoveTime,
+    SetZone,
+    ShowMinutes,
+    ToggleDay,
+    TurnOff,
+)
 from sandbox.harness import DEMO_USER, BotHarness
 
 
@@ -41,7 +49,7 @@ async def test_admin_sets_up_a_group_reminder_with_the_panel(tmp_path: Path) -> 
         assert reminder is not None
         assert reminder.times == ("21:30",) and reminder.timezone == "Africa/Cairo"
         assert reminder.enabled and reminder.kind == "group"
-        assert scheduler_of(bot).job_names() == [f"remind:{reminder.id}:21:30"]
+        assert job_names(bot) == [f"remind:{reminder.id}:21:30"]
 
         # Fridays off, then a second time, then the group's timezone.
         [edited] = await bot.press("●Fr", user=ADMIN, chat_id=GROUP_ID)
@@ -145,7 +153,7 @@ async def test_anonymous_admin_configures_reminders_with_command_arguments(
         panel = last_text(bot)
         assert "Message: Our circle reads together 🌿 <3" in panel  # escaped, shown as typed
         assert "Portion: juz 2 (credited to members who linked Quran.com)" in panel
-        assert sorted(scheduler_of(bot).job_names()) == [
+        assert sorted(job_names(bot)) == [
             f"remind:{reminder.id}:07:00", f"remind:{reminder.id}:21:00"
         ]
 
@@ -175,27 +183,44 @@ async def test_stopreminders_turns_the_group_off_and_drops_its_jobs(tmp_path: Pa
         assert "Reminders are off" in reply["text"]
         stored = await bot.deps.reminders.get(reminder.id)
         assert stored is not None and not stored.enabled
-        assert scheduler_of(bot).job_names() == []
+        assert job_names(bot) == []
 
         [panel] = await bot.send("/reminders", user=ADMIN, chat_id=GROUP_ID)
         assert "Status: off" in panel["text"]
         [panel] = await bot.press("▶️ Turn on", user=ADMIN, chat_id=GROUP_ID)
         assert "Status: on" in panel["text"]
-        assert scheduler_of(bot).job_names() == [f"remind:{reminder.id}:21:00"]
+        assert job_names(bot) == [f"remind:{reminder.id}:21:00"]
 
 
 async def test_forged_panel_buttons_are_refused_without_changes(tmp_path: Path) -> None:
     async with BotHarness(tmp_path, clock=clock_at(NINE_CAIRO)) as bot:
         add_group(bot.world)
         reminder = await create_group_reminder(bot)
-        await bot.send("/reminders", user=ADMIN, chat_id=GROUP_ID)
-        await bot.press_data("rem:a:2599", user=ADMIN, chat_id=GROUP_ID)
-        assert bot.world.answered_callbacks[-1].text == "That time is not valid."
-        await bot.press_data("rem:zs:Mars/Olympus_Mons", user=ADMIN, chat_id=GROUP_ID)
+        [panel] = await bot.send("/reminders", user=ADMIN, chat_id=GROUP_ID)
+        for data in (
+            f"{AddTime.prefix}:2599",
+            f"{AddTime.prefix}:930",
+            f"{RemoveTime.prefix}:2100:1",
+            f"{ShowMinutes.prefix}:24",
+            f"{ToggleDay.prefix}:9",
+            f"{ToggleDay.prefix}:-1",
+            f"{SetZone.prefix}:../../etc/passwd",
+            f"{SetZone.prefix}:Asia/Riyadh/../../x",
+            f"{TurnOff.prefix}:now",
+        ):
+            edits = await bot.press_data(data, user=ADMIN, chat_id=GROUP_ID, message=panel)
+            assert bot.world.answered_callbacks[-1].text == "This button is no longer valid."
+            assert edits == []
+        # A zone name of the right shape that no zone database knows.
+        await bot.press_data(
+            SetZone(zone="Mars/Olympus_Mons").pack(), user=ADMIN, chat_id=GROUP_ID, message=panel
+        )
         assert bot.world.answered_callbacks[-1].text == "I don't know that timezone."
-        await bot.press_data("rem:d:9", user=ADMIN, chat_id=GROUP_ID)
         stored = await bot.deps.reminders.get(reminder.id)
         assert stored == reminder
+        chat = await bot.deps.chats.get(GROUP_ID)
+        assert chat is not None and chat.timezone == "Africa/Cairo"
+        assert job_names(bot) == [f"remind:{reminder.id}:21:00"]
 
 
 async def test_private_remind_asks_for_a_timezone_first_then_sets_the_reminder(
@@ -214,7 +239,7 @@ async def test_private_remind_asks_for_a_timezone_first_then_sets_the_reminder(
         reminder = await private_reminder(bot.deps, DEMO_USER.id)
         assert reminder is not None and reminder.kind == "private"
         assert reminder.user_id == DEMO_USER.id and reminder.weekdays == (0, 1, 2, 3, 4)
-        assert scheduler_of(bot).job_names() == [
+        assert job_names(bot) == [
             f"remind:{reminder.id}:06:30", f"remind:{reminder.id}:21:00"
         ]
 
@@ -226,7 +251,7 @@ async def test_private_remind_asks_for_a_timezone_first_then_sets_the_reminder(
 
         [off] = await bot.send("/remind off")
         assert "Your reminder is off" in off["text"]
-        assert scheduler_of(bot).job_names() == []
+        assert job_names(bot) == []
 
 
 async def test_remind_in_a_group_points_to_the_private_chat(tmp_path: Path) -> None:

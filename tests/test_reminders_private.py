@@ -6,10 +6,11 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from reminders_support import reminder_messages, scheduler_of
+from reminders_support import delivery_of, job_names, reminder_messages
 from storage_helpers import ManualClock
 
-from handlers.reminders import private_reminder
+from bot.services.reminders import private_reminder
+from handlers.reminders.buttons import Snooze
 from sandbox.fake_qf import ActivityDay, FakeQuranFoundation, Goal
 from sandbox.harness import DEMO_USER, BotHarness
 from sandbox.telegram_world import FakeUser
@@ -51,14 +52,14 @@ async def test_reminder_is_skipped_on_a_day_the_goal_is_already_complete(tmp_pat
         sub = await bot.link_account()
         give_time_goal(bot, sub, read_seconds=600, on=date(2026, 11, 23))
         clock.now = NINE_LONDON
-        scheduler = scheduler_of(bot)
+        delivery = delivery_of(bot)
 
-        assert await scheduler.deliver_due(reminder.id, "21:00") == "goal_done"
+        assert await delivery.deliver_due(reminder.id, "21:00") == "goal_done"
         assert reminder_messages(bot.world, USER) == []
-        assert await scheduler.deliver_due(reminder.id, "21:00") == "duplicate"  # decided once
+        assert await delivery.deliver_due(reminder.id, "21:00") == "duplicate"  # decided once
 
         clock.advance(timedelta(days=1))  # nothing read yet on the 24th
-        assert await scheduler.deliver_due(reminder.id, "21:00") == "sent"
+        assert await delivery.deliver_due(reminder.id, "21:00") == "sent"
         [message] = reminder_messages(bot.world, USER)
         assert "So far today: 0% of your goal." in message["text"]
         assert bot.fake_qf.validation_errors == []
@@ -70,7 +71,7 @@ async def test_half_done_goal_still_gets_the_reminder_with_its_progress(tmp_path
         reminder = await set_up_reminder(bot)
         sub = await bot.link_account()
         give_time_goal(bot, sub, read_seconds=300, on=date(2026, 11, 23))
-        assert await scheduler_of(bot).deliver_due(reminder.id, "21:00") == "sent"
+        assert await delivery_of(bot).deliver_due(reminder.id, "21:00") == "sent"
         [message] = reminder_messages(bot.world, USER)
         assert "So far today: 50% of your goal." in message["text"]
 
@@ -79,12 +80,12 @@ async def test_unlinked_user_gets_the_plain_reminder_with_snooze_buttons(tmp_pat
     clock = ManualClock(NINE_LONDON)
     async with harness(tmp_path, clock) as bot:
         reminder = await set_up_reminder(bot)
-        assert await scheduler_of(bot).deliver_due(reminder.id, "21:00") == "sent"
+        assert await delivery_of(bot).deliver_due(reminder.id, "21:00") == "sent"
         [message] = reminder_messages(bot.world, USER)
         assert message["text"] == "🌿 Time for your Quran reading."
         assert bot.world.buttons(message) == [
-            ("⏰ In 30 minutes", f"rem:s:{reminder.id}:30"),
-            ("⏰ In 1 hour", f"rem:s:{reminder.id}:60"),
+            ("⏰ In 30 minutes", Snooze(reminder_id=reminder.id, minutes=30).pack()),
+            ("⏰ In 1 hour", Snooze(reminder_id=reminder.id, minutes=60).pack()),
         ]
 
 
@@ -92,8 +93,8 @@ async def test_snooze_repeats_the_reminder_once_after_the_chosen_delay(tmp_path:
     clock = ManualClock(NINE_LONDON)
     async with harness(tmp_path, clock) as bot:
         reminder = await set_up_reminder(bot)
-        scheduler = scheduler_of(bot)
-        await scheduler.deliver_due(reminder.id, "21:00")
+        delivery = delivery_of(bot)
+        await delivery.deliver_due(reminder.id, "21:00")
         clock.advance(timedelta(minutes=2, seconds=10))
 
         [edited] = await bot.press("In 30 minutes")
@@ -103,29 +104,29 @@ async def test_snooze_repeats_the_reminder_once_after_the_chosen_delay(tmp_path:
         stored = await bot.deps.reminders.get(reminder.id)
         assert stored is not None
         assert stored.snoozed_until == datetime(2026, 11, 23, 21, 33, tzinfo=UTC)
-        assert f"snooze:{reminder.id}" in scheduler.job_names(reminder.id)
+        assert f"snooze:{reminder.id}" in job_names(bot, reminder.id)
 
-        assert await scheduler.deliver_snooze(reminder.id) == "not_due"  # too early
+        assert await delivery.deliver_snooze(reminder.id) == "not_due"  # too early
         clock.advance(timedelta(minutes=31))
-        assert await scheduler.deliver_snooze(reminder.id) == "sent"
-        assert await scheduler.deliver_snooze(reminder.id) == "not_due"
+        assert await delivery.deliver_snooze(reminder.id) == "sent"
+        assert await delivery.deliver_snooze(reminder.id) == "not_due"
         assert len(nudges(bot)) == 2
         [live] = reminder_messages(bot.world, USER)  # only the repeat still has buttons
-        assert bot.world.buttons(live)[0][1] == f"rem:s:{reminder.id}:30"
+        assert bot.world.buttons(live)[0][1] == Snooze(reminder_id=reminder.id, minutes=30).pack()
         stored = await bot.deps.reminders.get(reminder.id)
         assert stored is not None and stored.snoozed_until is None
-        assert scheduler.job_names(reminder.id) == [f"remind:{reminder.id}:21:00"]
+        assert job_names(bot, reminder.id) == [f"remind:{reminder.id}:21:00"]
 
 
 async def test_daily_slot_falling_inside_a_snooze_is_left_to_the_snooze(tmp_path: Path) -> None:
     clock = ManualClock(NINE_LONDON)
     async with harness(tmp_path, clock) as bot:
         reminder = await set_up_reminder(bot, "/remind 21:00 21:15")
-        scheduler = scheduler_of(bot)
-        await scheduler.deliver_due(reminder.id, "21:00")
+        delivery = delivery_of(bot)
+        await delivery.deliver_due(reminder.id, "21:00")
         await bot.press("In 1 hour")
         clock.advance(timedelta(minutes=15))
-        assert await scheduler.deliver_due(reminder.id, "21:15") == "snoozed"
+        assert await delivery.deliver_due(reminder.id, "21:15") == "snoozed"
         assert len(nudges(bot)) == 1
 
 
@@ -134,7 +135,7 @@ async def test_snooze_due_while_the_bot_was_down_is_sent_at_start(tmp_path: Path
     bot = harness(tmp_path, clock)
     async with bot:
         reminder = await set_up_reminder(bot)
-        await scheduler_of(bot).deliver_due(reminder.id, "21:00")
+        await delivery_of(bot).deliver_due(reminder.id, "21:00")
         await bot.press("In 30 minutes")
         await bot.stop()
         clock.advance(timedelta(minutes=45))
@@ -149,10 +150,10 @@ async def test_snooze_job_is_rebuilt_after_a_restart(tmp_path: Path) -> None:
     bot = harness(tmp_path, clock)
     async with bot:
         reminder = await set_up_reminder(bot)
-        await scheduler_of(bot).deliver_due(reminder.id, "21:00")
+        await delivery_of(bot).deliver_due(reminder.id, "21:00")
         await bot.press("In 1 hour")
         await bot.restart()
-        assert scheduler_of(bot).job_names(reminder.id) == [
+        assert job_names(bot, reminder.id) == [
             f"remind:{reminder.id}:21:00", f"snooze:{reminder.id}"
         ]
 
@@ -163,10 +164,33 @@ async def test_someone_elses_snooze_button_is_refused(tmp_path: Path) -> None:
     async with harness(tmp_path, clock) as bot:
         reminder = await set_up_reminder(bot)
         await bot.send("/help", user=stranger)
-        await bot.press_data(f"rem:s:{reminder.id}:30", user=stranger)
+        await bot.press_data(Snooze(reminder_id=reminder.id, minutes=30).pack(), user=stranger)
         assert bot.world.answered_callbacks[-1].text == "This button is not for you."
         stored = await bot.deps.reminders.get(reminder.id)
         assert stored is not None and stored.snoozed_until is None
+
+
+async def test_forged_snooze_presses_are_no_longer_valid_and_change_nothing(
+    tmp_path: Path,
+) -> None:
+    clock = ManualClock(NINE_LONDON)
+    async with harness(tmp_path, clock) as bot:
+        reminder = await set_up_reminder(bot)
+        await delivery_of(bot).deliver_due(reminder.id, "21:00")
+        [message] = reminder_messages(bot.world, USER)
+        for data in (
+            f"{Snooze.prefix}:{reminder.id}:45",  # within 30-60, yet not offered
+            f"{Snooze.prefix}:{reminder.id}:5",
+            f"{Snooze.prefix}:{reminder.id}:100000",
+            f"{Snooze.prefix}:{reminder.id}:-30",
+            f"{Snooze.prefix}:{reminder.id}:030",
+            f"{Snooze.prefix}:x:30",
+        ):
+            assert await bot.press_data(data, message=message) == []
+            assert bot.world.answered_callbacks[-1].text == "This button is no longer valid."
+        stored = await bot.deps.reminders.get(reminder.id)
+        assert stored is not None and stored.snoozed_until is None
+        assert job_names(bot, reminder.id) == [f"remind:{reminder.id}:21:00"]
 
 
 async def test_changing_timezone_keeps_the_reminder_at_the_same_wall_clock_time(

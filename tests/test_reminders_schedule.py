@@ -9,17 +9,15 @@ from zoneinfo import ZoneInfo
 import pytest
 from telegram.ext import Application, JobQueue
 
+from bot.domain.pacing import SendPacer, jitter_seconds, spread_plan
 from bot.domain.reminders import (
     ALL_WEEKDAYS,
     Schedule,
-    SendPacer,
     from_ptb_days,
-    jitter_seconds,
     parse_slot,
     parse_time,
     parse_weekdays,
     slot_key,
-    spread_plan,
     to_ptb_days,
 )
 

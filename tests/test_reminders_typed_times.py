@@ -10,7 +10,7 @@ import pytest
 from reminders_support import ADMIN, GROUP_ID, NINE_CAIRO, add_group, clock_at
 
 from bot.domain.reminders import parse_time, split_times
-from handlers.reminders import group_reminder, private_reminder
+from bot.services.reminders import group_reminder, private_reminder
 from sandbox.fake_qf import DEMO_SUB, Goal
 from sandbox.harness import DEMO_USER, BotHarness
 

@@ -11,7 +11,7 @@ from zoneinfo import available_timezones
 
 import pytest
 
-from handlers.reminders import private_reminder
+from bot.services.reminders import private_reminder
 from handlers.replies import AskTimezone
 from handlers.timezone.buttons import ContinueCommand, SetZone
 from sandbox.fake_qf import DEMO_SUB, FakeQuranFoundation

@@ -19,6 +19,7 @@ from telegram.request import BaseRequest
 
 from bot.app.config import Settings
 from bot.app.processor import KeyedUpdateProcessor
+from bot.app.scheduler import install_reminders
 from bot.app.send_budget import SendBudget
 from bot.qf import QuranFoundationClient
 from bot.services.deps import DEPS_KEY, Deps, utc_now
@@ -185,6 +186,7 @@ def build_application(
         builder = builder.persistence(DatabasePersistence(deps.database))
     application: BotApplication = builder.build()
     application.bot_data[DEPS_KEY] = deps
+    install_reminders(application)
     register_all(application)
     return application
 

@@ -1,7 +1,9 @@
-"""When reminders are due: slots, time zones, DST, weekdays, catch-up and fan-out pacing.
+"""When reminders are due: slots, time zones, DST, weekdays, catch-up, snoozes; and the
+times, days and portions people type for them.
 
-Pure schedule maths with no Telegram in sight, shared by the JobQueue wiring (`bot.app.scheduler`),
-the handlers and the tests.
+Pure schedule maths with no Telegram in sight, shared by the services (`bot.services.reminders`,
+`bot.services.reminder_delivery`), the handlers and the tests. How fast a fan-out may be sent
+is `bot.domain.pacing`.
 
 Slots. Every scheduled occurrence has a key, the wall-clock date and time in the reminder's own
 time zone: ``"2026-11-23T21:00"``. The send log (`ReminderRepository.claim_slot`) is unique per
@@ -25,28 +27,21 @@ Catch-up. A slot missed while the bot was down is sent late once if it is less t
 `CATCH_UP_WINDOW` (one hour) old; older ones are skipped: a 21:00 nudge at 23:30 helps nobody.
 Only the latest missed slot of each reminder is sent, never a burst of stale ones.
 
-Fan-out. Many reminders share popular minutes (21:00). Telegram allows about 30 messages per
-second overall and 20 per minute per group; python-telegram-bot's `AIORateLimiter` enforces
-those as leaky buckets that still let a burst of 30 through at once, which a strict
-per-second window (what Telegram applies) answers with 429s, and after a 429 the limiter's
-pause releases the queue as another burst. So deliveries also pass through a `SendPacer`: at
-most 30 sends in any 1.025 s, spaced out, decided when each send really leaves. During a
-fan-out (sends are waiting) group deliveries first wait a small deterministic per-group
-`jitter_seconds`, so the queue order is spread the same way on every instance; a lone reminder
-goes out at once.
+Snoozes. A snoozed private reminder is repeated once, on a whole minute; its slot key
+(``"snooze@2026-11-23T21:33Z"``, the UTC minute) can never meet a daily one.
 """
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
 import re
 import unicodedata
-from collections import deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.domain.verse_parsing import parse_verse_ranges
+from bot.domain.verses import VerseRangeError
 
 #: A missed slot younger than this is sent late once; older ones are skipped.
 CATCH_UP_WINDOW = timedelta(hours=1)
@@ -56,14 +51,15 @@ FIRE_GRACE = timedelta(minutes=2)
 ALL_WEEKDAYS: tuple[int, ...] = (0, 1, 2, 3, 4, 5, 6)
 #: Snooze choices offered under a private reminder, in minutes.
 SNOOZE_MINUTES: tuple[int, ...] = (30, 60)
-#: During a fan-out at most this many sends leave in any `FANOUT_WINDOW_SECONDS`: Telegram's 30
-#: per second, over a window 25 ms longer than its own, so that requests reaching Telegram a
-#: little closer together than they left cannot make a 31st in one second. AIORateLimiter's
-#: own limits stay as the backstop.
-FANOUT_LIMIT_PER_SECOND = 30
-FANOUT_WINDOW_SECONDS = 1.025
-#: Upper bound of the per-group delay before a group reminder joins the send queue.
-GROUP_JITTER_SECONDS = 0.5
+#: Times one reminder may have (a group's, or a person's).
+MAX_TIMES = 6
+#: Longest custom message of a group reminder, and longest portion, in characters.
+MAX_TEXT_LENGTH = 500
+MAX_PORTION_LENGTH = 120
+#: Typed after a command, these mean "none" or "stop" (`/remind off`, `/reminders text off`),
+#: and these "start again" (`/reminders on`).
+OFF_WORDS = frozenset({"off", "stop", "none", "no", "remove", "clear", "إيقاف", "ايقاف"})
+ON_WORDS = frozenset({"on", "start", "resume", "تشغيل"})
 
 _SLOT = re.compile(r"^(\d{4}-\d{2}-\d{2})T([01]\d|2[0-3]):([0-5]\d)$")
 _TIME = re.compile(r"^(\d{1,2})(?:[:.hH]?(\d{2}))?\s*(\D*)$")
@@ -235,6 +231,21 @@ def parse_slot(slot: str) -> tuple[date, str]:
     return date.fromisoformat(match.group(1)), f"{match.group(2)}:{match.group(3)}"
 
 
+def snooze_until(now: datetime, minutes: int) -> datetime:
+    """When a snooze pressed at `now` repeats the reminder: `minutes` later, rounded up to the
+    whole minute (jobs and slot keys count minutes)."""
+    until = now + timedelta(minutes=minutes)
+    if until.second or until.microsecond:
+        until = until.replace(second=0, microsecond=0) + timedelta(minutes=1)
+    return until
+
+
+def snooze_slot(until: datetime) -> str:
+    """Slot key of a snoozed repeat: the UTC minute it is due, marked so it never meets a
+    daily slot key."""
+    return "snooze@" + until.strftime("%Y-%m-%dT%H:%MZ")
+
+
 def due_instant(day: date, hhmm: str, zone: ZoneInfo) -> datetime:
     """The UTC instant of `hhmm` on local `day` (gaps and folds as the module docstring says)."""
     local = datetime.combine(day, time_of(hhmm), tzinfo=zone)  # fold=0
@@ -333,73 +344,23 @@ def local_today(now: datetime, timezone: str | None) -> date:
 
 
 # --------------------------------------------------------------------------------------------
-# Fan-out
+# A group's portion
+
+_TODAY_PREFIX = re.compile(r"^\s*(?:today|اليوم)\s*:\s*", re.IGNORECASE)
 
 
-def jitter_seconds(key: str, spread: float = GROUP_JITTER_SECONDS) -> float:
-    """A stable delay in [0, spread) for `key` (e.g. "<chat_id>|<slot>").
-
-    Deterministic rather than random so every bot instance spreads the same group the same
-    way, and tests can predict it.
-    """
-    if spread <= 0:
-        return 0.0
-    digest = hashlib.sha256(key.encode("utf-8")).digest()
-    return int.from_bytes(digest[:8], "big") / 2**64 * spread
+def clean_portion(text: str) -> str:
+    """"today: pages 21-40" is stored as "pages 21-40": the message already says "Today:"."""
+    return _TODAY_PREFIX.sub("", text).strip()
 
 
-class SendPacer:
-    """At most `limit` sends in any `window` seconds, and at least `min_gap` between two.
-
-    This is the rule Telegram applies (a sliding one-second window), with a window slightly
-    longer than Telegram's so a little network jitter cannot push a 31st into it. The decision is
-    made from the times sends really left (`record`), not from times booked in advance: an event
-    loop busy with a fan-out wakes sleepers late and all at once, and booked times would then
-    go out as a burst. `min_gap` stops a backlog from leaving as one burst either.
-    Pure arithmetic on a monotonic clock, so it is easy to test; `bot.app.scheduler` does the
-    waiting.
-    """
-
-    def __init__(
-        self,
-        limit: int = FANOUT_LIMIT_PER_SECOND,
-        window: float = FANOUT_WINDOW_SECONDS,
-        min_gap: float | None = None,
-    ) -> None:
-        if limit < 1 or window <= 0:
-            raise ValueError("the pacer needs a positive limit and window")
-        self.limit = limit
-        self.window = window
-        # Three quarters of the even spacing: smooth, yet a stalled moment can be made up.
-        self.min_gap = 0.75 * window / limit if min_gap is None else min_gap
-        self._sent: deque[float] = deque(maxlen=limit)
-
-    def wait_time(self, now: float) -> float:
-        """Seconds until a send may leave (0: now)."""
-        earliest = now
-        if self._sent:
-            earliest = max(earliest, self._sent[-1] + self.min_gap)
-        if len(self._sent) >= self.limit:
-            earliest = max(earliest, self._sent[0] + self.window)
-        return earliest - now
-
-    def record(self, now: float) -> None:
-        self._sent.append(now)
-
-    def forget(self, moment: float) -> None:
-        """Take back a recorded send that did not happen after all (lost a claim race)."""
-        with contextlib.suppress(ValueError):  # already pushed out of the window
-            self._sent.remove(moment)
-
-
-def spread_plan(count: int, pacer: SendPacer | None = None) -> list[float]:
-    """Offsets (seconds from the due minute) at which `count` simultaneous reminders leave when
-    the loop wakes everyone exactly on time."""
-    pacer = pacer or SendPacer()
-    offsets: list[float] = []
-    moment = 0.0
-    for _ in range(count):
-        moment += pacer.wait_time(moment)
-        pacer.record(moment)
-        offsets.append(moment)
-    return offsets
+def portion_ranges(portion: str | None) -> list[str] | None:
+    """The portion as API verse ranges when it reads as verses ("juz 2", "2:1-2:141",
+    "Al-Mulk"); None for free text such as "pages 21-40", which cannot be credited as is
+    (pages become verses only with a page map of the mushaf, which the bot does not have)."""
+    if not portion:
+        return None
+    try:
+        return [item.key for item in parse_verse_ranges(clean_portion(portion))]
+    except VerseRangeError:
+        return None

@@ -14,7 +14,6 @@ from zoneinfo import ZoneInfo
 from telegram import ReplyKeyboardRemove, Update
 from telegram.ext import ContextTypes
 
-from bot.app.scheduler import ReminderScheduler
 from bot.domain.timezones import (
     is_offset_zone,
     suggest_timezones,
@@ -23,6 +22,7 @@ from bot.domain.timezones import (
 )
 from bot.i18n import Translator
 from bot.services.deps import deps_of
+from bot.services.reminders import reminders_of
 from handlers.context import chat_settings_for
 from handlers.replies import is_private, send
 from handlers.timezone.buttons import suggestion_markup
@@ -57,7 +57,7 @@ async def store_zone(update: Update, context: ContextTypes.DEFAULT_TYPE, zone: s
     await chat_settings_for(update, deps)
     await deps.chats.update(chat.id, timezone=zone)
     # Reminders keep their wall-clock time in the new zone: 21:00 stays 21:00 there.
-    await ReminderScheduler.of(context).apply_chat_timezone(chat.id, zone)
+    await reminders_of(context).apply_chat_timezone(chat.id, zone)
     logger.info("chat %s set its timezone", chat.id)
 
 

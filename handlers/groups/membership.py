@@ -1,24 +1,22 @@
-"""Group life: the bot added to or removed from a group, a user blocking it, and a group's
-upgrade to a supergroup.
+"""The bot's own membership in a chat: added to a group, removed or kicked, blocked or
+unblocked in private.
 
-Being added registers the group (so /reminders finds its settings); being removed, kicked or
-blocked deactivates the chat and its reminders at once rather than at the next failed send. A
-basic group that becomes a supergroup gets a new chat id: its settings, reminders and
-chat_data move to the new id, and its jobs are rescheduled.
+Being added registers the group (so /reminders finds its settings) and says hello; being
+removed, kicked or blocked deactivates the chat and its reminders at once rather than at the
+next failed send. Reminders stay off when the bot comes back: an admin turns them on again.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from telegram import ChatMemberUpdated, Update
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import TelegramError
-from telegram.ext import Application, ChatMemberHandler, ContextTypes, MessageHandler, filters
+from telegram.ext import ContextTypes
 
-from bot.app.scheduler import ReminderScheduler
 from bot.services.deps import deps_of
+from bot.services.reminders import reminders_of
 from handlers.context import translator_for
 
 logger = logging.getLogger(__name__)
@@ -60,7 +58,7 @@ async def bot_membership_changed(update: Update, context: ContextTypes.DEFAULT_T
         return
     logger.info("bot left chat %s (%s)", chat.id, change.new_chat_member.status)
     await deps.chats.ensure(chat.id, chat.type, title)
-    await ReminderScheduler.of(context).deactivate_chat(chat.id)
+    await reminders_of(context).deactivate_chat(chat.id)
 
 
 async def _greet_group(update: Update, context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> None:
@@ -75,27 +73,3 @@ async def _greet_group(update: Update, context: ContextTypes.DEFAULT_TYPE, chat_
     except TelegramError:
         # A group where the bot may not write is still registered; the greeting is a nicety.
         logger.info("could not greet chat %s", chat_id, exc_info=True)
-
-
-async def group_migrated(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Both service messages (in the old group and in the new supergroup) arrive; the first
-    one moves everything, the second finds nothing left to move."""
-    message = update.effective_message
-    if message is None:
-        return
-    if message.migrate_to_chat_id is not None:
-        old_chat_id, new_chat_id = message.chat.id, message.migrate_to_chat_id
-    elif message.migrate_from_chat_id is not None:
-        old_chat_id, new_chat_id = message.migrate_from_chat_id, message.chat.id
-    else:
-        return
-    moved = await ReminderScheduler.of(context).follow_migration(old_chat_id, new_chat_id)
-    if moved:
-        logger.info("chat %s migrated to %s", old_chat_id, new_chat_id)
-
-
-def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    application.add_handler(
-        ChatMemberHandler(bot_membership_changed, ChatMemberHandler.MY_CHAT_MEMBER)
-    )
-    application.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, group_migrated))

@@ -1,0 +1,352 @@
+"""Reminders as people set them, and the timers that fire them.
+
+A group's reminder is changed by its admins (the panel, `/reminders time …`), a person's by
+/remind; either way the change is stored first and then `refresh` re-plans that reminder's
+timers, so what fires is always what the database says. The timers (python-telegram-bot's
+JobQueue) are reached through `ReminderTimers`, implemented by `bot.app.scheduler`, which keeps
+this module free of Telegram. `rebuild` makes every timer match the database: at start, and
+every few minutes for changes another bot instance made.
+
+Chat life lives here too, because it is mostly about reminders: a chat that blocked or removed
+the bot has its reminders turned off and its timers dropped at once, and a group that became a
+supergroup takes its settings, reminders and chat data along to its new id.
+
+Sending a due reminder is `bot.services.reminder_delivery`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Literal, Protocol
+
+from bot.domain.reminders import (
+    ALL_WEEKDAYS,
+    MAX_TIMES,
+    Schedule,
+    clean_portion,
+    snooze_until,
+)
+from bot.qf import QFError, TodaysPlan
+from bot.services.deps import Deps, HasBotData
+from storage import DEFAULT_MUSHAF_ID, Reminder
+
+logger = logging.getLogger(__name__)
+
+#: `bot_data` key of the application's `Reminders`.
+REMINDERS_KEY = "reminders"
+
+
+class ReminderTimers(Protocol):
+    """What fires reminders on time: python-telegram-bot's JobQueue (`bot.app.scheduler`)."""
+
+    def scheduled(self) -> set[int]:
+        """Ids of the reminders that have timers."""
+        ...
+
+    def matches(self, reminder: Reminder) -> bool:
+        """Whether the reminder's timers are exactly the ones it needs as stored now."""
+        ...
+
+    def schedule(self, reminder: Reminder) -> None:
+        """Add its timers: one per daily time, and one for a pending snooze."""
+        ...
+
+    def cancel(self, reminder_id: int) -> None:
+        """Remove every timer of the reminder (none is fine)."""
+        ...
+
+    def resync_every(self, seconds: float, resync: Callable[[], Awaitable[None]]) -> None:
+        """Run `resync` every `seconds` (once per application, however often it is asked)."""
+        ...
+
+    def names(self, reminder_id: int | None = None) -> list[str]:
+        """The timers' names, sorted (for logs and tests)."""
+        ...
+
+
+def schedule_of(reminder: Reminder) -> Schedule:
+    return Schedule(reminder.times, reminder.weekdays, reminder.timezone)
+
+
+async def group_reminder(deps: Deps, chat_id: int) -> Reminder | None:
+    """The chat-wide reminder of a group (a group has at most one)."""
+    for reminder in await deps.reminders.for_chat(chat_id):
+        if reminder.kind == "group":
+            return reminder
+    return None
+
+
+async def private_reminder(deps: Deps, user_id: int) -> Reminder | None:
+    """A person's own reminder in their private chat (at most one)."""
+    for reminder in await deps.reminders.for_chat(user_id):
+        if reminder.kind == "private":
+            return reminder
+    return None
+
+
+async def mushaf_for(deps: Deps, user_id: int, chat_id: int) -> int:
+    """The person's own mushaf, else the chat's: pages are counted in the reader's print."""
+    for owner in dict.fromkeys((user_id, chat_id)):  # a private chat is read once
+        settings = await deps.chats.get(owner)
+        if settings is not None:
+            return settings.mushaf_id
+    return DEFAULT_MUSHAF_ID
+
+
+async def todays_plan(deps: Deps, user_id: int, timezone: str) -> TodaysPlan | None:
+    """Today's goal plan of a person, or None when unknown (not linked, no goal, Quran.com
+    unreachable): then a reminder goes out anyway and /remind promises nothing."""
+    if await deps.accounts.get(user_id) is None:
+        return None
+    try:
+        session = deps.qf.for_user(user_id, timezone=timezone)
+        return await session.find_todays_plan(await mushaf_for(deps, user_id, user_id))
+    except QFError as error:
+        logger.info("today's plan of %s unavailable (%s)", user_id, error)
+        return None
+
+
+def _keep_chat_data(old_chat_id: int, new_chat_id: int) -> None:
+    """Without a bot around (scripts, tests of this module) there is no chat data to move."""
+
+
+class Reminders:
+    """Every change to reminders, each followed by re-planning the timers it affects."""
+
+    def __init__(
+        self,
+        deps: Deps,
+        timers: ReminderTimers,
+        *,
+        move_chat_data: Callable[[int, int], None] = _keep_chat_data,
+    ) -> None:
+        self.deps = deps
+        self.timers = timers
+        self._move_chat_data = move_chat_data
+
+    # -- timers ----------------------------------------------------------------------------------
+
+    async def refresh(self, reminder_id: int) -> Reminder | None:
+        """Re-plan one reminder after a change (no timers if it is off, gone or its chat is)."""
+        self.timers.cancel(reminder_id)
+        reminder = await self.deps.reminders.get(reminder_id)
+        if reminder is None or not reminder.enabled:
+            return reminder
+        chat = await self.deps.chats.get(reminder.chat_id)
+        if chat is not None and not chat.active:
+            return reminder
+        self.timers.schedule(reminder)
+        return reminder
+
+    async def refresh_chat(self, chat_id: int) -> None:
+        for reminder in await self.deps.reminders.for_chat(chat_id):
+            await self.refresh(reminder.id)
+
+    def drop(self, reminder_id: int) -> None:
+        self.timers.cancel(reminder_id)
+
+    async def rebuild(self) -> None:
+        """Make the timers match the database: add new, replace changed, remove stale."""
+        wanted = {reminder.id: reminder for reminder in await self.deps.reminders.all_enabled()}
+        for reminder_id in self.timers.scheduled() - wanted.keys():
+            self.timers.cancel(reminder_id)
+        for reminder in wanted.values():
+            if not self.timers.matches(reminder):
+                self.timers.cancel(reminder.id)
+                self.timers.schedule(reminder)
+
+    # -- a group's reminder (its admins) ---------------------------------------------------------
+
+    async def _zone_for_new_reminder(self, chat_id: int) -> str:
+        settings = await self.deps.chats.get(chat_id)
+        return settings.timezone if settings and settings.timezone else "UTC"
+
+    async def add_group_time(
+        self, chat_id: int, hhmm: str, user_id: int | None
+    ) -> Reminder | None:
+        """Add a time (creating the group's reminder on the first one); None when full."""
+        reminder = await group_reminder(self.deps, chat_id)
+        if reminder is None:
+            reminder = await self.deps.reminders.create(
+                chat_id=chat_id,
+                times=[hhmm],
+                weekdays=ALL_WEEKDAYS,
+                timezone=await self._zone_for_new_reminder(chat_id),
+                user_id=user_id,
+                kind="group",
+            )
+        elif hhmm not in reminder.times:
+            if len(reminder.times) >= MAX_TIMES:
+                return None
+            reminder = await self.deps.reminders.update(
+                reminder.id, times=[*reminder.times, hhmm]
+            )
+        if reminder is not None:
+            await self.refresh(reminder.id)
+        return reminder
+
+    async def set_group_times(
+        self, chat_id: int, times: Iterable[str], user_id: int | None
+    ) -> None:
+        """Replace the group's times (the first `MAX_TIMES`, earliest first)."""
+        wanted = sorted(set(times))[:MAX_TIMES]
+        reminder = await group_reminder(self.deps, chat_id)
+        if reminder is None:
+            reminder = await self.add_group_time(chat_id, wanted[0], user_id)
+        if reminder is not None:
+            await self.deps.reminders.update(reminder.id, times=wanted)
+            await self.refresh(reminder.id)
+
+    async def remove_group_time(self, chat_id: int, hhmm: str) -> bool:
+        """False when `hhmm` is the only time left (turning off is the way to stop)."""
+        reminder = await group_reminder(self.deps, chat_id)
+        if reminder is None or hhmm not in reminder.times:
+            return True  # already gone: the refreshed panel shows the truth
+        if len(reminder.times) == 1:
+            return False
+        await self.deps.reminders.update(
+            reminder.id, times=[value for value in reminder.times if value != hhmm]
+        )
+        await self.refresh(reminder.id)
+        return True
+
+    async def toggle_group_day(self, chat_id: int, day: int) -> bool:
+        """False when `day` is the only day left."""
+        reminder = await group_reminder(self.deps, chat_id)
+        if reminder is None:
+            return True
+        days = set(reminder.weekdays) ^ {day}
+        if not days:
+            return False
+        await self.deps.reminders.update(reminder.id, weekdays=sorted(days))
+        await self.refresh(reminder.id)
+        return True
+
+    async def set_group_days(self, chat_id: int, days: Iterable[int]) -> Reminder | None:
+        """None when the group has no reminder yet (days need a time first)."""
+        reminder = await group_reminder(self.deps, chat_id)
+        if reminder is None:
+            return None
+        await self.deps.reminders.update(reminder.id, weekdays=days)
+        return await self.refresh(reminder.id)
+
+    async def set_group_timezone(self, chat_id: int, zone: str) -> None:
+        await self.deps.chats.update(chat_id, timezone=zone)
+        reminder = await group_reminder(self.deps, chat_id)
+        if reminder is not None and reminder.timezone != zone:
+            await self.deps.reminders.update(reminder.id, timezone=zone)
+            await self.refresh(reminder.id)
+
+    async def set_group_enabled(self, chat_id: int, enabled: bool) -> Reminder | None:
+        """None when the group has no reminder yet."""
+        reminder = await group_reminder(self.deps, chat_id)
+        if reminder is None:
+            return None
+        if enabled:
+            # Turning reminders on here also means the bot is welcome in the chat again.
+            await self.deps.chats.set_active(chat_id, True)
+        updated = await self.deps.reminders.update(reminder.id, enabled=enabled)
+        await self.refresh(reminder.id)
+        return updated
+
+    async def set_group_text(self, chat_id: int, text: str | None) -> Reminder | None:
+        """The group's own message instead of the standard nudge (None: back to it)."""
+        reminder = await group_reminder(self.deps, chat_id)
+        if reminder is None:
+            return None
+        return await self.deps.reminders.update(reminder.id, text=text)
+
+    async def set_group_portion(self, chat_id: int, portion: str | None) -> Reminder | None:
+        """Today's portion of a group plan, as typed ("today: juz 2" keeps "juz 2")."""
+        reminder = await group_reminder(self.deps, chat_id)
+        if reminder is None:
+            return None
+        cleaned = clean_portion(portion) if portion is not None else None
+        return await self.deps.reminders.update(reminder.id, portion=cleaned)
+
+    # -- a person's reminder ---------------------------------------------------------------------
+
+    async def set_private(
+        self, user_id: int, times: Iterable[str], weekdays: Iterable[int], timezone: str
+    ) -> Reminder:
+        """Create or replace a person's reminder (on again, any snooze forgotten)."""
+        wanted = sorted(set(times))[:MAX_TIMES]
+        reminder = await private_reminder(self.deps, user_id)
+        if reminder is None:
+            reminder = await self.deps.reminders.create(
+                chat_id=user_id, times=wanted, weekdays=weekdays, timezone=timezone,
+                user_id=user_id, kind="private",
+            )
+        else:
+            reminder = await self.deps.reminders.update(
+                reminder.id, times=wanted, weekdays=weekdays, timezone=timezone,
+                enabled=True, snoozed_until=None,
+            ) or reminder
+        await self.deps.chats.set_active(user_id, True)
+        await self.refresh(reminder.id)
+        return reminder
+
+    async def stop_private(self, user_id: int) -> bool:
+        """False when there was no reminder on to stop."""
+        reminder = await private_reminder(self.deps, user_id)
+        if reminder is None or not reminder.enabled:
+            return False
+        await self.deps.reminders.update(reminder.id, enabled=False, snoozed_until=None)
+        await self.refresh(reminder.id)
+        return True
+
+    async def snooze(
+        self, reminder_id: int, minutes: int, *, by: int
+    ) -> Reminder | Literal["inactive", "not_yours"]:
+        """Repeat a private reminder in `minutes` (on a whole minute), if `by` is its owner."""
+        reminder = await self.deps.reminders.get(reminder_id)
+        if reminder is None or not reminder.enabled or reminder.kind != "private":
+            return "inactive"
+        if by not in (reminder.user_id, reminder.chat_id):
+            return "not_yours"
+        until = snooze_until(self.deps.clock(), minutes)
+        snoozed = await self.deps.reminders.update(reminder_id, snoozed_until=until)
+        await self.refresh(reminder_id)
+        if snoozed is None or snoozed.snoozed_until is None:
+            return "inactive"
+        return snoozed
+
+    # -- chats -----------------------------------------------------------------------------------
+
+    async def apply_chat_timezone(self, chat_id: int, timezone: str) -> None:
+        """A chat's (or, for chat id == user id, a person's) timezone changed: move its
+        reminders along so 21:00 stays 21:00 on the wall clock there."""
+        for reminder in await self.deps.reminders.for_chat(chat_id):
+            if reminder.timezone != timezone:
+                await self.deps.reminders.update(reminder.id, timezone=timezone)
+                await self.refresh(reminder.id)
+
+    async def deactivate_chat(self, chat_id: int) -> None:
+        """The bot was blocked, kicked or removed: no reminder may try this chat again."""
+        await self.deps.chats.set_active(chat_id, False)
+        await self.deps.reminders.disable_chat(chat_id)
+        for reminder in await self.deps.reminders.for_chat(chat_id):
+            self.drop(reminder.id)
+
+    async def follow_migration(self, old_chat_id: int, new_chat_id: int) -> bool:
+        """Move settings, reminders and chat data to the supergroup; True if this call did it.
+
+        Safe to call for both service messages and from a failed send: only the first call
+        finds the old chat row, so chat data is moved once (moving it again would overwrite
+        the moved data with an empty dict).
+        """
+        moved = await self.deps.chats.migrate(old_chat_id, new_chat_id)
+        if moved is None:
+            return False
+        self._move_chat_data(old_chat_id, new_chat_id)
+        await self.refresh_chat(new_chat_id)
+        return True
+
+
+def reminders_of(source: HasBotData) -> Reminders:
+    """The application's `Reminders` (installed by `bot.app.scheduler.install_reminders`)."""
+    found = source.bot_data.get(REMINDERS_KEY)
+    if not isinstance(found, Reminders):
+        raise RuntimeError("no Reminders in bot_data: build the Application with bot.app")
+    return found

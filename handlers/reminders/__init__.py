@@ -1,0 +1,54 @@
+"""Reminders: a group's daily reading reminders set up by its admins (/reminders with its panel,
+/stopreminders), a person's own (/remind, with snooze buttons), and "✅ I read it" under every
+group reminder.
+
+    admin.py     /reminders, /stopreminders and the panel's presses (admins only, re-checked)
+    panel.py     the panel's screens: which one a press leads to, and how each looks (pure)
+    remind.py    /remind 21:00, /remind off, /remind
+    snooze.py    "⏰ In 30 minutes" under a private reminder
+    checkin.py   "✅ I read it": the count, and credit on Quran.com or a private question
+    delivery.py  the reminder message itself and sending it (the services' `ReminderSender`)
+    buttons.py   every press, typed
+
+The rules and the timers are `bot.services.reminders` (changes), `bot.services.reminder_delivery`
+(what is due, exactly once, paced) and `bot.services.check_ins`; the JobQueue wiring is
+`bot.app.scheduler`; schedule maths `bot.domain.reminders`.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram.ext import Application, CommandHandler, filters
+
+from bot.services.reminder_delivery import delivery_of
+from handlers.callbacks import on_press
+from handlers.reminders.admin import panel_pressed, reminders_command, stop_reminders_command
+from handlers.reminders.buttons import PANEL_PRESSES, CheckIn, Snooze
+from handlers.reminders.checkin import check_in_pressed
+from handlers.reminders.delivery import TelegramReminderSender
+from handlers.reminders.remind import remind_command
+from handlers.reminders.snooze import snooze_pressed
+
+__all__ = ["TelegramReminderSender", "on_startup", "register"]
+
+logger = logging.getLogger(__name__)
+
+
+async def on_startup(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Rebuild every reminder's timers from the database and send what was missed (< 1 h)."""
+    outcomes = await delivery_of(application).start()
+    if outcomes:
+        logger.info("reminder catch-up at start: %s", outcomes)
+
+
+def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    writing = filters.UpdateType.MESSAGE
+    application.add_handler(CommandHandler("reminders", reminders_command, writing))
+    application.add_handler(CommandHandler("stopreminders", stop_reminders_command, writing))
+    application.add_handler(CommandHandler("remind", remind_command, writing))
+    application.add_handler(on_press(Snooze, snooze_pressed))
+    for press in PANEL_PRESSES:
+        application.add_handler(on_press(press, panel_pressed))
+    application.add_handler(on_press(CheckIn, check_in_pressed))
