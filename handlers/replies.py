@@ -20,7 +20,9 @@ from telegram.helpers import create_deep_linked_url
 from bot.i18n import Translator
 from bot.qf import LinkExpired, NotLinked, QFError, UserSession, friendly_error
 from bot.services.deps import Deps, deps_of
+from bot.services.reader import MissingSetup, Reader, reader_for
 from handlers.callbacks import CallbackData, button
+from handlers.context import chat_settings_for
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +51,12 @@ class LinkAccount(CallbackData, prefix="acct.login"):
 @dataclass(frozen=True)
 class AskTimezone(CallbackData, prefix="tz.ask"):
     """ "Set my timezone" in a private chat: asks where the user is (handlers.timezone)."""
+
+
+@dataclass(frozen=True)
+class StartGoalWizard(CallbackData, prefix="goal.w.start"):
+    """Opens the goal wizard (handled in handlers.goals). /today offers it when there is no
+    goal, so it lives here rather than in the goals package, which itself links to /today."""
 
 
 def is_private(update: Update) -> bool:
@@ -252,3 +260,23 @@ async def ask_for_timezone(
                                url=private_chat_url(context, TIMEZONE_DEEP_LINK))]]
     )
     await send(update, context, t.gettext("I need your timezone first."), markup)
+
+
+async def open_reader(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, t: Translator
+) -> Reader | None:
+    """The sender's Quran.com session for goals and reading, or None after telling them what
+    is missing: the button to link their account, or the question for their timezone."""
+    user = update.effective_user
+    if user is None:
+        return None
+    deps = deps_of(context)
+    await chat_settings_for(update, deps)  # registers the chat on first contact
+    reader = await reader_for(deps, user.id, timezone=await timezone_for(update, deps))
+    if reader is MissingSetup.ACCOUNT:
+        await reply_upstream_error(update, context, t, NotLinked())
+        return None
+    if reader is MissingSetup.TIMEZONE:
+        await ask_for_timezone(update, context, t)
+        return None
+    return reader

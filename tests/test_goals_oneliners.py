@@ -10,6 +10,7 @@ from typing import Any, Literal
 import pytest
 
 from bot.services.goals import stored_goal
+from handlers.goals.buttons import UndoGoal
 from sandbox.fake_qf import DEMO_SUB, FakeQuranFoundation, Goal
 from sandbox.harness import DEMO_USER, BotHarness
 from storage import DatabasePersistence
@@ -113,6 +114,29 @@ async def test_undo_removes_a_new_goal_and_a_second_press_does_nothing(bot: BotH
     (again,) = await bot.press_data(str(data), message=undo_message)
     assert "nothing to undo" in text_of(again)
     assert len(bot.fake_qf.api_requests("DELETE")) == 1
+
+
+async def test_forged_undo_presses_change_nothing(bot: BotHarness) -> None:
+    await bot.send("/goal 15min")
+    undo_message = bot.world.last_sent(DEMO_USER.id)
+    data = next(d for label, d in bot.world.buttons(undo_message) if label == "↩️ Undo")
+    offer = UndoGoal.parse(data)
+    assert offer is not None
+    before = len(bot.fake_qf.requests)
+    # Not an offer token at all: refused by the button's type, before any handler.
+    for forged in (f"{UndoGoal.prefix}:../goals", f"{UndoGoal.prefix}:{offer.token}:1",
+                   f"{UndoGoal.prefix}:{10**20}"):
+        assert await bot.press_data(forged, message=undo_message) == []
+        answer = bot.world.answered_callbacks[-1]
+        assert (answer.data, answer.text) == (forged, "This button is no longer valid.")
+    # A well-formed token that is not the offer's: there is nothing it may undo.
+    other = UndoGoal("0" * 8 if offer.token != "0" * 8 else "1" * 8)
+    (reply,) = await bot.press_data(other.pack(), message=undo_message)
+    assert "nothing to undo" in text_of(reply)
+    assert bot.world.answered_callbacks[-1].data == other.pack()
+    assert len(bot.fake_qf.requests) == before
+    (goal,) = goals(bot)
+    assert (goal.type, goal.amount) == ("QURAN_TIME", 900)
 
 
 async def test_undo_restores_the_previous_goal(bot: BotHarness) -> None:

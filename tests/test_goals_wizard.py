@@ -11,7 +11,14 @@ from typing import Any
 import pytest
 from harness_support import linked_bot
 
-from handlers.goals import CONVERSATION_NAME, CONVERSATION_TIMEOUT, build_conversation
+from handlers.goals.buttons import (
+    WizardConfirm,
+    WizardGo,
+    WizardKind,
+    WizardMushaf,
+    WizardPreset,
+)
+from handlers.goals.wizard import CONVERSATION_NAME, CONVERSATION_TIMEOUT, build_conversation
 from sandbox.fake_qf import DEMO_SUB, FakeQuranFoundation, Goal
 from sandbox.harness import DEMO_USER, BotHarness
 
@@ -547,8 +554,28 @@ async def test_one_juz_preset_follows_the_mushaf_from_settings(bot: BotHarness) 
 async def test_arabic_preview_dates_use_arabic_digits(bot: BotHarness) -> None:
     await bot.deps.chats.update(DEMO_USER.id, language="ar")
     await bot.send("/goal")
-    (preview,) = await bot.press_data("goal:w:preset:khatm30")
+    (preview,) = await bot.press_data(WizardPreset("khatm30").pack())
     week = [line for line in text_of(preview).splitlines() if line.startswith("• ")]
     assert len(week) == 7
     assert "٢٩" in week[0]
     assert not any(ch in "0123456789" for line in week for ch in line.split(":")[0])
+
+
+async def test_forged_wizard_presses_are_refused_and_change_nothing(bot: BotHarness) -> None:
+    await bot.send("/goal")
+    (kinds,) = await bot.press("My own goal")
+    draft = dict(bot.app.user_data[DEMO_USER.id]["goal_wizard"])
+    before = len(bot.fake_qf.requests)
+    for forged in (f"{WizardMushaf.prefix}:{10**20}", f"{WizardMushaf.prefix}:0",
+                   f"{WizardGo.prefix}:nowhere", f"{WizardKind.prefix}:hours",
+                   f"{WizardPreset.prefix}:../khatm30", f"{WizardConfirm.prefix}:1"):
+        assert await bot.press_data(forged, message=kinds) == [], forged
+        answer = bot.world.answered_callbacks[-1]
+        assert (answer.data, answer.text) == (forged, "This button is no longer valid.")
+    assert len(bot.fake_qf.requests) == before
+    assert bot.app.user_data[DEMO_USER.id]["goal_wizard"] == draft
+    settings = await bot.deps.chats.get(DEMO_USER.id)
+    assert settings is not None and settings.mushaf_id == 2
+    # The wizard is where it was: the next real press still works.
+    (amount,) = await bot.press("Time each day")
+    assert "How long do you want to read each day?" in text_of(amount)

@@ -12,7 +12,14 @@ import pytest
 from harness_support import linked_bot
 from telegram import Update
 
-from handlers.replies import LinkAccount
+from handlers.reading.buttons import (
+    PickMeaning,
+    QuickTime,
+    ReadRest,
+    RetryRead,
+    ShowToday,
+)
+from handlers.replies import LinkAccount, StartGoalWizard
 from sandbox.fake_qf import DEMO_SUB, FakeQuranFoundation, Goal
 from sandbox.harness import DEMO_USER, BotHarness
 from sandbox.telegram_world import FakeUser
@@ -60,7 +67,7 @@ def links(message: JSONDict) -> list[str]:
 async def test_today_without_a_goal_offers_to_set_one(bot: BotHarness) -> None:
     (reply,) = await bot.send("/today")
     assert "no reading goal yet" in text_of(reply)
-    assert ("🎯 Set a goal", "goal:w:start") in bot.world.buttons(reply)
+    assert ("🎯 Set a goal", StartGoalWizard().pack()) in bot.world.buttons(reply)
 
 
 async def test_today_shows_bar_target_and_linked_remaining_ranges(bot: BotHarness) -> None:
@@ -151,6 +158,40 @@ async def test_someone_elses_button_does_nothing(bot: BotHarness) -> None:
     await bot.process_pending()
     assert credit_posts(bot) == []
     assert "someone else" in str(bot.world.answered_callbacks[-1].text)
+
+
+def forged_presses(token: str) -> list[str]:
+    """Data a modified client could send on /today's message: each field out of its type."""
+    owner = DEMO_USER.id
+    return [
+        f"{QuickTime.prefix}:{owner}:{10**20}:{token}",  # 10^20 seconds
+        f"{QuickTime.prefix}:{owner}:59:{token}",  # under the shortest quick credit
+        f"{QuickTime.prefix}:{owner}:3601:{token}",  # over an hour
+        f"{QuickTime.prefix}:{owner}:600:../{token}",  # not an offer token
+        f"{ShowToday.prefix}:{2**63 + 5}",  # an owner id over 2^63
+        f"{ReadRest.prefix}:{2**64}:{TODAY:%Y%m%d}",
+        f"{ReadRest.prefix}:{owner}:20260230",  # no such day
+        f"{RetryRead.prefix}:{owner}:-1",
+        f"{PickMeaning.prefix}:{owner}:1:s:{10**6}:0",  # a number no /read can ask about
+        f"{PickMeaning.prefix}:{owner}:1:x:10:0",  # no such meaning
+    ]
+
+
+async def test_forged_reading_presses_are_refused_before_quran_com(bot: BotHarness) -> None:
+    seed_goal(bot, "QURAN_TIME", 900)
+    (today,) = await bot.send("/today")
+    ten = next(d for label, d in bot.world.buttons(today) if label == "+10 min")
+    offer = QuickTime.parse(ten)
+    assert offer is not None and offer.seconds == 600
+    for data in forged_presses(offer.token):
+        before = len(bot.fake_qf.requests)
+        replies = await bot.press_data(data, message=today)
+        assert replies == [], data
+        answer = bot.world.answered_callbacks[-1]
+        assert (answer.data, answer.text) == (data, "This button is no longer valid.")
+        assert len(bot.fake_qf.requests) == before, data
+    assert credit_posts(bot) == []
+    assert TODAY not in bot.fake_qf.users[DEMO_SUB].activity_days
 
 
 # --- /read ----------------------------------------------------------------------------------

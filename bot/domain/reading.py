@@ -1,4 +1,4 @@
-"""Logging reading without I/O: parsing /read, idempotency keys for credits, compact days."""
+"""Logging reading without I/O: parsing /read, idempotency keys for credits, offer tokens."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import re
 import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from enum import StrEnum
 
 from babel.lists import format_list
@@ -28,18 +28,6 @@ QUICK_MINUTES: tuple[int, ...] = (5, 10, 15)
 _MAX_PLAIN_KEY = 120
 
 
-def compact_day(day: date) -> str:
-    """`20260329`: a date inside callback data."""
-    return day.strftime("%Y%m%d")
-
-
-def parse_compact_day(text: str) -> date | None:
-    try:
-        return datetime.strptime(text, "%Y%m%d").date()
-    except ValueError:
-        return None
-
-
 def command_credit_key(chat_id: int, message_id: int) -> str:
     """/read messages: one credit per Telegram message, whatever happens to the update."""
     return f"read:msg:{chat_id}:{message_id}"
@@ -58,8 +46,13 @@ def quick_time_key(token: str, seconds: int) -> str:
     return f"read:time:{token}:{seconds}"
 
 
+#: What `new_offer_token` returns: 8 lowercase hex digits.
+OFFER_TOKEN_PATTERN = r"[0-9a-f]{8}"  # noqa: S105 (a shape, not a secret)
+
+
 def new_offer_token() -> str:
-    """A short random id for one rendering of the quick-credit buttons (fits callback data)."""
+    """A short random id for one offer made with buttons (one rendering of the quick-credit
+    buttons, one Undo): pressing an older offer's button can then be told apart."""
     return secrets.token_hex(4)
 
 

@@ -116,3 +116,13 @@ def pages_number(pages: float, t: Translator) -> str:
     rounded = round(pages, 1)
     text = str(int(rounded)) if rounded == int(rounded) else f"{rounded:.1f}"
     return t.number(text)
+
+
+def cannot_change_text(current: CurrentGoal, t: Translator) -> str:
+    """Why a goal set on Quran.com can't be changed here (its id is unknown to us)."""
+    return t.gettext(
+        "You already have a goal ({goal}) that was set on Quran.com, and Quran.com doesn't "
+        "tell me its id, so I can't change it from here. Change or delete it on Quran.com, "
+        "then come back.",
+        goal=describe_current_goal(current, t),
+    )

@@ -1,9 +1,13 @@
-"""Goals on Quran.com: finding the current goal, applying one, and the record the bot keeps.
+"""Goals on Quran.com: finding the current goal, setting, deleting and undoing one, and the
+record the bot keeps.
 
 QF has no list-goals endpoint, and the 2026-03-29 contract's today's plan has no `goalId`, so
 the id from create (with what the goal was) is kept in the user's persisted `user_data` as a
 `StoredGoal`. `goalId` (the goal) and the plan's `id` (today's activity-day record) are never
 swapped.
+
+The functions that change the record take the user's `user_data` mapping and update it; the
+caller persists it at once (the record is the only handle on the goal, see `StoredGoal`).
 """
 
 from __future__ import annotations
@@ -12,28 +16,22 @@ import logging
 from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass
 from datetime import date
+from enum import StrEnum
 from typing import Any
 
-from bot.domain.goals import (
-    GoalSpec,
-    GoalType,
-)
-from bot.domain.verses import (
-    VerseRange,
-    VerseRangeError,
-)
-from bot.qf import (
-    GoalInput,
-    NotFound,
-    TodaysPlan,
-    UserSession,
-)
+from bot.domain.goals import GoalSpec, GoalType
+from bot.domain.reading import new_offer_token
+from bot.domain.verses import VerseRange, VerseRangeError
+from bot.qf import GoalEstimate, GoalInput, NotFound, TodaysPlan, UserSession
 from bot.qf import GoalType as WireGoalType
+from bot.services.reader import Reader
 
 logger = logging.getLogger(__name__)
 
 #: `user_data` key of the goal this bot created or last changed (survives restarts: persisted).
 GOAL_KEY = "goal"
+#: `user_data` key of the offer to undo the last goal set with a one-liner.
+UNDO_KEY = "goal_undo"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -189,3 +187,175 @@ def plan_goal_type(plan: TodaysPlan) -> GoalType | None:
         return GoalType(str(kind))
     except ValueError:
         return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Use cases: the goal now, setting, confirming, undoing and deleting one
+
+
+async def current_goal(reader: Reader, user_data: Mapping[str, Any] | None) -> CurrentGoal | None:
+    """The reader's goal now, matched with the record kept in their `user_data`."""
+    return await find_current_goal(reader.session, reader.mushaf_id, stored_goal(user_data))
+
+
+def goal_day(reader: Reader, current: CurrentGoal | None) -> date:
+    """The day a goal set now starts: today's plan's day (Quran.com's), else the reader's."""
+    plan = current.plan if current else None
+    return (plan.date if plan else None) or reader.today()
+
+
+async def estimate_goal(reader: Reader, spec: GoalSpec, mushaf_id: int) -> GoalEstimate:
+    """Quran.com's plan for the days ahead if `spec` were the goal, counted in `mushaf_id`."""
+    return await reader.session.estimate_goal(
+        spec.type.value, spec.api_amount, mushaf_id, spec.duration_days
+    )
+
+
+class GoalChangeOutcome(StrEnum):
+    SET = "set"
+    #: The current goal was made on Quran.com and its id is unknown: it can't be changed here.
+    CANNOT_CHANGE = "cannot_change"
+    #: The current goal is one this bot knows nothing about: ask before replacing it.
+    ASK_FIRST = "ask_first"
+
+
+@dataclass(frozen=True)
+class GoalChange:
+    """What `set_goal` did: the goal it replaced (or found), the new one, the undo offer."""
+
+    outcome: GoalChangeOutcome
+    current: CurrentGoal | None
+    goal: StoredGoal | None = None
+    #: Set when the change can be undone: the token the undo offer is kept under.
+    undo_token: str | None = None
+
+
+async def set_goal(
+    reader: Reader,
+    spec: GoalSpec,
+    user_data: MutableMapping[str, Any],
+    *,
+    replace_unknown: bool,
+) -> GoalChange:
+    """Make `spec` the reader's goal (a one-liner such as `/goal 15min`), replacing the current
+    one. A goal made elsewhere is only replaced with `replace_unknown` (the user said yes).
+
+    The change can be undone when the bot knows what it replaced (or it replaced nothing).
+    Raises QFError.
+    """
+    current = await current_goal(reader, user_data)
+    if current is not None and not current.can_change:
+        return GoalChange(GoalChangeOutcome.CANNOT_CHANGE, current)
+    if current is not None and current.known is None and not replace_unknown:
+        return GoalChange(GoalChangeOutcome.ASK_FIRST, current)
+    goal = await apply_goal(
+        reader.session, spec, reader.mushaf_id, current, today=goal_day(reader, current)
+    )
+    remember_goal(user_data, goal)
+    previous = current.known if current else None
+    token = None
+    if current is None or previous is not None:
+        token = offer_undo(user_data, goal, previous)
+    return GoalChange(GoalChangeOutcome.SET, current, goal, token)
+
+
+async def confirm_goal(
+    reader: Reader,
+    spec: GoalSpec,
+    mushaf_id: int,
+    replacing: CurrentGoal | None,
+    user_data: MutableMapping[str, Any],
+    *,
+    recheck: bool,
+) -> StoredGoal:
+    """The goal wizard's Confirm: make `spec` the goal in place of `replacing`.
+
+    `recheck` after an attempt that may have been applied (no answer in time): the current goal
+    is looked up again rather than a second goal added. If it is then one whose id Quran.com
+    does not tell (the 2026-03-29 contract), the goal is taken as saved and the record has no
+    id. Raises QFError.
+    """
+    current = replacing
+    if recheck:
+        current = await find_current_goal(reader.session, mushaf_id, stored_goal(user_data))
+        if current is not None and not current.can_change:
+            saved = StoredGoal(None, spec, mushaf_id, goal_day(reader, current))
+            remember_goal(user_data, saved)
+            return saved
+    goal = await apply_goal(
+        reader.session, spec, mushaf_id, current, today=goal_day(reader, current)
+    )
+    remember_goal(user_data, goal)
+    return goal
+
+
+@dataclass(frozen=True)
+class UndoOffer:
+    """What a one-liner's Undo puts back: the goal before it (None: there was none)."""
+
+    goal_id: str
+    goal: StoredGoal
+    previous: StoredGoal | None
+
+
+def offer_undo(
+    user_data: MutableMapping[str, Any], goal: StoredGoal, previous: StoredGoal | None
+) -> str:
+    """Keep what Undo needs (replacing any earlier offer); returns the offer's token, which the
+    Undo button carries so that only the latest offer can be taken."""
+    token = new_offer_token()
+    user_data[UNDO_KEY] = {
+        "token": token,
+        "goal": goal.to_data(),
+        "previous": previous.to_data() if previous else None,
+    }
+    return token
+
+
+def pending_undo(user_data: MutableMapping[str, Any], token: str) -> UndoOffer | None:
+    """The offer under `token`, or None when it was taken, replaced or is unreadable."""
+    undo = user_data.get(UNDO_KEY)
+    if not isinstance(undo, dict) or undo.get("token") != token:
+        return None
+    goal = StoredGoal.from_data(undo.get("goal"))
+    if goal is None or goal.id is None:
+        user_data.pop(UNDO_KEY, None)
+        return None
+    return UndoOffer(goal.id, goal, StoredGoal.from_data(undo.get("previous")))
+
+
+async def undo_goal(
+    reader: Reader, offer: UndoOffer, user_data: MutableMapping[str, Any]
+) -> StoredGoal | None:
+    """Put the previous goal back (or remove the new one when there was none); returns the goal
+    now in force. A goal already gone counts as removed. Raises QFError."""
+    restored: StoredGoal | None = None
+    if offer.previous is None:
+        try:
+            await reader.session.delete_goal(offer.goal_id)
+        except NotFound:
+            logger.info("goal to undo was already gone")
+    else:
+        restored = await apply_goal(
+            reader.session, offer.previous.spec, offer.previous.mushaf_id,
+            CurrentGoal(goal_id=offer.goal_id, known=offer.goal),
+            today=reader.today(),
+        )
+    user_data.pop(UNDO_KEY, None)
+    remember_goal(user_data, restored)
+    return restored
+
+
+async def delete_goal(
+    reader: Reader, goal_id: str, user_data: MutableMapping[str, Any]
+) -> None:
+    """Delete the goal on Quran.com (already gone is fine) and forget it here: its record when
+    it is the goal we kept, and any offer to undo. Raises QFError."""
+    try:
+        await reader.session.delete_goal(goal_id)
+    except NotFound:
+        logger.info("goal to delete was already gone")
+    user_data.pop(UNDO_KEY, None)
+    known = stored_goal(user_data)
+    if known is None or known.id in (None, goal_id):
+        remember_goal(user_data, None)

@@ -1,4 +1,5 @@
-"""Crediting reading to Quran.com exactly once.
+"""Reading on Quran.com: crediting what people read exactly once, and the numbers they see
+after it (today's progress, the streak, the last weeks of activity).
 
 QF has no idempotency keys and `POST /v1/activity-days` adds to the day's totals, so a retried
 request, a double-tapped button or a redelivered update could credit the same reading twice.
@@ -10,16 +11,29 @@ user is told it may already be credited.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
 from enum import StrEnum
+from typing import Any
 
+from bot.domain.reading import (
+    ReadRequest,
+    command_credit_key,
+    plan_credit_key,
+    plan_ranges,
+    quick_time_key,
+)
+from bot.domain.verses import VerseRange
 from bot.qf import (
+    ActivityDay,
     QFConnectionError,
     QFError,
     QFTimeout,
     UserSession,
 )
+from bot.services.goals import CurrentGoal, current_goal, goal_day
+from bot.services.reader import Reader
 from storage import ReadingCreditRepository
 
 logger = logging.getLogger(__name__)
@@ -78,3 +92,131 @@ async def credit_once(
         await credits.release(user_id, key)
         return CreditResult(CreditOutcome.FAILED, error=error)
     return CreditResult(CreditOutcome.CREDITED, seconds=seconds)
+
+
+# ---------------------------------------------------------------------------------------------
+# The ways reading is credited: a /read message, "I read it" on today's plan, "+10 min"
+
+
+async def credit_read(
+    reader: Reader, request: ReadRequest, *, chat_id: int, message_id: int
+) -> CreditResult:
+    """What one /read message asked for, once per message whichever way it was asked (typed,
+    retried, or a meaning picked for a bare number)."""
+    return await credit_once(
+        reader.deps.credits,
+        reader.session,
+        reader.user_id,
+        command_credit_key(chat_id, message_id),
+        ranges=[item.key for item in request.ranges],
+        seconds=request.seconds,
+        mushaf_id=reader.mushaf_id,
+    )
+
+
+class PlanCheck(StrEnum):
+    """Whether today's plan still matched the "I read it" that was pressed."""
+
+    CREDITED = "credited"
+    #: The button was offered on another day's plan (or there is no plan now).
+    OTHER_DAY = "other_day"
+    #: Today's plan asks for nothing more.
+    NOTHING_LEFT = "nothing_left"
+
+
+@dataclass(frozen=True)
+class RestOfPlan:
+    """What "I read it" did: the ranges it credited and how the credit went."""
+
+    check: PlanCheck
+    ranges: list[VerseRange] = field(default_factory=list)
+    result: CreditResult | None = None
+
+
+async def credit_rest_of_plan(
+    reader: Reader, offered_day: date, user_data: Mapping[str, Any] | None
+) -> RestOfPlan:
+    """"I read it": credit what today's plan still asks for, read fresh now (not what the
+    button showed), once per day and set of ranges. Raises QFError reading the plan."""
+    current = await current_goal(reader, user_data)
+    plan = current.plan if current else None
+    if plan is None or plan.date is None or offered_day != plan.date:
+        return RestOfPlan(PlanCheck.OTHER_DAY)
+    remaining = plan_ranges(plan.remaining_daily_target_ranges)
+    if not remaining:
+        return RestOfPlan(PlanCheck.NOTHING_LEFT)
+    keys = [item.key for item in remaining]
+    result = await credit_once(
+        reader.deps.credits, reader.session, reader.user_id, plan_credit_key(plan.date, keys),
+        ranges=keys, seconds=None, mushaf_id=reader.mushaf_id,
+    )
+    return RestOfPlan(PlanCheck.CREDITED, remaining, result)
+
+
+async def credit_quick_time(reader: Reader, token: str, seconds: int) -> CreditResult:
+    """"+10 min" for time goals, once per rendered keyboard (`token`) and amount.
+
+    Activity days take `ranges` as a required array with no minimum length in every contract,
+    so time read without verses is sent with `ranges: []`, the shape QF records as manually
+    added seconds (`manuallyAddedSeconds`).
+    """
+    return await credit_once(
+        reader.deps.credits, reader.session, reader.user_id, quick_time_key(token, seconds),
+        ranges=[], seconds=seconds, mushaf_id=reader.mushaf_id,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Where the reader stands
+
+
+@dataclass(frozen=True)
+class AfterCredit:
+    """Today's progress (None without a plan) and the streak, said after a credit."""
+
+    progress: float | None
+    streak_days: int
+
+
+async def standing_after_credit(
+    reader: Reader, user_data: Mapping[str, Any] | None
+) -> AfterCredit | None:
+    """Progress and streak after a credit; None (not an error) if QF can't tell right now."""
+    try:
+        current = await current_goal(reader, user_data)
+        streak = await reader.session.current_streak_days()
+    except QFError as error:
+        logger.info("progress after a credit unavailable: %s", error)
+        return None
+    plan = current.plan if current is not None else None
+    return AfterCredit((plan.progress or 0.0) if plan is not None else None, streak)
+
+
+async def streak_or_none(reader: Reader) -> int | None:
+    """The current streak, or None when QF can't tell right now (it is only a nicety)."""
+    try:
+        return await reader.session.current_streak_days()
+    except QFError:
+        return None
+
+
+@dataclass(frozen=True)
+class Progress:
+    """What /progress shows: the streak, the goal and its plan, and the days of activity."""
+
+    streak_days: int
+    current: CurrentGoal | None
+    today: date
+    days: list[ActivityDay]
+
+
+async def load_progress(
+    reader: Reader, user_data: Mapping[str, Any] | None, *, span_days: int
+) -> Progress:
+    """The streak, the current goal and the `span_days` days of activity up to today (the
+    plan's day when there is one: Quran.com's own). Raises QFError."""
+    streak = await reader.session.current_streak_days()
+    current = await current_goal(reader, user_data)
+    today = goal_day(reader, current)
+    days = await reader.session.list_activity_days(today - timedelta(days=span_days - 1), today)
+    return Progress(streak, current, today, days)

@@ -1,0 +1,122 @@
+"""One-liners: `/goal 15min`, `/goal 2 pages`, `/goal khatm in 60 days`, `/goal mulk`.
+
+The goal is set at once, replacing the current one, with ↩️ Undo. A goal made on Quran.com that
+the bot knows nothing about is only replaced after "Replace it". The one-liner is kept in
+`user_data` while a question or a failure is open, so "Replace it" and "Try again" need no
+retyping.
+"""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import ContextTypes
+
+from bot.domain.goals import GoalInputError, GoalSpec, parse_goal_command
+from bot.i18n import Translator
+from bot.presentation.goals import cannot_change_text, describe_current_goal, describe_goal
+from bot.qf import QFError
+from bot.services.goals import CurrentGoal, GoalChangeOutcome, set_goal
+from bot.services.reader import Reader
+from handlers.callbacks import button
+from handlers.context import translator_for
+from handlers.goals.buttons import (
+    DropPendingGoal,
+    SetPendingGoal,
+    UndoGoal,
+    open_press,
+    today_button,
+)
+from handlers.goals.manage import save_goal_record, user_data_of
+from handlers.replies import reply_upstream_error, send
+
+#: user_data key of the one-liner waiting for "Replace it" or "Try again": {"args": text}.
+PENDING_KEY = "goal_pending"
+
+
+async def set_one_liner(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    reader: Reader,
+    t: Translator,
+    args: str,
+    *,
+    confirmed: bool,
+) -> None:
+    """Set the goal `args` says; `confirmed` when the user already said "Replace it" (or
+    pressed "Try again"), which also answers by editing the pressed message."""
+    try:
+        spec = parse_goal_command(args, mushaf_id=reader.mushaf_id)
+    except GoalInputError as error:
+        await send(update, context, error.describe(t), edit=confirmed)
+        return
+    user_data = user_data_of(context)
+    user_data[PENDING_KEY] = {"args": args}
+    try:
+        change = await set_goal(reader, spec, user_data, replace_unknown=confirmed)
+    except QFError as error:
+        retry = InlineKeyboardMarkup([[button(t.gettext("Try again"), SetPendingGoal())]])
+        await reply_upstream_error(update, context, t, error, retry_markup=retry)
+        return
+    current = change.current
+    if change.outcome is GoalChangeOutcome.CANNOT_CHANGE and current is not None:
+        await send(update, context, cannot_change_text(current, t), edit=confirmed)
+        return
+    if change.outcome is GoalChangeOutcome.ASK_FIRST and current is not None:
+        await _ask_replace(update, context, t, spec, current)
+        return
+    user_data.pop(PENDING_KEY, None)
+    await save_goal_record(update, context)
+    lines = [t.gettext("✅ Goal set: {goal}.", goal=describe_goal(spec, t))]
+    if current is not None:
+        lines.append(t.gettext("It replaces your previous goal: {goal}.",
+                               goal=describe_current_goal(current, t)))
+    rows: list[list[InlineKeyboardButton]] = []
+    if change.undo_token is not None:
+        rows.append([button(t.gettext("↩️ Undo"), UndoGoal(change.undo_token))])
+    rows.append([today_button(t, reader.user_id)])
+    await send(update, context, "\n".join(lines), InlineKeyboardMarkup(rows), edit=confirmed)
+
+
+async def _ask_replace(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    t: Translator,
+    spec: GoalSpec,
+    current: CurrentGoal,
+) -> None:
+    text = t.gettext(
+        "You already have a goal: {current}.\nReplace it with “{new}”?",
+        current=describe_current_goal(current, t),
+        new=describe_goal(spec, t),
+    )
+    markup = InlineKeyboardMarkup([[
+        button(t.gettext("Replace it"), SetPendingGoal()),
+        button(t.gettext("Keep my goal"), DropPendingGoal()),
+    ]])
+    await send(update, context, text, markup)
+
+
+async def replace_pressed(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, data: SetPendingGoal
+) -> None:
+    t = await translator_for(update, context)
+    reader = await open_press(update, context, t)
+    if reader is None:
+        return
+    pending = user_data_of(context).get(PENDING_KEY)
+    args = pending.get("args") if isinstance(pending, dict) else None
+    if not isinstance(args, str):
+        await send(update, context, t.gettext("That request has expired. Send /goal again."),
+                   edit=True)
+        return
+    await set_one_liner(update, context, reader, t, args, confirmed=True)
+
+
+async def keep_current_pressed(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, data: DropPendingGoal
+) -> None:
+    t = await translator_for(update, context)
+    if await open_press(update, context, t) is None:
+        return
+    user_data_of(context).pop(PENDING_KEY, None)
+    await send(update, context, t.gettext("Kept your goal."), edit=True)
