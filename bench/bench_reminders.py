@@ -42,10 +42,10 @@ from bot.app.application import start_services as start_bot_services
 from bot.app.scheduler import CHECK_IN_PREFIX, SNOOZE_PREFIX, ReminderScheduler
 from bot.domain.reminders import FANOUT_LIMIT_PER_SECOND, GROUP_JITTER_SECONDS
 from bot.services.deps import Deps
-from sandbox.fake_qf import FakeQuranFoundation, Goal
 from sandbox.fake_telegram import FakeTelegramServer
 from sandbox.harness import QF_TEST_HOST, sandbox_settings
-from sandbox.telegram_world import FakeUser, RecordedCall, TelegramWorld
+from sandbox.quran_foundation import FakeQuranFoundation, Goal
+from sandbox.telegram import FakeUser, RecordedCall, TelegramWorld
 
 TELEGRAM_LIMIT = 30.0
 #: Zones the reminders are spread over; each gets the local time of the same instant.

@@ -10,7 +10,7 @@ from storage_helpers import ManualClock
 
 from bot.app.scheduler import CHECK_IN_PREFIX, ReminderScheduler
 from sandbox.harness import BotHarness
-from sandbox.telegram_world import FakeUser, TelegramWorld
+from sandbox.telegram import FakeUser, TelegramWorld
 from storage import Reminder
 
 GROUP_ID = -1001234

@@ -15,7 +15,7 @@ from cryptography.fernet import Fernet
 from e2e_support import BotProcess, running_bot
 
 from bot.services.linking import CONFIRM_LINK
-from sandbox.telegram_world import FakeUser, TelegramWorld
+from sandbox.telegram import FakeUser, TelegramWorld
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(120)]
 

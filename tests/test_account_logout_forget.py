@@ -10,7 +10,7 @@ import pytest
 from telegram.ext import ConversationHandler
 
 from sandbox.harness import DEMO_USER, BotHarness
-from sandbox.telegram_world import TelegramWorld
+from sandbox.telegram import TelegramWorld
 
 pytestmark = pytest.mark.timeout(60)
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from e2e_support import STOP_DEADLINE, running_bot
 
-from sandbox.telegram_world import FakeUser
+from sandbox.telegram import FakeUser
 
 pytestmark = pytest.mark.e2e
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from sandbox.harness import DEMO_USER, BotHarness
-from sandbox.telegram_world import FakeUser, TelegramWorld
+from sandbox.telegram import FakeUser, TelegramWorld
 
 
 @pytest.fixture

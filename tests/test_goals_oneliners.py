@@ -10,8 +10,8 @@ from typing import Any, Literal
 import pytest
 
 from bot.services.goals import stored_goal
-from sandbox.fake_qf import DEMO_SUB, FakeQuranFoundation, Goal
 from sandbox.harness import DEMO_USER, BotHarness
+from sandbox.quran_foundation import DEMO_SUB, FakeQuranFoundation, Goal
 from storage import DatabasePersistence
 
 TODAY = date(2026, 3, 29)

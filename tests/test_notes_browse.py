@@ -16,7 +16,7 @@ from notes_support import (
 
 from bot.qf import NoteInput
 from sandbox.harness import DEMO_USER, BotHarness
-from sandbox.telegram_world import FakeUser
+from sandbox.telegram import FakeUser
 
 
 async def _add(bot: BotHarness, body: str, *ranges: str) -> str:

@@ -20,8 +20,8 @@ from reminders_support import (
     scheduler_of,
 )
 
-from sandbox.fake_qf import FakeQuranFoundation
 from sandbox.harness import BotHarness
+from sandbox.quran_foundation import FakeQuranFoundation
 
 CREDIT_PATH = r"^/v1/activity-days$"
 

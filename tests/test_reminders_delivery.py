@@ -25,7 +25,7 @@ from storage_helpers import reachable_postgres_url
 
 from bot.app.scheduler import ReminderScheduler
 from sandbox.harness import BotHarness
-from sandbox.telegram_world import TelegramWorld
+from sandbox.telegram import TelegramWorld
 
 
 async def test_due_group_reminder_is_sent_once_with_a_check_in_button(tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ import pytest
 from bot.domain.mushafs import MUSHAF_IDS
 from bot.i18n import get_translator
 from sandbox.harness import DEMO_USER, BotHarness
-from sandbox.telegram_world import TelegramWorld
+from sandbox.telegram import TelegramWorld
 
 pytestmark = pytest.mark.timeout(60)
 

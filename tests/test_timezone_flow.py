@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 
 from handlers.reminders import private_reminder
-from sandbox.fake_qf import DEMO_SUB, FakeQuranFoundation
 from sandbox.harness import DEMO_USER, BotHarness
-from sandbox.telegram_world import FakeUser, TelegramWorld
+from sandbox.quran_foundation import DEMO_SUB, FakeQuranFoundation
+from sandbox.telegram import FakeUser, TelegramWorld
 
 pytestmark = pytest.mark.timeout(60)
 
