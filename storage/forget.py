@@ -12,7 +12,7 @@ import json
 
 from sqlalchemy import delete, or_, select, update
 
-from storage import schema
+from storage import schema, update_scope
 from storage.database import Database
 from storage.reminders import delete_reminder_children
 
@@ -21,6 +21,7 @@ async def forget_user(db: Database, user_id: int) -> dict[str, int]:
     """Delete every row about `user_id` in one transaction; returns rows removed per table."""
     removed: dict[str, int] = {}
     reminders = schema.reminders
+    update_scope.forget()
     async with db.write() as connection:
         own_reminders = list(
             (

@@ -14,11 +14,12 @@ from typing import Any
 import httpx
 from telegram import Update
 from telegram.constants import ParseMode
-from telegram.ext import AIORateLimiter, Application, Defaults
+from telegram.ext import Application, Defaults
 from telegram.request import BaseRequest
 
 from bot.app.config import Settings
 from bot.app.processor import KeyedUpdateProcessor
+from bot.app.send_budget import SendBudget
 from bot.qf import QuranFoundationClient
 from bot.services.deps import DEPS_KEY, Deps, utc_now
 from storage import (
@@ -32,8 +33,21 @@ from storage import (
     ReminderRepository,
     TokenCipher,
 )
+from storage.update_scope import update_scope
 
 BotApplication = Application[Any, Any, Any, Any, Any, Any]
+
+
+class CompanionApplication(Application[Any, Any, Any, Any, Any, Any]):
+    """PTB's Application, with each update handled inside its own read scope.
+
+    Every path an update takes (polling, webhook, the in-process harness) goes through
+    `process_update`, so this is the one place where "once per update" can be kept.
+    """
+
+    async def process_update(self, update: object) -> None:
+        with update_scope():
+            await super().process_update(update)
 
 logger = logging.getLogger(__name__)
 
@@ -154,6 +168,7 @@ def build_application(
         .base_file_url(settings.telegram_api_base_url.replace("/bot", "/file/bot"))
         .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=None))
         .concurrent_updates(KeyedUpdateProcessor(settings.max_concurrent_updates))
+        .application_class(CompanionApplication)
     )
     if request is not None:
         builder = builder.request(request)
@@ -162,9 +177,10 @@ def build_application(
     if not with_updater:
         builder = builder.updater(None)
     if rate_limit:
-        # Telegram allows ~30 messages/s overall and 20/min per group; the limiter queues rather
-        # than drops, and retries once after a flood-control answer.
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=1))  # type: ignore[arg-type]
+        # One budget for every message and edit: never over Telegram's rolling limits, replies
+        # before reminders (bot/app/send_budget.py says why PTB's leaky bucket is not enough).
+        # (The builder's generics fix the limiter's argument type to None; ours takes a Priority.)
+        builder = builder.rate_limiter(SendBudget())  # type: ignore[arg-type]
     if persistence:
         builder = builder.persistence(DatabasePersistence(deps.database))
     application: BotApplication = builder.build()
