@@ -47,13 +47,14 @@ def create_web_app(application: Application[Any, Any, Any, Any, Any, Any]) -> St
         return Response(status_code=200)
 
     async def oauth_callback(request: Request) -> Response:
+        from bot.presentation.login_pages import callback_page
         from bot.services.linking import complete_login
 
         outcome = await complete_login(deps, dict(request.query_params))
         if outcome.event is not None:
             await application.update_queue.put(outcome.event)
         return HTMLResponse(
-            outcome.html,
+            callback_page(outcome),
             status_code=outcome.status_code,
             # The page must not be cached or leak the code through the Referer of its link.
             headers={
