@@ -26,7 +26,7 @@ from telegram.ext import Application, BaseUpdateProcessor, CallbackContext, Type
 
 from bot.app.processor import KeyedUpdateProcessor
 from sandbox.recording import RecordingRequest
-from sandbox.telegram_world import FakeUser, TelegramWorld
+from sandbox.telegram import FakeUser, TelegramWorld
 
 
 def make_update(update_id: int, chat_id: int) -> Update:

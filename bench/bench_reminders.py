@@ -43,10 +43,10 @@ from bot.domain.pacing import FANOUT_LIMIT_PER_SECOND, GROUP_JITTER_SECONDS
 from bot.services.deps import Deps
 from bot.services.reminder_delivery import delivery_of
 from handlers.reminders.buttons import CheckIn, Snooze
-from sandbox.fake_qf import FakeQuranFoundation, Goal
 from sandbox.fake_telegram import FakeTelegramServer
 from sandbox.harness import QF_TEST_HOST, sandbox_settings
-from sandbox.telegram_world import FakeUser, RecordedCall, TelegramWorld
+from sandbox.quran_foundation import FakeQuranFoundation, Goal
+from sandbox.telegram import FakeUser, RecordedCall, TelegramWorld
 
 TELEGRAM_LIMIT = 30.0
 #: Zones the reminders are spread over; each gets the local time of the same instant.

@@ -29,7 +29,7 @@ from telegram.ext import Application, CommandHandler, ContextTypes
 import storage.update_scope as read_scope
 from sandbox.harness import DEMO_USER, BotHarness
 from sandbox.recording import RecordingRequest
-from sandbox.telegram_world import TelegramWorld
+from sandbox.telegram import TelegramWorld
 
 
 async def timed(updates: int, step: Callable[[], Awaitable[Any]]) -> list[float]:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from sandbox.harness import DEMO_USER, BotHarness, transcript_lines
-from sandbox.telegram_world import FakeUser
+from sandbox.telegram import FakeUser
 
 PRESS = re.compile(r"^\[press:\s*(?P<label>.+?)\s*\]$", re.IGNORECASE)
 #: `[open: Sign in]` opens a link button as a browser would (the login page approves at once).

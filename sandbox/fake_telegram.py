@@ -27,7 +27,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from sandbox.serving import RunningServer, serve_asgi
-from sandbox.telegram_world import FakeUser, TelegramWorld, UploadedFile
+from sandbox.telegram import FakeUser, TelegramWorld, UploadedFile
 
 _LOGGER = logging.getLogger(__name__)
 

@@ -29,9 +29,9 @@ from bot.app.application import (
 )
 from bot.app.config import Settings
 from bot.services.deps import Deps, utc_now
-from sandbox.fake_qf import DEMO_NAME, DEMO_SUB, FakeQuranFoundation
+from sandbox.quran_foundation import DEMO_NAME, DEMO_SUB, FakeQuranFoundation
 from sandbox.recording import RecordingRequest
-from sandbox.telegram_world import FakeUser, TelegramWorld
+from sandbox.telegram import FakeUser, TelegramWorld
 
 JSONDict = dict[str, Any]
 

@@ -24,7 +24,7 @@ from telegram import Update
 from telegram.ext import Application
 from telegram.request import BaseRequest, RequestData
 
-from sandbox.telegram_world import TelegramWorld, UploadedFile
+from sandbox.telegram import TelegramWorld, UploadedFile
 
 
 class RecordingRequest(BaseRequest):

@@ -23,10 +23,10 @@ from typing import Any, Literal
 import httpx
 from cryptography.fernet import Fernet
 
-from sandbox.fake_qf import FakeQuranFoundation
 from sandbox.fake_telegram import FakeTelegramServer
+from sandbox.quran_foundation import FakeQuranFoundation
 from sandbox.serving import RunningServer, serve_asgi
-from sandbox.telegram_world import FakeUser, TelegramWorld
+from sandbox.telegram import FakeUser, TelegramWorld
 from storage import AccountRepository, ChatRepository, Database, TokenCipher
 
 REPO_ROOT = Path(__file__).resolve().parent.parent

@@ -11,8 +11,8 @@ from contextlib import asynccontextmanager
 from datetime import date
 from pathlib import Path
 
-from sandbox.fake_qf import FakeQuranFoundation
 from sandbox.harness import BotHarness
+from sandbox.quran_foundation import FakeQuranFoundation
 
 TODAY = date(2026, 3, 29)
 ZONE = "Asia/Riyadh"

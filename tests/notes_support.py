@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from bot.app.config import DEFAULT_SCOPES
-from sandbox.fake_qf import Note as FakeNote
 from sandbox.harness import DEMO_USER, BotHarness
-from sandbox.telegram_world import TelegramWorld
+from sandbox.quran_foundation import Note as FakeNote
+from sandbox.telegram import TelegramWorld
 
 #: The 2026-03-29 contract's head lookup (`GET /v1/sync`) needs the `sync` scope; without it a
 #: stale `lastMutationAt` cannot be recovered (see the report to the lead).

@@ -13,7 +13,7 @@ from bot.services.reminder_delivery import ReminderDelivery
 from bot.services.reminders import reminders_of
 from handlers.reminders.buttons import CheckIn, Snooze
 from sandbox.harness import BotHarness
-from sandbox.telegram_world import FakeUser, TelegramWorld
+from sandbox.telegram import FakeUser, TelegramWorld
 from storage import Reminder
 
 GROUP_ID = -1001234

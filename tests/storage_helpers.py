@@ -1,4 +1,4 @@
-"""Helpers for the storage tests (plain functions; the fixtures live in storage_fixtures)."""
+"""Helpers for the storage tests (plain functions; the fixtures live in conftest.py)."""
 
 from __future__ import annotations
 

@@ -20,7 +20,7 @@ from bot.app.web import create_web_app
 from bot.services.linking import CONFIRM_LINK
 from handlers.replies import AskTimezone, LinkAccount
 from sandbox.harness import DEMO_USER, QF_TEST_HOST, BotHarness
-from sandbox.telegram_world import FakeUser, TelegramWorld
+from sandbox.telegram import FakeUser, TelegramWorld
 from storage.schema import accounts
 
 pytestmark = pytest.mark.timeout(60)

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from bot.services.linking import CONFIRM_LINK
 from sandbox.harness import DEMO_USER, BotHarness
-from sandbox.telegram_world import FakeUser, TelegramWorld
+from sandbox.telegram import FakeUser, TelegramWorld
 from storage.schema import login_attempts
 
 pytestmark = pytest.mark.timeout(60)

@@ -16,7 +16,7 @@ from e2e_support import BotProcess, running_bot
 
 from bot.services.linking import CONFIRM_LINK
 from handlers.replies import LinkAccount
-from sandbox.telegram_world import FakeUser, TelegramWorld
+from sandbox.telegram import FakeUser, TelegramWorld
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(120)]
 

@@ -12,7 +12,7 @@ from telegram.ext import ConversationHandler
 from handlers.account.buttons import KeepMyData, LogOut
 from handlers.replies import LinkAccount
 from sandbox.harness import DEMO_USER, BotHarness
-from sandbox.telegram_world import TelegramWorld
+from sandbox.telegram import TelegramWorld
 
 pytestmark = pytest.mark.timeout(60)
 

@@ -116,6 +116,12 @@ def test_modules_stay_small_enough_to_have_one_concern(path: Path) -> None:
     assert lines <= MAX_MODULE_LINES, f"{path.relative_to(ROOT)} has {lines} lines"
 
 
+@pytest.mark.parametrize("path", python_files("sandbox"), ids=lambda p: str(p.relative_to(ROOT)))
+def test_the_fakes_stay_split_by_concern_too(path: Path) -> None:
+    lines = len(path.read_text(encoding="utf-8").splitlines())
+    assert lines <= MAX_MODULE_LINES, f"{path.relative_to(ROOT)} has {lines} lines"
+
+
 def flow_packages() -> set[str]:
     return {
         f"handlers.{path.parent.name}" for path in ROOT.glob("handlers/*/__init__.py")

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from e2e_support import STOP_DEADLINE, running_bot
 
-from sandbox.telegram_world import FakeUser, TelegramWorld
+from sandbox.telegram import FakeUser, TelegramWorld
 
 pytestmark = pytest.mark.e2e
 

@@ -17,7 +17,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
-from sandbox.fake_qf import DEMO_NAME, DEMO_SUB, FakeQuranFoundation
+from sandbox.quran_foundation import DEMO_NAME, DEMO_SUB, FakeQuranFoundation
 from sandbox.serving import serve_asgi
 
 CLIENT = ("demo-client", "demo-secret")
@@ -1103,7 +1103,7 @@ async def test_command_line_entry_serves_and_prints_its_urls() -> None:
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "sandbox.fake_qf",
+        "sandbox.quran_foundation",
         "--port",
         "0",
         "--contract",

@@ -30,7 +30,7 @@ from telegram.ext import Application, CommandHandler, ContextTypes
 
 from sandbox.fake_telegram import FakeTelegramServer
 from sandbox.recording import RecordingRequest
-from sandbox.telegram_world import FakeUser, TelegramWorld
+from sandbox.telegram import FakeUser, TelegramWorld
 
 AMINA = FakeUser(1001, "Amina", username="amina")
 BILAL = FakeUser(1002, "Bilal")

@@ -9,7 +9,7 @@ import pytest
 
 from handlers.timezone.buttons import SetZone
 from sandbox.harness import DEMO_USER, BotHarness
-from sandbox.telegram_world import FakeUser, TelegramWorld
+from sandbox.telegram import FakeUser, TelegramWorld
 
 
 @pytest.fixture

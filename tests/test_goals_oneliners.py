@@ -11,8 +11,8 @@ import pytest
 
 from bot.services.goals import stored_goal
 from handlers.goals.buttons import UndoGoal
-from sandbox.fake_qf import DEMO_SUB, FakeQuranFoundation, Goal
 from sandbox.harness import DEMO_USER, BotHarness
+from sandbox.quran_foundation import DEMO_SUB, FakeQuranFoundation, Goal
 from storage import DatabasePersistence
 
 TODAY = date(2026, 3, 29)

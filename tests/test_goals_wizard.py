@@ -19,8 +19,8 @@ from handlers.goals.buttons import (
     WizardPreset,
 )
 from handlers.goals.wizard import CONVERSATION_NAME, CONVERSATION_TIMEOUT, build_conversation
-from sandbox.fake_qf import DEMO_SUB, FakeQuranFoundation, Goal
 from sandbox.harness import DEMO_USER, BotHarness
+from sandbox.quran_foundation import DEMO_SUB, FakeQuranFoundation, Goal
 
 TODAY = date(2026, 3, 29)
 ZONE = "Asia/Riyadh"

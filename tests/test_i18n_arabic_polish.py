@@ -13,7 +13,7 @@ import pytest
 from bot.i18n import LRI, PDI, RLM, get_translator
 from bot.presentation.notes import describe_ranges
 from sandbox.harness import BotHarness
-from sandbox.telegram_world import FakeUser, TelegramWorld
+from sandbox.telegram import FakeUser, TelegramWorld
 
 pytestmark = pytest.mark.timeout(60)
 

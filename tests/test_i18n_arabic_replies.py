@@ -10,7 +10,7 @@ from bot.i18n import LRI, PDI
 from bot.presentation.login_pages import callback_page
 from bot.services.linking import complete_login, start_login
 from sandbox.harness import BotHarness
-from sandbox.telegram_world import FakeUser
+from sandbox.telegram import FakeUser
 
 ARABIC_USER = FakeUser(3001, "Bilal", username="bilal", language_code="ar")
 _ISOLATED = re.compile(f"{LRI}[^{PDI}]*{PDI}")

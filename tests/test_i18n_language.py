@@ -10,7 +10,7 @@ from bot.i18n import LRI, PDI, RLM
 from handlers.language.buttons import OpenLanguagePanel
 from handlers.language.panel import choice_from_text
 from sandbox.harness import DEMO_USER, BotHarness
-from sandbox.telegram_world import FakeUser
+from sandbox.telegram import FakeUser
 
 GROUP = -100500
 ADMIN = FakeUser(2001, "Khadija", username="khadija", language_code="en")

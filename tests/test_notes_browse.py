@@ -25,7 +25,7 @@ from handlers.notes.buttons import (
     TurnPage,
 )
 from sandbox.harness import DEMO_USER, BotHarness
-from sandbox.telegram_world import FakeUser
+from sandbox.telegram import FakeUser
 
 
 async def _add(bot: BotHarness, body: str, *ranges: str) -> str:

@@ -19,8 +19,8 @@ from notes_support import (
     text_of,
 )
 
-from sandbox.fake_qf import RecordedRequest
 from sandbox.harness import DEMO_USER, BotHarness
+from sandbox.quran_foundation import RecordedRequest
 
 
 def _writes(bot: BotHarness, since: int) -> list[RecordedRequest]:

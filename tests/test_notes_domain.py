@@ -33,7 +33,7 @@ from bot.presentation.notes import (
 )
 from bot.qf import Note
 from bot.services.notes import find_saved_copy, newest_first
-from sandbox.telegram_world import FakeUser, TelegramWorld
+from sandbox.telegram import FakeUser, TelegramWorld
 
 SPECS = Path(__file__).resolve().parent.parent / "sandbox" / "specs"
 

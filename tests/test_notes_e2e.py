@@ -13,8 +13,8 @@ from cryptography.fernet import Fernet
 from e2e_support import PrivateChat, link_before_start, running_bot
 from notes_support import SCOPES_WITH_SYNC
 
-from sandbox.fake_qf import FakeQuranFoundation
-from sandbox.telegram_world import FakeUser, TelegramWorld
+from sandbox.quran_foundation import FakeQuranFoundation
+from sandbox.telegram import FakeUser, TelegramWorld
 
 pytestmark = pytest.mark.e2e
 

@@ -17,7 +17,7 @@ from telegram import Update
 
 from bot.domain.notes import NOTE_MAX_LENGTH
 from sandbox.harness import DEMO_USER, BotHarness
-from sandbox.telegram_world import FakeUser
+from sandbox.telegram import FakeUser
 from storage import Database, DatabasePersistence
 
 HOSTILE = "<b>x</b> & <script>alert('hi')</script> &amp; &lt;"

@@ -19,7 +19,7 @@ from telegram.ext import Application, CallbackContext, TypeHandler
 
 from bot.app.processor import KeyedUpdateProcessor, update_key
 from sandbox.recording import RecordingRequest
-from sandbox.telegram_world import TelegramWorld
+from sandbox.telegram import TelegramWorld
 
 UPSTREAM_SECONDS = 0.3
 

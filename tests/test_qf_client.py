@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from test_qf_support import ALL_SCOPES, QFWorld, qf_world
+from qf_support import ALL_SCOPES, QFWorld, qf_world
 
 from bot.qf import (
     GoalInput,

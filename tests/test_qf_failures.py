@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 import pytest
-from test_qf_support import QFWorld, qf_world
+from qf_support import QFWorld, qf_world
 
 from bot.i18n import get_translator
 from bot.qf import (

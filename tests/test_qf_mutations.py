@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from test_qf_support import ALL_SCOPES, QFWorld, qf_world
+from qf_support import ALL_SCOPES, QFWorld, qf_world
 
 from bot.qf import NoteInput, OutOfSync, UserSession
 

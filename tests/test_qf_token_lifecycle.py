@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-from test_qf_support import ALL_SCOPES, QFWorld, qf_world
+from qf_support import ALL_SCOPES, QFWorld, qf_world
 
 from bot.i18n import get_translator
 from bot.qf import LinkExpired, NoteInput, NotLinked, friendly_error

@@ -6,7 +6,7 @@ import asyncio
 from datetime import timedelta
 
 import pytest
-from test_qf_support import START, FrozenClock, MemoryAccounts
+from qf_support import START, FrozenClock, MemoryAccounts
 
 from bot.qf.errors import BadRequest, LinkExpired, NotLinked, QFTimeout
 from bot.qf.models import TokenSet

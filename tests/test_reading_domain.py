@@ -29,8 +29,8 @@ from bot.qf import GoalType as WireGoalType
 from bot.qf import TodaysPlan
 from bot.services.goals import StoredGoal, remember_goal, stored_goal
 from bot.services.reading import CreditOutcome, credit_once
-from sandbox.fake_qf import DEMO_SUB, FakeQuranFoundation
 from sandbox.harness import DEMO_USER, BotHarness
+from sandbox.quran_foundation import DEMO_SUB, FakeQuranFoundation
 
 EN = get_translator("en")
 AR = get_translator("ar")

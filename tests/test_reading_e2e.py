@@ -13,8 +13,8 @@ import pytest
 from cryptography.fernet import Fernet
 from e2e_support import PrivateChat, link_before_start, running_bot
 
-from sandbox.fake_qf import FakeQuranFoundation
-from sandbox.telegram_world import FakeUser
+from sandbox.quran_foundation import FakeQuranFoundation
+from sandbox.telegram import FakeUser
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(120)]
 

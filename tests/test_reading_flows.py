@@ -20,9 +20,9 @@ from handlers.reading.buttons import (
     ShowToday,
 )
 from handlers.replies import LinkAccount, StartGoalWizard
-from sandbox.fake_qf import DEMO_SUB, FakeQuranFoundation, Goal
 from sandbox.harness import DEMO_USER, BotHarness
-from sandbox.telegram_world import FakeUser
+from sandbox.quran_foundation import DEMO_SUB, FakeQuranFoundation, Goal
+from sandbox.telegram import FakeUser
 
 TODAY = date(2026, 3, 29)
 ZONE = "Asia/Riyadh"

@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 from harness_support import linked_bot
 
-from sandbox.fake_qf import DEMO_SUB
 from sandbox.harness import DEMO_USER, BotHarness
-from sandbox.telegram_world import FakeUser
+from sandbox.quran_foundation import DEMO_SUB
+from sandbox.telegram import FakeUser
 
 TODAY = date(2026, 3, 29)
 ZONE = "Asia/Riyadh"

@@ -18,7 +18,7 @@ from telegram.ext import (
 )
 
 from sandbox.recording import RecordingRequest, feed_pending_updates
-from sandbox.telegram_world import FakeUser, TelegramWorld
+from sandbox.telegram import FakeUser, TelegramWorld
 
 AMINA = FakeUser(1001, "Amina", username="amina")
 BILAL = FakeUser(1002, "Bilal")

@@ -22,8 +22,8 @@ from reminders_support import (
 
 from handlers.reminders.buttons import CheckIn
 from handlers.replies import LinkAccount
-from sandbox.fake_qf import FakeQuranFoundation
 from sandbox.harness import BotHarness
+from sandbox.quran_foundation import FakeQuranFoundation
 
 CREDIT_PATH = r"^/v1/activity-days$"
 

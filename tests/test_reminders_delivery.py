@@ -28,7 +28,7 @@ from bot.services import reminder_delivery
 from bot.services.reminders import reminders_of
 from handlers.reminders.buttons import CheckIn
 from sandbox.harness import BotHarness
-from sandbox.telegram_world import TelegramWorld
+from sandbox.telegram import TelegramWorld
 
 
 async def test_due_group_reminder_is_sent_once_with_a_check_in_button(tmp_path: Path) -> None:

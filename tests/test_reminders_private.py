@@ -11,9 +11,9 @@ from storage_helpers import ManualClock
 
 from bot.services.reminders import private_reminder
 from handlers.reminders.buttons import Snooze
-from sandbox.fake_qf import ActivityDay, FakeQuranFoundation, Goal
 from sandbox.harness import DEMO_USER, BotHarness
-from sandbox.telegram_world import FakeUser
+from sandbox.quran_foundation import ActivityDay, FakeQuranFoundation, Goal
+from sandbox.telegram import FakeUser
 from storage import Reminder
 
 #: 21:00 in London on Monday 23 November 2026 (GMT).

@@ -11,8 +11,8 @@ from reminders_support import ADMIN, GROUP_ID, NINE_CAIRO, add_group, clock_at
 
 from bot.domain.reminders import parse_time, split_times
 from bot.services.reminders import group_reminder, private_reminder
-from sandbox.fake_qf import DEMO_SUB, Goal
 from sandbox.harness import DEMO_USER, BotHarness
+from sandbox.quran_foundation import DEMO_SUB, Goal
 
 pytestmark = pytest.mark.timeout(60)
 

@@ -12,7 +12,7 @@ from bot.domain.mushafs import MUSHAF_IDS
 from bot.i18n import get_translator
 from handlers.settings.buttons import ChooseMushaf
 from sandbox.harness import DEMO_USER, BotHarness
-from sandbox.telegram_world import TelegramWorld
+from sandbox.telegram import TelegramWorld
 
 pytestmark = pytest.mark.timeout(60)
 

@@ -15,8 +15,6 @@ from storage_helpers import open_sqlite, sqlite_url
 from storage import AccountRepository, Database, TokenCipher, TokenDecryptionError
 from storage.schema import accounts
 
-pytest_plugins = ["storage_fixtures"]
-
 REPO_ROOT = Path(__file__).resolve().parents[1]
 EXPIRES = datetime(2025, 5, 1, 8, 30, tzinfo=UTC)
 

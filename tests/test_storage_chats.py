@@ -12,8 +12,6 @@ from storage import (
     ReminderRepository,
 )
 
-pytest_plugins = ["storage_fixtures"]
-
 
 async def test_ensure_creates_defaults_once_and_refreshes_title(db: Database) -> None:
     chats = ChatRepository(db)

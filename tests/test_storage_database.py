@@ -19,8 +19,6 @@ from storage import ChatRepository, Database, ReminderRepository
 from storage.migrations.runner import alembic_config, current_revision, head_revision
 from storage.schema import chats, metadata
 
-pytest_plugins = ["storage_fixtures"]
-
 REPO_ROOT = str(Path(__file__).resolve().parents[1])
 
 

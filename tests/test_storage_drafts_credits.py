@@ -9,8 +9,6 @@ from storage_helpers import ManualClock
 
 from storage import Database, DraftRepository, ReadingCreditRepository
 
-pytest_plugins = ["storage_fixtures"]
-
 
 async def test_draft_is_saved_then_overwritten_in_place(db: Database, clock: ManualClock) -> None:
     drafts = DraftRepository(db, clock=clock)

@@ -18,8 +18,6 @@ from storage_helpers import open_sqlite
 from storage import DraftRepository
 from storage.schema import reading_credits
 
-pytest_plugins = ["storage_fixtures"]
-
 REPO_ROOT = Path(__file__).resolve().parents[1]
 WRITER = Path(__file__).with_name("storage_write_loop.py")
 KILLS = 20

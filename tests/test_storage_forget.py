@@ -23,8 +23,6 @@ from storage import (
 from storage import forget as forget_module
 from storage.schema import metadata
 
-pytest_plugins = ["storage_fixtures"]
-
 USER, OTHER, GROUP = 42, 43, -100
 
 

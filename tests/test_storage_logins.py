@@ -14,8 +14,6 @@ from storage import Database, LoginAttemptRepository, TokenCipher
 from storage.models import PendingGrant
 from storage.schema import login_attempts
 
-pytest_plugins = ["storage_fixtures"]
-
 TTL = timedelta(minutes=10)
 
 

@@ -26,8 +26,6 @@ from telegram.request import BaseRequest, RequestData
 
 from storage import Database, DatabasePersistence
 
-pytest_plugins = ["storage_fixtures"]
-
 ASK_VERSE = 1
 GROUP, USER = -1001, 42
 

@@ -9,8 +9,6 @@ import pytest
 
 from storage import ChatRepository, Database, ReminderRepository
 
-pytest_plugins = ["storage_fixtures"]
-
 
 async def test_create_normalises_and_reads_back(db: Database) -> None:
     reminders = ReminderRepository(db)

@@ -26,7 +26,7 @@ from telegram import (
 from telegram.constants import ChatID
 from telegram.ext import filters
 
-from sandbox.telegram_world import FakeUser, TelegramWorld
+from sandbox.telegram import FakeUser, TelegramWorld
 
 AMINA = FakeUser(1001, "Amina", username="amina")
 BILAL = FakeUser(1002, "Bilal", username="bilal", language_code="ar")

@@ -14,9 +14,9 @@ import pytest
 from bot.services.reminders import private_reminder
 from handlers.replies import AskTimezone
 from handlers.timezone.buttons import ContinueCommand, SetZone
-from sandbox.fake_qf import DEMO_SUB, FakeQuranFoundation
 from sandbox.harness import DEMO_USER, BotHarness
-from sandbox.telegram_world import FakeUser, TelegramWorld
+from sandbox.quran_foundation import DEMO_SUB, FakeQuranFoundation
+from sandbox.telegram import FakeUser, TelegramWorld
 
 pytestmark = pytest.mark.timeout(60)
 

@@ -1,8 +1,13 @@
-"""Shared storage fixtures: a migrated `Database` on SQLite (temp file) and on PostgreSQL.
+"""Fixtures shared by the test modules; pytest finds them here without imports.
 
-Test modules load them with `pytest_plugins = ["storage_fixtures"]`. PostgreSQL tests run in a
-fresh schema each and are skipped, with the reason, when no server answers at 127.0.0.1:5432
-(users `postgres`, then `root`; override with STORAGE_TEST_POSTGRES_URL).
+Storage: `db` is a migrated `Database` once per backend, SQLite (a temp file) and PostgreSQL (a
+fresh schema each, marked `postgres`, skipped with the reason when no server answers at
+127.0.0.1:5432 as `postgres` or `root`; override with STORAGE_TEST_POSTGRES_URL); `sqlite_db` is
+SQLite only; `cipher_key`/`cipher` encrypt tokens; `clock` is a `ManualClock`.
+
+Plain helpers that tests call with arguments live in the support modules next to them:
+`storage_helpers` (databases, `ManualClock`), `harness_support` (`linked_bot`), `qf_support`
+(`qf_world`), `notes_support`, `reminders_support`, `e2e_support` (the real bot process).
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 
 from bot.qf import QuranFoundationClient, RetryPolicy, UserSession
-from sandbox.fake_qf import FakeContract, FakeQuranFoundation
+from sandbox.quran_foundation import FakeContract, FakeQuranFoundation
 
 API_BASE = "https://qf.test/auth"
 OAUTH_BASE = "https://qf.test"
