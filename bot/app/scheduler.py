@@ -50,6 +50,7 @@ from telegram.error import (
 from telegram.ext import Application, CallbackContext, Job, JobQueue
 from telegram.warnings import PTBDeprecationWarning
 
+from bot.app.metrics import metrics_of
 from bot.domain.reminders import (
     CATCH_UP_WINDOW,
     FANOUT_LIMIT_PER_SECOND,
@@ -506,6 +507,15 @@ class ReminderScheduler:
     # -- sending ---------------------------------------------------------------------------------
 
     async def _deliver(self, reminder: Reminder, occurrence: Occurrence) -> DeliveryOutcome:
+        outcome = await self._claim_and_send(reminder, occurrence)
+        metrics_of(self.application).reminder_delivered(
+            outcome, late=self.now() - occurrence.due_at > FIRE_GRACE
+        )
+        return outcome
+
+    async def _claim_and_send(
+        self, reminder: Reminder, occurrence: Occurrence
+    ) -> DeliveryOutcome:
         """Claim the slot, prepare, wait for the pacer, send.
 
         Everything slow (the claim and other database work, the Quran Foundation goal check)

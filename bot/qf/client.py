@@ -59,6 +59,7 @@ from bot.qf.models import (
     current_streak_days_from,
     seconds_from,
 )
+from bot.qf.observer import IgnoringObserver, QFObserver, operation_of
 from bot.qf.tokens import DEFAULT_REFRESH_MARGIN, AccountStore, TokenVault
 
 log = logging.getLogger(__name__)
@@ -112,19 +113,24 @@ class _Transport:
         self._retry = retry
         self._sleep = sleep
         self._rng = rng
+        self.observer: QFObserver = IgnoringObserver()
 
     async def send_once(self, request: httpx.Request) -> httpx.Response:
         path = request.url.path
         started = time.monotonic()
+        status = "network_error"
         try:
             # httpx's own timeouts live in the network layer; the outer deadline also bounds
             # transports without one (ASGI in tests) and slow-drip bodies.
             async with asyncio.timeout(self._deadline):
                 response = await self.http.send(request)
+            status = str(response.status_code)
         except TimeoutError as exc:
+            status = "timeout"
             log.warning("QF %s %s: no answer within %.1f s", request.method, path, self._deadline)
             raise QFTimeout(f"{request.method} {path} timed out", ambiguous=True) from exc
         except httpx.TimeoutException as exc:
+            status = "timeout"
             sent = not isinstance(exc, httpx.ConnectTimeout | httpx.PoolTimeout)
             log.warning("QF %s %s: %s", request.method, path, type(exc).__name__)
             raise QFTimeout(f"{request.method} {path} timed out", ambiguous=sent) from exc
@@ -136,6 +142,10 @@ class _Transport:
             raise QFConnectionError(
                 f"{request.method} {path}: {type(exc).__name__}", ambiguous=sent
             ) from exc
+        finally:
+            self.observer.request_finished(
+                operation_of(request.method, path), status, time.monotonic() - started
+            )
         elapsed_ms = (time.monotonic() - started) * 1000
         log.debug("QF %s %s -> %s in %.0f ms", request.method, path, response.status_code,
                   elapsed_ms)
@@ -304,6 +314,11 @@ class QuranFoundationClient:
             library_log = logging.getLogger(name)
             if library_log.level == logging.NOTSET:
                 library_log.setLevel(logging.WARNING)
+
+    def observe(self, observer: QFObserver) -> None:
+        """Report every HTTP attempt and token refresh to `observer` (metrics)."""
+        self._transport.observer = observer
+        self.vault.observer = observer
 
     async def aclose(self) -> None:
         if self._owns_http:
