@@ -28,8 +28,7 @@ from telegram.ext import (
 )
 
 from bot.i18n import Translator, get_translator
-from bot.qf import QFError
-from bot.services.deps import Deps, deps_of
+from bot.services.deps import deps_of
 from bot.services.linking import (
     CONFIRM_PREFIX,
     CONFIRM_TTL,
@@ -39,6 +38,7 @@ from bot.services.linking import (
     missing_features,
     start_login,
 )
+from bot.services.revocations import forget_everything, unlink_account
 from handlers.context import chat_settings_for, translator_for
 from handlers.replies import (
     LOGIN_CALLBACK,
@@ -51,7 +51,7 @@ from handlers.replies import (
 )
 from handlers.timezone import ASK_CALLBACK
 from handlers.wizards import end_conversations
-from storage import Account, forget_user
+from storage import Account
 
 logger = logging.getLogger(__name__)
 
@@ -274,17 +274,6 @@ async def confirm_login(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
 # --- logout -----------------------------------------------------------------------------------
 
 
-async def _revoke(deps: Deps, account: Account) -> bool:
-    """Revoke the grant at Quran.com; False when that could not be confirmed."""
-    token = account.refresh_token or account.access_token
-    try:
-        await deps.qf.revoke(token)
-    except QFError as failure:
-        logger.warning("token revocation failed: %s %s", failure.status, failure.code)
-        return False
-    return True
-
-
 async def logout(update: Update, context: ContextTypes.DEFAULT_TYPE, *, edit: bool = False) -> None:
     deps = deps_of(context)
     user = update.effective_user
@@ -311,8 +300,7 @@ async def logout(update: Update, context: ContextTypes.DEFAULT_TYPE, *, edit: bo
             edit=edit,
         )
         return
-    revoked = await _revoke(deps, account)
-    await deps.accounts.delete(user.id)
+    revoked = await unlink_account(deps, user.id)
     logger.info("Telegram user %s logged out", user.id)
     lines = [t.gettext("🚪 Logged out: your Quran.com account is no longer linked here.")]
     if revoked:
@@ -398,11 +386,7 @@ async def forget_confirmed(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         await query.answer(t.gettext("Send /forget to me in our private chat."), show_alert=True)
         return
     await query.answer()
-    deps = deps_of(context)
-    account = await deps.accounts.get(user.id)
-    if account is not None:
-        await _revoke(deps, account)
-    await forget_user(deps.database, user.id)
+    await forget_everything(deps_of(context), user.id)
     context.application.drop_user_data(user.id)
     context.application.drop_chat_data(user.id)
     end_conversations(context.application, lambda key: user.id in key)

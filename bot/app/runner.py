@@ -73,7 +73,7 @@ async def run_bot(settings: Settings) -> None:
                 await asyncio.wait_for(application.stop(), SHUTDOWN_GRACE_SECONDS)
     finally:
         await close_deps(deps)
-        logger.info("stopped cleanly")
+    logger.info("stopped cleanly")
 
 
 async def _initialize(application: BotApplication, settings: Settings) -> None:
