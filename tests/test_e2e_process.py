@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
 from e2e_support import STOP_DEADLINE, running_bot
 
-from sandbox.telegram_world import FakeUser
+from sandbox.telegram_world import FakeUser, TelegramWorld
 
 pytestmark = pytest.mark.e2e
 
@@ -88,3 +89,19 @@ async def test_health_check_answers(tmp_path: Path) -> None:
         response = await bot.get("/healthz")
     assert response.status_code == 200
     assert response.json() == {"status": "ok"}
+
+
+async def test_a_burst_of_45_users_is_answered_without_a_single_429(tmp_path: Path) -> None:
+    """Telegram's rolling 30/s is enforced by the fake; the one send budget keeps under it."""
+    world = TelegramWorld()
+    world.flood_control = True
+    users = [FakeUser(7000 + i, f"User {i}") for i in range(45)]
+    async with running_bot(tmp_path, world=world):
+        for user in users:
+            world.add_private_chat(user)
+        sent = await asyncio.gather(*(world.user_sends(u.id, u, "/help") for u in users))
+        await asyncio.gather(*(
+            world.wait_for_message(u.id, "/goal", after=s["message_id"], timeout=20)
+            for u, s in zip(users, sent, strict=True)
+        ))
+    assert world.flood_429s == 0

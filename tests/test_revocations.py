@@ -67,7 +67,7 @@ async def test_forget_revokes_the_grant_first(bot: BotHarness) -> None:
         calls_at_revocation.append(len(bot.world.calls))
         await revoke(token)
 
-    bot.deps.qf.revoke = watched_revoke  # type: ignore[method-assign]
+    bot.deps.qf.revoke = watched_revoke  # type: ignore[method-assign,assignment]
     await bot.send("/forget")
     before_erase = len(bot.world.calls)
     [done] = await bot.press("Erase everything")

@@ -14,7 +14,7 @@ import pytest
 from cryptography.fernet import Fernet
 from e2e_support import FailedStart, link_before_start, running_bot, start_expecting_failure
 
-from bot.app.logs import REDACTED, Redactor, RedactingFormatter
+from bot.app.logs import REDACTED, RedactingFormatter, Redactor
 from sandbox.fake_qf import FakeQuranFoundation
 from sandbox.telegram_world import FakeUser
 

@@ -21,12 +21,12 @@ from telegram.request import BaseRequest
 from bot.app.config import ConfigurationError, Settings
 from bot.app.metrics import (
     METRICS_KEY,
-    FloodCountingRateLimiter,
     Metrics,
     mark_update_failed,
     metrics_of,
 )
 from bot.app.processor import KeyedUpdateProcessor
+from bot.app.send_budget import SendBudget
 from bot.qf import QuranFoundationClient
 from bot.services.deps import DEPS_KEY, Deps, deps_of, utc_now
 from bot.services.revocations import DRAIN_INTERVAL_SECONDS, DrainReport, revoke_due
@@ -155,10 +155,11 @@ def build_application(
     if not with_updater:
         builder = builder.updater(None)
     if rate_limit:
-        # Telegram allows ~30 messages/s overall and 20/min per group; the limiter queues rather
-        # than drops, and retries once after a flood-control answer.
+        # One budget for every message and edit: never over Telegram's rolling limits, replies
+        # before reminders (bot/app/send_budget.py says why PTB's leaky bucket is not enough).
+        # (The builder's generics fix the limiter's argument type to None; ours takes a Priority.)
         builder = builder.rate_limiter(
-            FloodCountingRateLimiter(metrics, max_retries=1)  # type: ignore[arg-type]
+            SendBudget(on_retry_after=metrics.retry_after_seen)  # type: ignore[arg-type]
         )
     if persistence:
         builder = builder.persistence(DatabasePersistence(deps.database))

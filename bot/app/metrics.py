@@ -9,14 +9,13 @@ What is measured, and where:
   registered here marking the update as failed;
 * Quran.com calls by operation and status, with latency, and token refreshes: the adapter's
   observer hook (`bot.qf.observer`), so bot/qf needs no Prometheus;
-* Telegram flood control (429 `RetryAfter`) as the rate limiter meets it
-  (`FloodCountingRateLimiter`);
+* Telegram flood control (429 `RetryAfter`), as the send budget meets it
+  (`bot.app.send_budget.SendBudget(on_retry_after=…)`);
 * reminders sent, sent late, skipped, failed: `bot.app.scheduler`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
 from contextvars import ContextVar
 from typing import Any
 
@@ -29,8 +28,7 @@ from prometheus_client import (
     generate_latest,
 )
 from telegram import Update
-from telegram.error import RetryAfter
-from telegram.ext import AIORateLimiter, Application, ContextTypes
+from telegram.ext import Application, ContextTypes
 
 from bot.qf.observer import RefreshOutcome
 
@@ -135,6 +133,10 @@ class Metrics:
         self.updates.labels(kind, "error" if failed else "ok").inc()
         self.update_seconds.labels(kind).observe(seconds)
 
+    def retry_after_seen(self, seconds: float) -> None:
+        """The send budget met a flood-control answer (it then waits `seconds`)."""
+        self.telegram_retry_after.inc()
+
     def reminder_delivered(self, outcome: str, *, late: bool) -> None:
         """Count a reminder delivery attempt (`bot.app.scheduler.DeliveryOutcome`)."""
         if outcome == "sent":
@@ -162,34 +164,3 @@ async def mark_update_failed(update: object, context: ContextTypes.DEFAULT_TYPE)
     outcome = current_outcome.get()
     if outcome is not None:
         outcome.failed = True
-
-
-class FloodCountingRateLimiter(AIORateLimiter):
-    """AIORateLimiter, counting every flood-control answer it meets (including the ones it then
-    retries successfully), which is what tells an operator the bot is sending too fast."""
-
-    def __init__(self, metrics: Metrics, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self._metrics = metrics
-
-    async def process_request(
-        self,
-        callback: Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]],
-        args: Any,
-        kwargs: dict[str, Any],
-        endpoint: str,
-        data: dict[str, Any],
-        rate_limit_args: int | None,
-    ) -> bool | dict[str, Any] | list[dict[str, Any]]:
-        counter = self._metrics.telegram_retry_after
-
-        async def counted(*call_args: Any, **call_kwargs: Any) -> Any:
-            try:
-                return await callback(*call_args, **call_kwargs)
-            except RetryAfter:
-                counter.inc()
-                raise
-
-        return await super().process_request(
-            counted, args, kwargs, endpoint, data, rate_limit_args
-        )

@@ -135,8 +135,12 @@ def update_catalogs(
         if language in RTL_LANGUAGES:
             _normalize_catalog(catalog)
         with path.open("wb") as handle:
-            # No line numbers: every edit elsewhere in a file would otherwise churn the catalog.
-            write_po(handle, catalog, width=100, ignore_obsolete=True, include_lineno=False)
+            # No locations and a sorted order: moving code between modules (or adding a message
+            # in two branches) must not reshuffle the catalog, so diffs show only real changes.
+            write_po(
+                handle, catalog, width=100, ignore_obsolete=True, include_lineno=False,
+                no_location=True, sort_output=True,
+            )
     reload_catalogs()
 
 
