@@ -49,6 +49,7 @@ from bot.presentation.reading import (
     plan_is_done,
     streak_line,
 )
+from bot.presentation.text import isolated_name
 from bot.qf import NotLinked, QFError, TodaysPlan, UserSession
 from bot.services.deps import Deps, deps_of
 from bot.services.goals import CurrentGoal, find_current_goal, plan_goal_type, stored_goal
@@ -417,7 +418,7 @@ async def _credit_request(
     summary = credit_summary(ranges, result.seconds, t)
     if not is_private(update):
         user = update.effective_user
-        name = user.mention_html() if user else ""
+        name = user.mention_html(isolated_name(user.full_name)) if user else ""
         await send(update, context, t.gettext(
             "✅ Credited {summary} to {name}'s Quran.com account.", summary=summary, name=name
         ), edit=edit)

@@ -50,6 +50,7 @@ from bot.domain.timezones import suggest_timezones, utc_offset_label, validate_t
 from bot.domain.verses import VerseRangeError, parse_verse_ranges
 from bot.i18n import Translator, get_translator, resolve_language
 from bot.presentation.reading import format_short_day
+from bot.presentation.text import isolated_name, shorten_for_echo
 from bot.qf import LinkExpired, NotLinked, QFError, friendly_error
 from bot.services.deps import Deps, deps_of
 from handlers.context import chat_settings_for, translator_for
@@ -735,7 +736,7 @@ async def remind_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     times, day_words = split_times(args)
     weekdays = parse_weekdays(" ".join(day_words)) if day_words else list(ALL_WEEKDAYS)
     if not times or weekdays is None:
-        bad = html.escape(" ".join(day_words) if times else args[0])
+        bad = html.escape(shorten_for_echo(" ".join(day_words) if times else args[0]))
         await message.reply_text(
             t.gettext(
                 "I could not read “{text}”. Write the time like this: "
@@ -1042,7 +1043,10 @@ async def _ask_what_was_read(
     deps = deps_of(context)
     private_t = await _private_translator(deps, user)
     chat = await deps.chats.get(reminder.chat_id)
-    title = html.escape(chat.title) if chat and chat.title else private_t.gettext("your group")
+    title = (
+        html.escape(isolated_name(chat.title)) if chat and chat.title
+        else private_t.gettext("your group")
+    )
     lines = [private_t.gettext("Thanks for checking in with {group}! What did you read?",
                                group=f"<b>{title}</b>")]
     if reminder.portion:

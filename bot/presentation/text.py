@@ -15,6 +15,8 @@ Results are plain text: callers HTML-escape them like any other value.
 
 from __future__ import annotations
 
+import unicodedata
+
 #: Longest part of a person's input repeated in a reply ("I couldn't find “…”").
 ECHO_LIMIT = 64
 #: Longest input kept to be used later (an interrupted command offered again after /timezone).
@@ -47,5 +49,17 @@ def shorten_for_echo(text: str, limit: int = ECHO_LIMIT) -> str:
 
 def isolated_name(name: str, limit: int = NAME_LIMIT) -> str:
     """A person's name or a chat's title as a reply shows it: bidi controls removed, at most
-    `limit` characters, and isolated so it cannot reorder the sentence it sits in."""
-    return FIRST_STRONG_ISOLATE + shorten_for_echo(name, limit) + POP_DIRECTIONAL_ISOLATE
+    `limit` characters, and isolated so it cannot reorder the sentence it sits in.
+
+    A name of left-to-right letters and spaces only ("Amina Q") has nothing that could move
+    the text around it, and is left as it is; anything else (right-to-left letters, digits,
+    punctuation, symbols, and any name that came with bidi controls) is isolated.
+    """
+    shown = shorten_for_echo(name, limit)
+    if all(unicodedata.bidirectional(ch) in _INERT_CLASSES for ch in name):
+        return shown
+    return FIRST_STRONG_ISOLATE + shown + POP_DIRECTIONAL_ISOLATE
+
+
+#: Bidi classes of left-to-right letters and of spaces.
+_INERT_CLASSES = frozenset({"L", "WS"})

@@ -36,6 +36,7 @@ from datetime import datetime, timedelta
 from typing import Literal
 
 from bot.i18n import Translator, get_translator, resolve_language
+from bot.presentation.text import isolated_name
 from bot.qf import QFError, new_nonce, new_pkce_pair, new_state
 from bot.qf.errors import BadRequest, InvalidResponse, Unauthorized
 from bot.qf.friendly import SCOPE_FEATURES
@@ -364,7 +365,8 @@ def _almost_done_page(
 ) -> str:
     if display_name:
         heading = t.gettext(
-            "Almost done: signed in to Quran.com as {name}", name=html.escape(display_name)
+            "Almost done: signed in to Quran.com as {name}",
+            name=html.escape(isolated_name(display_name)),
         )
     else:
         heading = t.gettext("Almost done: signed in to Quran.com")
