@@ -11,6 +11,8 @@ import logging
 import sys
 from collections.abc import Sequence
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from storage.accounts import AccountRepository
 from storage.crypto import TokenCipher
 from storage.database import Database
@@ -92,14 +94,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     url, keys = _settings_values()
     url = args.database_url or url
-    if args.command == "migrate":
-        asyncio.run(_migrate(url))
-    else:
-        if not keys:
-            print("TOKEN_ENCRYPTION_KEY is not set", file=sys.stderr)
-            return 2
+    if args.command != "migrate" and not keys:
+        print("TOKEN_ENCRYPTION_KEY is not set", file=sys.stderr)
+        return 2
+    try:
+        if args.command == "migrate":
+            asyncio.run(_migrate(url))
+            return 0
         return asyncio.run(_rotate_keys(url, keys))
-    return 0
+    except (OSError, SQLAlchemyError) as exc:
+        # One line, without the URL: it may carry the database password.
+        print(
+            f"DATABASE_URL: cannot open the database ({type(exc).__name__}); check the address, "
+            "the credentials and that the server is running",
+            file=sys.stderr,
+        )
+        return 2
 
 
 if __name__ == "__main__":

@@ -127,3 +127,32 @@ def test_url_encoded_secrets_are_redacted_too() -> None:
     redact = Redactor(["123456:SECRET-TOKEN-VALUE", "short"])
     assert redact("GET /bot123456%3ASECRET-TOKEN-VALUE/getMe") == f"GET /bot{REDACTED}/getMe"
     assert redact("short words stay") == "short words stay"
+
+
+async def test_create_deps_refuses_a_malformed_or_wrong_key_in_one_line(tmp_path: Path) -> None:
+    from bot.app.application import close_deps, create_deps
+    from bot.app.config import ConfigurationError
+    from sandbox.harness import sandbox_settings
+    from sandbox.telegram_world import TelegramWorld
+
+    world = TelegramWorld()
+    right = Fernet.generate_key().decode()
+    deps = await create_deps(sandbox_settings(tmp_path, world, encryption_key=right))
+    await close_deps(deps)  # the first start wrote the key check value
+
+    malformed = "malformed-secret-key-value"
+    with pytest.raises(ConfigurationError) as refused:
+        await create_deps(sandbox_settings(tmp_path, world, encryption_key=malformed))
+    assert "entry 1 is not a valid Fernet key" in str(refused.value)
+    assert malformed not in str(refused.value) and refused.value.__cause__ is None
+
+    wrong = Fernet.generate_key().decode()
+    with pytest.raises(ConfigurationError) as refused:
+        await create_deps(sandbox_settings(tmp_path, world, encryption_key=wrong))
+    assert "TOKEN_ENCRYPTION_KEY does not open the tokens" in str(refused.value)
+    assert wrong not in str(refused.value) and right not in str(refused.value)
+
+    rotating = await create_deps(
+        sandbox_settings(tmp_path, world, encryption_key=f"{wrong},{right}")
+    )
+    await close_deps(rotating)
