@@ -5,6 +5,9 @@ the price of our wiring: chat settings from the database, translations, the Qura
 adapter (against the in-process fake, no network) and the handler's own work.
 
     python bench/bench_update_cost.py [--updates 300]
+
+It also counts the SQL statements one update sends, with the per-update read scope
+(storage/update_scope.py) and, as the baseline in the same run, with the scope switched off.
 """
 
 from __future__ import annotations
@@ -14,13 +17,16 @@ import asyncio
 import statistics
 import tempfile
 import time
+import warnings
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import event
 from telegram import Update
 from telegram.ext import Application, CommandHandler, ContextTypes
 
+import storage.update_scope as read_scope
 from sandbox.harness import DEMO_USER, BotHarness
 from sandbox.recording import RecordingRequest
 from sandbox.telegram_world import TelegramWorld
@@ -77,12 +83,49 @@ async def ours(updates: int, command: str) -> list[float]:
             return await timed(updates, step)
 
 
+def never_remembered(chat_id: int) -> tuple[bool, None]:
+    return False, None
+
+
+async def statements_per_update(commands: list[str], *, scoped: bool) -> dict[str, float]:
+    """SQL statements sent while one update is handled (median of 20), per command."""
+    original = read_scope.remembered
+    if not scoped:
+        setattr(read_scope, "remembered", never_remembered)  # noqa: B010 (a bench-only switch)
+    try:
+        with tempfile.TemporaryDirectory() as data_dir:
+            async with BotHarness(Path(data_dir)) as bot:
+                await bot.link_account()
+                await bot.set_timezone("Asia/Riyadh")
+                await bot.send("/goal 15min")
+                seen: list[str] = []
+                event.listen(
+                    bot.deps.database.engine.sync_engine,
+                    "before_cursor_execute",
+                    lambda *args: seen.append(args[2]),
+                )
+                counts: dict[str, float] = {}
+                for command in commands:
+                    samples = []
+                    for n in range(20):
+                        seen.clear()
+                        # A new chapter each time: /read credits a new range, not a repeat.
+                        await bot.send(command.format(n=n + 1))
+                        samples.append(len(seen))
+                    counts[command] = statistics.median(samples)
+                return counts
+    finally:
+        setattr(read_scope, "remembered", original)  # noqa: B010
+
+
 def line(name: str, samples: list[float], base: float) -> str:
     median = statistics.median(samples)
     return f"{name:<34} median {median * 1000:7.2f} ms   ratio vs bare PTB {median / base:6.1f}x"
 
 
 async def main() -> None:
+    # The harness runs without a JobQueue on purpose; PTB says so once per conversation.
+    warnings.filterwarnings("ignore", message="Ignoring `conversation_timeout`")
     parser = argparse.ArgumentParser()
     parser.add_argument("--updates", type=int, default=300)
     args = parser.parse_args()
@@ -92,6 +135,12 @@ async def main() -> None:
     print(line("bare PTB /help (one reply)", bare, base))
     print(line("ours /help (settings + i18n)", await ours(args.updates, "/help"), base))
     print(line("ours /today (+ Quran.com call)", await ours(args.updates, "/today"), base))
+    commands = ["/help", "/today", "/read {n}:1-{n}:3", "/settings"]
+    before = await statements_per_update(commands, scoped=False)
+    after = await statements_per_update(commands, scoped=True)
+    print("\nSQL statements per update (median of 20): without the read scope -> with it")
+    for command in commands:
+        print(f"  {command:<20} {before[command]:5.0f} -> {after[command]:5.0f}")
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import Row, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from storage import schema
+from storage import schema, update_scope
 from storage.conflicts import insert_or_ignore
 from storage.database import Database
 from storage.models import DEFAULT_MUSHAF_ID, UNSET, ChatSettings, Clock, Unset, utc_now
@@ -40,6 +40,7 @@ async def insert_chat_if_missing(
     clock: Clock,
 ) -> bool:
     now = clock()
+    update_scope.forget(chat_id)
     return await insert_or_ignore(
         connection,
         _t,
@@ -64,9 +65,14 @@ class ChatRepository:
         self._clock = clock
 
     async def get(self, chat_id: int) -> ChatSettings | None:
+        known, settings = update_scope.remembered(chat_id)
+        if known:
+            return settings
         async with self._db.read() as connection:
             row = (await connection.execute(select(_t).where(_t.c.id == chat_id))).first()
-        return None if row is None else _settings(row)
+        settings = None if row is None else _settings(row)
+        update_scope.remember(chat_id, settings)
+        return settings
 
     async def ensure(self, chat_id: int, type: str, title: str | None) -> ChatSettings:
         """The chat's settings, creating the row on first sight and refreshing type/title.
@@ -85,7 +91,9 @@ class ChatRepository:
                     .values(type=chat_type, title=title, updated_at=self._clock())
                 )
             row = (await connection.execute(select(_t).where(_t.c.id == chat_id))).one()
-        return _settings(row)
+        settings = _settings(row)
+        update_scope.remember(chat_id, settings)
+        return settings
 
     async def update(
         self,
@@ -114,9 +122,12 @@ class ChatRepository:
                     update(_t).where(_t.c.id == chat_id).values(values).returning(*_t.c)
                 )
             ).first()
-        return None if row is None else _settings(row)
+        settings = None if row is None else _settings(row)
+        update_scope.remember(chat_id, settings)
+        return settings
 
     async def set_active(self, chat_id: int, active: bool) -> None:
+        update_scope.forget(chat_id)
         async with self._db.write() as connection:
             await connection.execute(
                 update(_t).where(_t.c.id == chat_id).values(active=active, updated_at=self._clock())
@@ -129,6 +140,8 @@ class ChatRepository:
         chosen settings win, since the new row only holds defaults. PTB's chat_data is moved by
         `Application.migrate_chat_data`, not here.
         """
+        update_scope.forget(old_chat_id)
+        update_scope.forget(new_chat_id)
         async with self._db.write() as connection:
             old = (
                 await connection.execute(select(_t).where(_t.c.id == old_chat_id).with_for_update())

@@ -18,7 +18,7 @@ from datetime import datetime
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from storage import schema
+from storage import schema, update_scope
 from storage.database import Database
 from storage.models import utc_now
 from storage.reminders import delete_reminder_children
@@ -32,6 +32,7 @@ async def forget_user(
     (and, under "revocations", how many grants were queued for revocation)."""
     removed: dict[str, int] = {}
     reminders = schema.reminders
+    update_scope.forget()
     async with db.write() as connection:
         removed["revocations"] = await _queue_grants(connection, user_id, now or utc_now())
         own_reminders = list(

@@ -44,8 +44,22 @@ from storage import (
     WrongEncryptionKey,
     verify_encryption_key,
 )
+from storage.update_scope import update_scope
 
 BotApplication = Application[Any, Any, Any, Any, Any, Any]
+
+
+class CompanionApplication(Application[Any, Any, Any, Any, Any, Any]):
+    """PTB's Application, with each update handled inside its own read scope.
+
+    Every path an update takes (polling, webhook, the in-process harness) goes through
+    `process_update`, so this is the one place where "once per update" can be kept.
+    """
+
+    async def process_update(self, update: object) -> None:
+        with update_scope():
+            await super().process_update(update)
+
 
 logger = logging.getLogger(__name__)
 
@@ -147,6 +161,7 @@ def build_application(
         .concurrent_updates(
             KeyedUpdateProcessor(settings.max_concurrent_updates, metrics=metrics)
         )
+        .application_class(CompanionApplication)
     )
     if request is not None:
         builder = builder.request(request)
