@@ -1,7 +1,9 @@
-"""Telegram handlers, one module per user flow.
+"""Telegram handlers, one package per user flow.
 
-Each module exposes `register(application)`; a module may also expose
+Each package exposes `register(application)` in its `__init__`; a package may also expose
 `async def on_startup(application)` for work that needs the running bot (menus, scheduled jobs).
+Beside the flows sit the parts every flow shares: `context` (settings and translator of an
+update), `replies` (shared replies and buttons) and `callbacks` (the button data registry).
 The order below is the dispatch order: error handling and chat bookkeeping first, the catch-all
 "unknown command" reply last.
 """
@@ -13,6 +15,8 @@ from types import ModuleType
 from typing import Any
 
 from telegram.ext import Application
+
+from handlers.callbacks import stale_button_fallback
 
 HANDLER_MODULES: tuple[str, ...] = (
     "handlers.errors",
@@ -38,9 +42,17 @@ def _modules() -> list[ModuleType]:
     return [importlib.import_module(name) for name in HANDLER_MODULES]
 
 
+#: Where every flow's button handlers are (the default group).
+BUTTON_GROUP = 0
+
+
 def register_all(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     for module in _modules():
         module.register(application)
+    # After every flow, in the buttons' group: a press none of them took (an unknown prefix, an
+    # old format) still gets "no longer valid" instead of a spinner that never stops. In a
+    # later group it would also see, and answer again, the presses the flows did take.
+    application.add_handler(stale_button_fallback(), group=BUTTON_GROUP)
 
 
 async def on_startup(application: Application[Any, Any, Any, Any, Any, Any]) -> None:

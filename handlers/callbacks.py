@@ -407,12 +407,15 @@ async def answer_stale(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 
 def on_press(
     kind: type[DataT], callback: PressCallback[DataT], **handler_kwargs: Any
-) -> CallbackQueryHandler[ContextTypes.DEFAULT_TYPE, None]:
+) -> CallbackQueryHandler[ContextTypes.DEFAULT_TYPE, object]:
     """A handler for presses of `kind`: `callback(update, context, data)` gets them parsed.
 
     It takes every press with the kind's prefix, valid or not, so a forged or outdated press of
     this kind is answered as stale here instead of falling through to some other handler.
-    `handler_kwargs` go to CallbackQueryHandler (e.g. block=False).
+    What `callback` returns is passed on, so the handler also serves as a ConversationHandler
+    entry point or state (which reads the next state from it); a refused press returns None,
+    which leaves a conversation where it was. `handler_kwargs` go to CallbackQueryHandler
+    (e.g. block=False).
     """
     prefix = kind.prefix
 
@@ -421,13 +424,13 @@ def on_press(
             data == prefix or data.startswith(prefix + SEPARATOR)
         )
 
-    async def handle(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def handle(update: Update, context: ContextTypes.DEFAULT_TYPE) -> object:
         query = update.callback_query
         parsed = kind.parse(query.data) if query is not None else None
         if parsed is None:
             await answer_stale(update, context)
-            return
-        await callback(update, context, parsed)
+            return None
+        return await callback(update, context, parsed)
 
     handle.__qualname__ = f"on_press({kind.__name__}, {getattr(callback, '__qualname__', '?')})"
     return CallbackQueryHandler(handle, pattern=has_prefix, **handler_kwargs)

@@ -47,7 +47,8 @@ from bot.domain.reminders import (
     split_times,
 )
 from bot.domain.timezones import suggest_timezones, utc_offset_label, validate_timezone
-from bot.domain.verses import VerseRangeError, parse_verse_ranges
+from bot.domain.verse_parsing import parse_verse_ranges
+from bot.domain.verses import VerseRangeError
 from bot.i18n import Translator, get_translator, resolve_language
 from bot.presentation.reading import format_short_day
 from bot.presentation.text import isolated_name, shorten_for_echo

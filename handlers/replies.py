@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import logging
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
@@ -20,17 +21,14 @@ from bot.i18n import Translator
 from bot.presentation.text import STORED_INPUT_LIMIT
 from bot.qf import LinkExpired, NotLinked, QFError, UserSession, friendly_error
 from bot.services.deps import Deps, deps_of
+from handlers.callbacks import CallbackData, button
 
 logger = logging.getLogger(__name__)
 
-#: Pressing this in a private chat starts the OAuth login (handled in handlers.account).
-LOGIN_CALLBACK = "acct:login"
 #: Deep-link payload that opens the private chat ready to log in (from a group).
 LOGIN_DEEP_LINK = "login"
 #: Deep-link payload that opens the private chat ready to set a timezone.
 TIMEZONE_DEEP_LINK = "timezone"
-#: Pressing this in a private chat asks for the timezone (handled in handlers.timezone).
-TIMEZONE_CALLBACK = "tz:ask"
 #: user_data key of the command the timezone question interrupted: {"text": …, "at": epoch}.
 #: Persisted with user_data, so the "Continue" offer survives a restart.
 AFTER_TIMEZONE_KEY = "after_timezone"
@@ -39,6 +37,19 @@ AFTER_TIMEZONE_TTL = timedelta(hours=1)
 #: Longest command kept for "Continue" (a /note with its whole reflection is not replayed).
 _MAX_INTERRUPTED_LENGTH = STORED_INPUT_LIMIT
 _ADMIN_STATUSES = frozenset({ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR})
+
+
+# Buttons every flow may show; the flow named on each handles its presses.
+
+
+@dataclass(frozen=True)
+class LinkAccount(CallbackData, prefix="acct.login"):
+    """ "Link Quran.com account" in a private chat: starts the login (handlers.account)."""
+
+
+@dataclass(frozen=True)
+class AskTimezone(CallbackData, prefix="tz.ask"):
+    """ "Set my timezone" in a private chat: asks where the user is (handlers.timezone)."""
 
 
 def is_private(update: Update) -> bool:
@@ -94,10 +105,16 @@ def link_account_markup(
     must never be shown where others could press it."""
     label = t.gettext("🔗 Link Quran.com account")
     if private:
-        button = InlineKeyboardButton(label, callback_data=LOGIN_CALLBACK)
+        link = button(label, LinkAccount())
     else:
-        button = InlineKeyboardButton(label, url=private_chat_url(context, LOGIN_DEEP_LINK))
-    return InlineKeyboardMarkup([[button]])
+        link = InlineKeyboardButton(label, url=private_chat_url(context, LOGIN_DEEP_LINK))
+    return InlineKeyboardMarkup([[link]])
+
+
+def set_timezone_button(t: Translator) -> InlineKeyboardButton:
+    """ "🕒 Set my timezone", for private chats: asks the timezone question (handlers.timezone)
+    with the keyboard that shares a location."""
+    return button(t.gettext("🕒 Set my timezone"), AskTimezone())
 
 
 async def send(
@@ -229,9 +246,7 @@ async def ask_for_timezone(
             "First, which timezone are you in? Type your city or country, for example "
             "<i>Cairo</i>, or share your location."
         )
-        button = InlineKeyboardButton(t.gettext("🕒 Set my timezone"),
-                                      callback_data=TIMEZONE_CALLBACK)
-        await send(update, context, text + then, InlineKeyboardMarkup([[button]]))
+        await send(update, context, text + then, InlineKeyboardMarkup([[set_timezone_button(t)]]))
         return
     markup = InlineKeyboardMarkup(
         [[InlineKeyboardButton(t.gettext("Set my timezone"),

@@ -181,6 +181,17 @@ class ChatRepository:
                 await connection.execute(
                     update(table).where(table.c.chat_id == old_chat_id).values(chat_id=new_chat_id)
                 )
+            # chat_data is loaded lazily (storage/persistence.py), so the stored copy moves here
+            # too; a copy already in memory is moved by PTB's `migrate_chat_data`.
+            chat_data = schema.ptb_chat_data
+            if (await connection.execute(
+                select(chat_data.c.chat_id).where(chat_data.c.chat_id == new_chat_id)
+            )).first() is None:
+                await connection.execute(
+                    update(chat_data)
+                    .where(chat_data.c.chat_id == old_chat_id)
+                    .values(chat_id=new_chat_id)
+                )
             await connection.execute(delete(_t).where(_t.c.id == old_chat_id))
             row = (await connection.execute(select(_t).where(_t.c.id == new_chat_id))).one()
         return _settings(row)

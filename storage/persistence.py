@@ -5,6 +5,11 @@ buffered for `flush()`; PTB itself batches calls every `update_interval` seconds
 instead of PTB's 60 s), which bounds what a crash can lose. Important data (drafts, tokens,
 settings) never relies on this: it goes to its own tables at once.
 
+user_data and chat_data are loaded lazily: nothing at start (PTB would otherwise load every
+stored user's and chat's row into memory, so start-up time and memory grew with every chat the
+bot had ever seen), and one row when an update (or job) for that user or chat first arrives —
+PTB calls `refresh_user_data` / `refresh_chat_data` before any handler runs.
+
 Data is stored as JSON: conversation keys (tuples in PTB) become lists and are turned back into
 tuples on load; user_data/chat_data must hold JSON-compatible values (dict keys become
 strings, tuples become lists).
@@ -58,7 +63,7 @@ class DatabasePersistence(BasePersistence[UserData, ChatData, BotData]):
     """Conversations, user_data and chat_data in SQL. bot_data and callback_data are off by
     default (`PersistenceInput(bot_data=False, callback_data=False)`) but supported if asked."""
 
-    __slots__ = ("_db",)
+    __slots__ = ("_db", "_loaded_chats", "_loaded_users")
 
     def __init__(
         self,
@@ -72,6 +77,9 @@ class DatabasePersistence(BasePersistence[UserData, ChatData, BotData]):
             update_interval=update_interval,
         )
         self._db = db
+        #: Ids whose stored row has been read into PTB's in-memory data (only active ones).
+        self._loaded_users: set[int] = set()
+        self._loaded_chats: set[int] = set()
 
     # -- conversations -------------------------------------------------------------------
 
@@ -110,10 +118,22 @@ class DatabasePersistence(BasePersistence[UserData, ChatData, BotData]):
 
     # -- user_data / chat_data -------------------------------------------------------------
 
-    async def _load_all(self, table: Table, id_column: str) -> dict[int, dict[Any, Any]]:
+    async def _load_one(self, table: Table, id_column: str, row_id: int) -> dict[Any, Any] | None:
         async with self._db.read() as connection:
-            rows = (await connection.execute(select(table))).all()
-        return {getattr(row, id_column): dict(row.data) for row in rows}
+            data = (
+                await connection.execute(
+                    select(table.c.data).where(table.c[id_column] == row_id)
+                )
+            ).scalar_one_or_none()
+        return None if data is None else dict(data)
+
+    async def _load_into(
+        self, table: Table, id_column: str, row_id: int, memory: dict[Any, Any]
+    ) -> None:
+        stored = await self._load_one(table, id_column, row_id)
+        for key, value in (stored or {}).items():
+            # Anything already set in memory is newer than the stored copy.
+            memory.setdefault(key, value)
 
     async def _store(self, table: Table, id_column: str, row_id: int, data: Any) -> None:
         async with self._db.write() as connection:
@@ -130,10 +150,12 @@ class DatabasePersistence(BasePersistence[UserData, ChatData, BotData]):
             await connection.execute(delete(table).where(table.c[id_column] == row_id))
 
     async def get_user_data(self) -> dict[int, UserData]:
-        return await self._load_all(schema.ptb_user_data, "user_id")
+        """Nothing at start: each user's row is read on their first update (below)."""
+        return {}
 
     async def get_chat_data(self) -> dict[int, ChatData]:
-        return await self._load_all(schema.ptb_chat_data, "chat_id")
+        """Nothing at start: each chat's row is read on its first update (below)."""
+        return {}
 
     async def update_user_data(self, user_id: int, data: UserData) -> None:
         await self._store(schema.ptb_user_data, "user_id", user_id, data)
@@ -142,16 +164,25 @@ class DatabasePersistence(BasePersistence[UserData, ChatData, BotData]):
         await self._store(schema.ptb_chat_data, "chat_id", chat_id, data)
 
     async def drop_user_data(self, user_id: int) -> None:
+        self._loaded_users.discard(user_id)
         await self._drop(schema.ptb_user_data, "user_id", user_id)
 
     async def drop_chat_data(self, chat_id: int) -> None:
+        self._loaded_chats.discard(chat_id)
         await self._drop(schema.ptb_chat_data, "chat_id", chat_id)
 
     async def refresh_user_data(self, user_id: int, user_data: UserData) -> None:
-        """Nothing to do: only this process writes the data, so memory is already current."""
+        """Read the user's stored data the first time this process sees them; after that
+        memory is current, since writes go from memory to the database."""
+        if user_id not in self._loaded_users:
+            await self._load_into(schema.ptb_user_data, "user_id", user_id, user_data)
+            self._loaded_users.add(user_id)
 
     async def refresh_chat_data(self, chat_id: int, chat_data: ChatData) -> None:
-        """Nothing to do: only this process writes the data, so memory is already current."""
+        """As `refresh_user_data`, for a chat."""
+        if chat_id not in self._loaded_chats:
+            await self._load_into(schema.ptb_chat_data, "chat_id", chat_id, chat_data)
+            self._loaded_chats.add(chat_id)
 
     # -- bot_data / callback_data (off unless switched on) -----------------------------------
 

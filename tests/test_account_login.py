@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from bot.app.web import create_web_app
 from bot.services.linking import CONFIRM_LINK
+from handlers.replies import AskTimezone, LinkAccount
 from sandbox.harness import DEMO_USER, QF_TEST_HOST, BotHarness
 from sandbox.telegram_world import FakeUser, TelegramWorld
 from storage.schema import accounts
@@ -411,15 +412,15 @@ async def test_start_welcomes_with_the_link_button_or_the_linked_name(bot: BotHa
     first = await bot.send("/start")
     assert len(first) == 1
     assert "link your Quran.com account" in first[0]["text"]
-    assert ("🔗 Link Quran.com account", "acct:login") in buttons(first[0])
+    assert ("🔗 Link Quran.com account", LinkAccount().pack()) in buttons(first[0])
 
     await bot.link_account()
     again = await bot.send("/start")
     assert "Linked to Quran.com as Demo Reader." in again[0]["text"]
-    assert ("🔗 Link Quran.com account", "acct:login") not in buttons(again[0])
+    assert ("🔗 Link Quran.com account", LinkAccount().pack()) not in buttons(again[0])
 
 
 async def test_linked_message_offers_the_timezone_when_none_is_set(bot: BotHarness) -> None:
     await bot.follow_login_link(await request_login(bot))
     message = bot.world.last_sent(DEMO_USER.id)
-    assert ("🕒 Set my timezone", "tz:ask") in buttons(message)
+    assert ("🕒 Set my timezone", AskTimezone().pack()) in buttons(message)

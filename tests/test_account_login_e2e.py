@@ -15,6 +15,7 @@ from cryptography.fernet import Fernet
 from e2e_support import BotProcess, running_bot
 
 from bot.services.linking import CONFIRM_LINK
+from handlers.replies import LinkAccount
 from sandbox.telegram_world import FakeUser, TelegramWorld
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(120)]
@@ -177,9 +178,10 @@ async def test_an_unlinked_user_is_offered_the_link_button_not_an_error(tmp_path
         sent = await bot.world.user_sends(AMINA.id, AMINA, "/logout")
         reply = await bot.world.wait_for_message(AMINA.id, after=sent["message_id"], timeout=15)
         assert "nothing to log out of" in reply["text"]
-        assert TelegramWorld.buttons(reply) == [("🔗 Link Quran.com account", "acct:login")]
+        login = LinkAccount().pack()
+        assert TelegramWorld.buttons(reply) == [("🔗 Link Quran.com account", login)]
 
-        pressed = await bot.world.user_presses(AMINA.id, AMINA, reply["message_id"], "acct:login")
+        pressed = await bot.world.user_presses(AMINA.id, AMINA, reply["message_id"], login)
         link = await bot.world.wait_for_message(AMINA.id, "works once", timeout=15)
         assert any("/oauth2/auth" in (url or "") for _, url in TelegramWorld.buttons(link))
         assert pressed["from"]["id"] == AMINA.id

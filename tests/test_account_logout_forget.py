@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from telegram.ext import ConversationHandler
 
+from handlers.account.buttons import KeepMyData, LogOut
+from handlers.replies import LinkAccount
 from sandbox.harness import DEMO_USER, BotHarness
 from sandbox.telegram_world import TelegramWorld
 
@@ -62,7 +64,9 @@ async def test_logout_without_a_link_is_a_friendly_no_op_with_the_link_button(
 ) -> None:
     messages = await bot.send("/logout")
     assert "nothing to log out of" in messages[0]["text"]
-    assert TelegramWorld.buttons(messages[0]) == [("🔗 Link Quran.com account", "acct:login")]
+    assert TelegramWorld.buttons(messages[0]) == [
+        ("🔗 Link Quran.com account", LinkAccount().pack())
+    ]
     assert bot.fake_qf.revoke_requests == []
 
 
@@ -149,7 +153,7 @@ async def test_a_forged_keep_my_data_press_in_a_group_edits_nothing(bot: BotHarn
     before = bot.world.message(-100701, group_message["message_id"])
 
     changed = await bot.press_data(
-        "acct:forget:no", chat_id=-100701, message=group_message
+        KeepMyData().pack(), chat_id=-100701, message=group_message
     )
 
     assert changed == []
@@ -164,11 +168,28 @@ async def test_a_forged_logout_press_in_a_group_posts_nothing_and_keeps_the_link
     await bot.link_account()
     [group_message] = await bot.send("/login", chat_id=-100702)
 
-    changed = await bot.press_data("acct:logout", chat_id=-100702, message=group_message)
+    changed = await bot.press_data(LogOut().pack(), chat_id=-100702, message=group_message)
 
     assert changed == []
     assert "private chat" in (bot.world.answered_callbacks[-1].text or "")
     assert await bot.deps.accounts.get(DEMO_USER.id) is not None
+
+
+@pytest.mark.parametrize(
+    "data",
+    ["acct.logout:1", "acct.forget.yes:1", "acct.forget.no:x", "acct.relink:", "acct:logout"],
+)
+async def test_forged_account_presses_are_no_longer_valid_and_change_nothing(
+    bot: BotHarness, data: str
+) -> None:
+    await bot.link_account()
+    [answer] = await bot.send("/forget")
+    before = bot.world.message(DEMO_USER.id, answer["message_id"])
+    assert await bot.press_data(data) == []
+    assert bot.world.answered_callbacks[-1].text == "This button is no longer valid."
+    assert bot.world.message(DEMO_USER.id, answer["message_id"]) == before
+    assert await bot.deps.accounts.get(DEMO_USER.id) is not None
+    assert bot.fake_qf.revoke_requests == []
 
 
 async def test_privacy_mentions_the_short_wait_of_keys_before_confirmation(

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from handlers.timezone.buttons import SetZone
 from sandbox.harness import DEMO_USER, BotHarness
 from sandbox.telegram_world import FakeUser, TelegramWorld
 
@@ -92,7 +93,7 @@ async def stored_timezone(bot: BotHarness) -> str | None:
 async def test_a_place_typed_without_a_timezone_is_offered_not_set(newcomer: BotHarness) -> None:
     (offer,) = await newcomer.send("Cairo")
     assert "not sure" not in offer["text"]
-    assert [data for _, data in TelegramWorld.buttons(offer)] == ["tz:set:Africa/Cairo"]
+    assert [data for _, data in TelegramWorld.buttons(offer)] == [SetZone("Africa/Cairo").pack()]
     assert await stored_timezone(newcomer) is None
     # The timezone module's buttons work without its conversation being open.
     await newcomer.press("Africa/Cairo")
@@ -119,3 +120,13 @@ async def test_group_help_lists_the_commands_that_work_in_groups(bot: BotHarness
     for command in ("/today", "/read", "/progress", "/privacy", "/reminders"):
         assert command in help_text["text"]
     assert "/goal " not in help_text["text"]  # goals are set in the private chat
+
+
+# An unknown prefix, no prefix at all, the login button of the release before the callback
+# registry, and data no client of ours ever sent.
+@pytest.mark.parametrize("data", ["zz.retired:1", "nonsense", "acct:login", "ي" * 20])
+async def test_unknown_button_gets_no_longer_valid(bot: BotHarness, data: str) -> None:
+    [help_message] = await bot.send("/help")
+    assert await bot.press_data(data, message=help_message) == []
+    [answer] = bot.world.answered_callbacks
+    assert answer.text == "This button is no longer valid."

@@ -185,7 +185,9 @@ async def test_goal_id_is_written_to_the_database_at_once(bot: BotHarness) -> No
     (goal,) = goals(bot)
     # A second reader of the same database, as the next process after a crash would be.
     fresh = DatabasePersistence(bot.deps.database)
-    saved = stored_goal((await fresh.get_user_data()).get(DEMO_USER.id, {}))
+    user_data: dict[str, object] = {}
+    await fresh.refresh_user_data(DEMO_USER.id, user_data)
+    saved = stored_goal(user_data)
     assert saved is not None
     assert saved.id == goal.id
 

@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 from bot.i18n import LRI, PDI
+from bot.presentation.login_pages import callback_page
 from bot.services.linking import complete_login, start_login
 from sandbox.harness import BotHarness
 from sandbox.telegram_world import FakeUser
@@ -79,5 +80,6 @@ async def test_oauth_callback_page_is_arabic_and_right_to_left(tmp_path: Path) -
         outcome = await complete_login(
             bot.deps, {"state": state.group(1), "error": "access_denied"}
         )
-        assert 'dir="rtl"' in outcome.html and 'lang="ar"' in outcome.html
-        assert "أُلغي الربط" in outcome.html
+        page = callback_page(outcome)
+        assert 'dir="rtl"' in page and 'lang="ar"' in page
+        assert "أُلغي الربط" in page

@@ -46,7 +46,7 @@ def test_the_code_uses_a_few_hundred_messages(template: Catalog) -> None:
     # Guards the guard: if extraction silently found nothing, every check below would pass.
     ids = {m.id if isinstance(m.id, str) else m.id[0] for m in template if m.id}
     assert len(ids) > 200
-    assert "Choose the bot's language" in ids  # N_() at module level (handlers/menu.py)
+    assert "Choose the bot's language" in ids  # N_() at module level (handlers/menu/commands.py)
     assert "{n} day" in ids  # ngettext
 
 

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from bot.i18n import LRI, PDI, RLM
-from handlers.language import choice_from_text
+from handlers.language.buttons import OpenLanguagePanel
+from handlers.language.panel import choice_from_text
 from sandbox.harness import DEMO_USER, BotHarness
 from sandbox.telegram_world import FakeUser
 
@@ -155,18 +158,23 @@ async def test_anonymous_admin_can_open_the_group_panel(tmp_path: Path) -> None:
         assert "العربية" in confirmation["text"]
 
 
-async def test_forged_button_data_changes_nothing(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "data",
+    ["lang:xx", "lang:EN", "lang:en-US", "lang:", "lang:ar:ar", "lang:../ar", "lang.menu:ar"],
+)
+async def test_forged_button_data_changes_nothing(tmp_path: Path, data: str) -> None:
     async with BotHarness(tmp_path) as bot:
         await bot.send("/language")
-        assert await bot.press_data("lang:xx") == []
+        assert await bot.press_data(data) == []
         assert await _stored(bot, DEMO_USER.id) is None
         assert "no longer valid" in (bot.world.answered_callbacks[-1].text or "")
+        assert not bot.world.commands({"type": "chat", "chat_id": DEMO_USER.id})
 
 
 async def test_menu_button_from_another_panel_opens_the_language_panel(tmp_path: Path) -> None:
     async with BotHarness(tmp_path) as bot:
         await bot.send("/help")
-        [panel] = await bot.press_data("lang:menu")
+        [panel] = await bot.press_data(OpenLanguagePanel().pack())
         assert "English" in [label for label, _ in bot.world.buttons(panel)]
 
 

@@ -15,6 +15,15 @@ from notes_support import (
 )
 
 from bot.qf import NoteInput
+from handlers.notes.buttons import (
+    AskPublish,
+    FinishText,
+    KeepNote,
+    Listing,
+    OpenNote,
+    RetrySave,
+    TurnPage,
+)
 from sandbox.harness import DEMO_USER, BotHarness
 from sandbox.telegram_world import FakeUser
 
@@ -45,7 +54,7 @@ async def test_notes_pages_through_cursors_newest_first(tmp_path: Path) -> None:
         # Cursors stay on the server side: buttons carry only a page number.
         navigation = [data for label, data in bot.world.buttons(second[-1]) if "›" in label
                       or "‹" in label]
-        assert navigation == ["note:page:0", "note:page:2"]
+        assert navigation == [TurnPage(Listing.ALL, 0).pack(), TurnPage(Listing.ALL, 2).pack()]
 
         third = text_of(await bot.press("Older ›"))
         assert "Reflection number 2" in third and "Reflection number 1" in third
@@ -235,7 +244,7 @@ async def test_a_note_shared_by_the_wizard_is_not_offered_for_sharing_again(
         opened = await bot.press("1")
         assert labels(opened[-1]) == ["✏️ Edit", "🗑 Delete", "« Back to list"]
         (note,) = notes_of(bot, sub)
-        await bot.press_data(f"note:pub:{note.id}")  # an old button from before
+        await bot.press_data(AskPublish(note.id).pack())  # an old button from before
         assert "You already shared this note" in bot.texts()[-1]
         assert len(bot.fake_qf.users[sub].posts) == 1
 
@@ -292,7 +301,7 @@ async def test_note_buttons_pressed_in_a_group_show_nothing_there(tmp_path: Path
         reply = await bot.send("/notes", chat_id=-100)
         assert "private chat" in text_of(reply)
         before = len(bot.texts(-100))
-        await bot.press_data(f"note:open:{note_id}", chat_id=-100, message=reply[-1])
+        await bot.press_data(OpenNote(note_id).pack(), chat_id=-100, message=reply[-1])
         assert len(bot.texts(-100)) == before
         assert all("Private thoughts" not in text for text in bot.texts(-100))
         (answer,) = [a for a in bot.world.answered_callbacks if a.chat_id == -100]
@@ -305,10 +314,9 @@ async def test_forged_or_stale_note_buttons_are_answered_and_change_nothing(
     async with BotHarness(tmp_path) as bot:
         sub = await bot.link_account()
         await bot.send("/note 2:255 Someone else's draft must stay theirs")
-        await bot.press_data("note:retry:999")
-        await bot.press_data("note:done:999")
-        await bot.press_data("note:nonsense")
-        await bot.press_data("note:open:does-not-exist")
+        await bot.press_data(RetrySave(999).pack())
+        await bot.press_data(FinishText(999).pack())
+        await bot.press_data(OpenNote("does-not-exist").pack())
         assert len(notes_of(bot, sub)) == 1
         assert_telegram_accepted_everything(bot.world)
 
@@ -319,6 +327,6 @@ async def test_forged_keep_press_in_a_group_rewrites_no_group_message(tmp_path: 
         bot.world.add_group(-5001, "Circle", admins=[admin], members=[DEMO_USER])
         await bot.send("/help", user=admin, chat_id=-5001)
         before = bot.world.last_sent(-5001)
-        await bot.press_data("note:keep", user=DEMO_USER, chat_id=-5001, message=before)
+        await bot.press_data(KeepNote().pack(), user=DEMO_USER, chat_id=-5001, message=before)
         after = bot.world.message(-5001, before["message_id"])
         assert after is not None and after["text"] == before["text"]

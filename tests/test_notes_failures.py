@@ -13,6 +13,7 @@ from notes_support import (
     text_of,
 )
 
+from handlers.notes.buttons import RetrySave
 from sandbox.harness import DEMO_USER, BotHarness
 
 NOTES_PATH = r"/v1/notes$"
@@ -40,7 +41,7 @@ async def test_failed_save_keeps_the_draft_and_retry_saves_it_once(tmp_path: Pat
         assert note.body == "Saved on the second try."
         assert await bot.deps.drafts.latest_for_user(DEMO_USER.id) is None
 
-        again = await bot.press_data(f"note:retry:{draft.id}")  # a stale or double press
+        again = await bot.press_data(RetrySave(draft.id).pack())  # a stale or double press
         assert again == []  # the "Saved" message stays as it is
         assert "Nothing to retry" in (bot.world.answered_callbacks[-1].text or "")
         assert "✅ Saved your note on 2:255" in bot.texts()[-1]

@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 
-from bot.qf.client import QuranFoundationClient, RetryPolicy, UserSession
+from bot.qf import QuranFoundationClient, RetryPolicy, UserSession
 from sandbox.fake_qf import FakeContract, FakeQuranFoundation
 
 API_BASE = "https://qf.test/auth"

@@ -12,6 +12,7 @@ import pytest
 from harness_support import linked_bot
 from telegram import Update
 
+from handlers.replies import LinkAccount
 from sandbox.fake_qf import DEMO_SUB, FakeQuranFoundation, Goal
 from sandbox.harness import DEMO_USER, BotHarness
 from sandbox.telegram_world import FakeUser
@@ -255,7 +256,7 @@ async def test_reading_needs_a_timezone_and_a_link_first(bot: BotHarness) -> Non
     bot.world.add_private_chat(stranger)
     (reply,) = await bot.send("/read 1:1-1:7", user=stranger)
     assert "link your Quran.com account" in text_of(reply)
-    assert bot.world.buttons(reply) == [("🔗 Link Quran.com account", "acct:login")]
+    assert bot.world.buttons(reply) == [("🔗 Link Quran.com account", LinkAccount().pack())]
     await bot.link_account(stranger)
     (asked,) = await bot.send("/read 1:1-1:7", user=stranger)
     assert "which timezone" in text_of(asked)

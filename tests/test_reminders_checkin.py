@@ -20,6 +20,7 @@ from reminders_support import (
     scheduler_of,
 )
 
+from handlers.replies import LinkAccount
 from sandbox.fake_qf import FakeQuranFoundation
 from sandbox.harness import BotHarness
 
@@ -98,7 +99,7 @@ async def test_unlinked_member_with_a_private_chat_gets_the_link_button_there(
         await bot.press("I read it", user=MEMBER, chat_id=GROUP_ID)
         [private] = bot.world.sent(MEMBER.id)
         assert "Link your Quran.com account" in private["text"]
-        assert bot.world.buttons(private) == [("🔗 Link Quran.com account", "acct:login")]
+        assert bot.world.buttons(private) == [("🔗 Link Quran.com account", LinkAccount().pack())]
         assert "private message" in (bot.world.answered_callbacks[-1].text or "")
 
 

@@ -10,6 +10,7 @@ import pytest
 
 from bot.domain.mushafs import MUSHAF_IDS
 from bot.i18n import get_translator
+from handlers.settings.buttons import ChooseMushaf
 from sandbox.harness import DEMO_USER, BotHarness
 from sandbox.telegram_world import TelegramWorld
 
@@ -39,7 +40,7 @@ async def test_mushaf_menu_lists_all_nine_and_saves_the_choice(bot: BotHarness) 
     await bot.send("/settings")
     menu = await bot.press("Mushaf")
     buttons = TelegramWorld.buttons(menu[0])
-    assert [data for _, data in buttons[:-1]] == [f"set:mushaf:{i}" for i in MUSHAF_IDS]
+    assert [data for _, data in buttons[:-1]] == [ChooseMushaf(i).pack() for i in MUSHAF_IDS]
     assert buttons[1][0].startswith("✓ ")  # the default, mushaf 2
 
     panel = await bot.press("IndoPak, 16 lines")
@@ -81,22 +82,38 @@ async def test_language_chosen_in_settings_also_sets_the_chat_command_menu(
 
 async def test_forged_choices_change_nothing(bot: BotHarness) -> None:
     await bot.send("/settings")
-    await bot.press_data("set:mushaf:99")
-    await bot.press_data("set:lang:xx")
+    await bot.press_data("lang:xx")
+    # Well-formed, but no mushaf the bot offers (one retired since the panel was sent).
+    await bot.press_data(ChooseMushaf(99).pack())
     settings = await bot.deps.chats.get(DEMO_USER.id)
     assert settings is not None
     assert settings.mushaf_id == 2 and settings.language is None
     assert "no longer available" in (bot.world.answered_callbacks[-1].text or "")
 
 
-async def test_a_language_button_from_an_old_panel_opens_the_current_one(
-    bot: BotHarness,
+@pytest.mark.parametrize(
+    "data",
+    [
+        f"set.mushaf:{2**70}",  # beyond any id (and any database integer)
+        "set.mushaf:-2",
+        "set.mushaf:07",  # a second spelling of 7
+        "set.mushaf:7:7",
+        "set:nowhere",  # a page the panel does not have
+        "set:lang:ar",  # the language buttons of an older panel
+        "set.close:now",
+    ],
+)
+async def test_forged_presses_are_no_longer_valid_and_change_nothing(
+    bot: BotHarness, data: str
 ) -> None:
-    await bot.send("/settings")
-    panel = await bot.press_data("set:lang:ar")
+    [panel] = await bot.send("/settings")
+    before = bot.world.message(DEMO_USER.id, panel["message_id"])
+    assert await bot.press_data(data) == []
     settings = await bot.deps.chats.get(DEMO_USER.id)
-    assert settings is not None and settings.language is None
-    assert "lang:ar" in [data for _, data in TelegramWorld.buttons(panel[0])]
+    assert settings is not None
+    assert settings.mushaf_id == 2 and settings.language is None
+    assert bot.world.answered_callbacks[-1].text == "This button is no longer valid."
+    assert bot.world.message(DEMO_USER.id, panel["message_id"]) == before
 
 
 async def test_back_returns_to_the_panel_and_done_closes_it(bot: BotHarness) -> None:

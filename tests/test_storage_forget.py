@@ -100,8 +100,14 @@ async def test_forget_removes_the_user_and_only_the_user(db: Database, cipher: T
     assert await reminders.count_check_ins(ids["group"], "d1") == 1  # only OTHER's
 
     persistence = DatabasePersistence(db)
-    assert set(await persistence.get_user_data()) == {OTHER}
-    assert set(await persistence.get_chat_data()) == {OTHER, GROUP}
+    for user_id, kept in ((USER, False), (OTHER, True)):
+        user_data: dict[str, object] = {}
+        await persistence.refresh_user_data(user_id, user_data)
+        assert bool(user_data) is kept
+    for chat_id, kept in ((USER, False), (OTHER, True), (GROUP, True)):
+        chat_data: dict[str, object] = {}
+        await persistence.refresh_chat_data(chat_id, chat_data)
+        assert bool(chat_data) is kept
     assert set(await persistence.get_conversations("note")) == {(GROUP, OTHER)}
     assert set(await persistence.get_conversations("goal")) == {(OTHER, OTHER)}
 

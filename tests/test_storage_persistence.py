@@ -161,7 +161,7 @@ async def test_conversation_survives_rebuilding_the_application(tmp_path: Path) 
         # The conversation ended, so its row is gone; the user_data stays.
         persistence = DatabasePersistence(database)
         assert await persistence.get_conversations("note_wizard") == {}
-        assert await persistence.get_user_data() == {USER: {"wizard": "note"}}
+        assert await stored_user_data(persistence, USER) == {"wizard": "note"}
     finally:
         await database.close()
 
@@ -205,12 +205,47 @@ async def test_user_and_chat_data_update_and_drop(db: Database) -> None:
     await persistence.update_user_data(USER, {"lang": "ar", "steps": [1, 2]})
     await persistence.update_user_data(USER, {"lang": "en"})
     await persistence.update_chat_data(GROUP, {"panel": "open"})
-    assert await persistence.get_user_data() == {USER: {"lang": "en"}}
-    assert await persistence.get_chat_data() == {GROUP: {"panel": "open"}}
+    assert await stored_user_data(persistence, USER) == {"lang": "en"}
+    assert await stored_chat_data(persistence, GROUP) == {"panel": "open"}
     await persistence.drop_user_data(USER)
     await persistence.drop_chat_data(GROUP)
+    assert await stored_user_data(DatabasePersistence(db), USER) == {}
+    assert await stored_chat_data(DatabasePersistence(db), GROUP) == {}
+
+
+async def stored_user_data(persistence: DatabasePersistence, user_id: int) -> dict[Any, Any]:
+    """What a user's first update would find, read the way PTB reads it (refresh_user_data)."""
+    memory: dict[Any, Any] = {}
+    await persistence.refresh_user_data(user_id, memory)
+    return memory
+
+
+async def stored_chat_data(persistence: DatabasePersistence, chat_id: int) -> dict[Any, Any]:
+    memory: dict[Any, Any] = {}
+    await persistence.refresh_chat_data(chat_id, memory)
+    return memory
+
+
+async def test_start_up_loads_no_user_or_chat_rows(db: Database) -> None:
+    persistence = DatabasePersistence(db)
+    for user_id in range(1, 51):
+        await persistence.update_user_data(user_id, {"goal": user_id})
+        await persistence.update_chat_data(user_id, {"panel": "open"})
+    # Start-up memory must not grow with the number of chats the bot has ever seen.
     assert await persistence.get_user_data() == {}
     assert await persistence.get_chat_data() == {}
+    assert await stored_user_data(persistence, 7) == {"goal": 7}
+
+
+async def test_a_users_data_is_read_once_then_memory_is_current(db: Database) -> None:
+    persistence = DatabasePersistence(db)
+    await persistence.update_user_data(USER, {"goal": "stored"})
+    memory: dict[Any, Any] = {"draft": "typed before the first refresh"}
+    await persistence.refresh_user_data(USER, memory)
+    assert memory == {"goal": "stored", "draft": "typed before the first refresh"}
+    memory["goal"] = "changed in memory"
+    await persistence.refresh_user_data(USER, memory)  # not read again: memory is newer
+    assert memory["goal"] == "changed in memory"
 
 
 async def test_bot_and_callback_data_are_off_by_default_but_work_when_enabled(
@@ -230,3 +265,16 @@ async def test_bot_and_callback_data_are_off_by_default_but_work_when_enabled(
 async def test_data_that_json_cannot_hold_is_refused_clearly(db: Database) -> None:
     with pytest.raises(TypeError, match="ptb_user_data of 42 must be JSON-serialisable"):
         await DatabasePersistence(db).update_user_data(USER, {"bad": object()})
+
+
+async def test_a_groups_stored_chat_data_follows_it_to_the_supergroup(db: Database) -> None:
+    from storage import ChatRepository
+
+    chats = ChatRepository(db)
+    await chats.ensure(GROUP, "group", "Halaqa")
+    await DatabasePersistence(db).update_chat_data(GROUP, {"panel": "open"})
+    await chats.migrate(GROUP, GROUP - 1_000_000_000_000)
+    # A chat not loaded in memory when it migrated still finds its data under the new id.
+    fresh = DatabasePersistence(db)
+    assert await stored_chat_data(fresh, GROUP - 1_000_000_000_000) == {"panel": "open"}
+    assert await stored_chat_data(fresh, GROUP) == {}

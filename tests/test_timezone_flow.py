@@ -7,10 +7,13 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import available_timezones
 
 import pytest
 
 from handlers.reminders import private_reminder
+from handlers.replies import AskTimezone
+from handlers.timezone.buttons import ContinueCommand, SetZone
 from sandbox.fake_qf import DEMO_SUB, FakeQuranFoundation
 from sandbox.harness import DEMO_USER, BotHarness
 from sandbox.telegram_world import FakeUser, TelegramWorld
@@ -22,6 +25,8 @@ ADMIN = FakeUser(4001, "Khadija", username="khadija")
 MEMBER = FakeUser(4002, "Omar", username="omar")
 #: Mid-January: no daylight saving anywhere near the zones used below.
 NOW = datetime(2026, 1, 15, 9, 30, tzinfo=UTC)
+ASK = AskTimezone().pack()
+CONTINUE = ContinueCommand().pack()
 
 
 @pytest.fixture
@@ -51,7 +56,7 @@ async def test_a_zone_name_in_any_case_is_accepted(bot: BotHarness) -> None:
 async def test_a_country_with_several_zones_offers_buttons(bot: BotHarness) -> None:
     messages = await bot.send("/timezone USA")
     buttons = TelegramWorld.buttons(messages[0])
-    assert ("America/Chicago (UTC-06:00)", "tz:set:America/Chicago") in buttons
+    assert ("America/Chicago (UTC-06:00)", SetZone("America/Chicago").pack()) in buttons
     assert all(len(data.encode()) <= 64 for _, data in buttons if data)
     assert await stored_timezone(bot) is None
 
@@ -106,7 +111,7 @@ async def test_start_without_a_timezone_asks_and_the_next_message_answers(
     assert len(messages) == 1  # one welcome, not a stream of messages
     assert "Quran Companion" in messages[0]["text"]
     assert "Which city are you in?" in messages[0]["text"]
-    assert ("🕒 Set my timezone", "tz:ask") in TelegramWorld.buttons(messages[0])
+    assert ("🕒 Set my timezone", ASK) in TelegramWorld.buttons(messages[0])
     await bot.send("London")
     assert await stored_timezone(bot) == "Europe/London"
 
@@ -126,7 +131,7 @@ async def test_start_with_a_timezone_does_not_ask(bot: BotHarness) -> None:
     messages = await bot.send("/start")
     assert len(messages) == 1
     assert "Which city" not in messages[0]["text"]
-    assert all(data != "tz:ask" for _, data in TelegramWorld.buttons(messages[0]))
+    assert all(data != ASK for _, data in TelegramWorld.buttons(messages[0]))
     await bot.send("Cairo")  # no question pending: not taken as a place
     assert await stored_timezone(bot) == "Europe/London"
 
@@ -219,9 +224,40 @@ async def test_group_command_without_a_place_shows_the_current_zone_and_usage(
 
 async def test_a_forged_zone_button_is_refused(bot: BotHarness) -> None:
     await bot.send("/timezone")
-    await bot.press_data("tz:set:Mars/Olympus_Mons")
+    await bot.press_data(SetZone("Mars/Olympus_Mons").pack())
     assert await stored_timezone(bot) is None
     assert "no longer valid" in (bot.world.answered_callbacks[-1].text or "")
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        "tz.set:../../etc/passwd",
+        "tz.set:Asia/..",
+        "tz.set:Asia//Riyadh",
+        "tz.set:Asia/Riyadh/",
+        "tz.set:Asia/Riyadh:1",
+        "tz.set:" + "A" * 40,
+        "tz.set:Africa/Cairo%00",
+        "tz.set:",
+        "tz.go:1",
+        "tz.ask:1",
+    ],
+)
+async def test_forged_timezone_presses_are_no_longer_valid_and_change_nothing(
+    bot: BotHarness, data: str
+) -> None:
+    [question] = await bot.send("/timezone USA")
+    before = bot.world.message(DEMO_USER.id, question["message_id"])
+    assert await bot.press_data(data) == []
+    assert await stored_timezone(bot) is None
+    assert bot.world.answered_callbacks[-1].text == "This button is no longer valid."
+    assert bot.world.message(DEMO_USER.id, question["message_id"]) == before
+
+
+def test_every_zone_fits_on_a_suggestion_button() -> None:
+    for zone in sorted(available_timezones()):
+        assert SetZone.parse(SetZone(zone).pack()) == SetZone(zone)
 
 
 async def test_the_stored_timezone_is_sent_as_x_timezone(bot: BotHarness) -> None:
@@ -280,7 +316,7 @@ async def test_goal_gate_takes_a_typed_city_and_continues_with_the_goal(
     assert await stored_timezone(linked) == "Africa/Cairo"
     assert "Africa/Cairo (UTC+02:00)" in answered[0]["text"]
     assert "not sure" not in texts_of(answered)
-    assert TelegramWorld.buttons(answered[-1]) == [("▶️ Continue: /goal 10min", "tz:go")]
+    assert TelegramWorld.buttons(answered[-1]) == [("▶️ Continue: /goal 10min", CONTINUE)]
     assert linked.fake_qf.users[DEMO_SUB].goals == {}  # nothing happens before the tap
 
     done = await linked.press("Continue")
@@ -335,7 +371,7 @@ async def test_a_country_answer_offers_buttons_and_the_chosen_one_continues(
     assert await stored_timezone(linked) is None
     chosen = await linked.press("Asia/Jakarta")
     assert await stored_timezone(linked) == "Asia/Jakarta"
-    assert ("▶️ Continue: /goal 10min", "tz:go") in TelegramWorld.buttons(chosen[-1])
+    assert ("▶️ Continue: /goal 10min", CONTINUE) in TelegramWorld.buttons(chosen[-1])
 
 
 async def test_an_unknown_answer_says_so_and_the_command_still_waits(linked: BotHarness) -> None:
@@ -343,7 +379,7 @@ async def test_an_unknown_answer_says_so_and_the_command_still_waits(linked: Bot
     (reply,) = await linked.send("Xyzzyville")
     assert "couldn't find a timezone for “Xyzzyville”" in reply["text"]
     answered = await linked.send("Cairo")
-    assert ("▶️ Continue: /goal 10min", "tz:go") in TelegramWorld.buttons(answered[-1])
+    assert ("▶️ Continue: /goal 10min", CONTINUE) in TelegramWorld.buttons(answered[-1])
 
 
 async def test_the_question_button_and_a_shared_location_also_continue(
@@ -354,7 +390,7 @@ async def test_the_question_button_and_a_shared_location_also_continue(
     await linked.world.user_shares_location(DEMO_USER.id, DEMO_USER, 30.04, 31.24)  # Cairo
     shared = await linked.process_pending()
     assert await stored_timezone(linked) == "Africa/Cairo"
-    assert ("▶️ Continue: /goal 10min", "tz:go") in TelegramWorld.buttons(shared[-1])
+    assert ("▶️ Continue: /goal 10min", CONTINUE) in TelegramWorld.buttons(shared[-1])
 
 
 async def test_continue_survives_a_restart_and_runs_only_once(linked: BotHarness) -> None:
@@ -364,7 +400,7 @@ async def test_continue_survives_a_restart_and_runs_only_once(linked: BotHarness
     await linked.restart()
     await linked.press("Continue", message=continue_message)
     assert len(linked.fake_qf.users[DEMO_SUB].goals) == 1
-    await linked.press_data("tz:go", message=continue_message)  # a second, stale tap
+    await linked.press_data(CONTINUE, message=continue_message)  # a second, stale tap
     assert len(linked.fake_qf.users[DEMO_SUB].goals) == 1
     assert "done already" in (linked.world.answered_callbacks[-1].text or "")
 
@@ -387,7 +423,7 @@ async def test_a_group_gate_continues_in_the_private_chat(linked: BotHarness) ->
     assert "timezone" in asked["text"]
     await linked.send("/start timezone")
     answered = await linked.send("Cairo")
-    assert ("▶️ Continue: /today", "tz:go") in TelegramWorld.buttons(answered[-1])
+    assert ("▶️ Continue: /today", CONTINUE) in TelegramWorld.buttons(answered[-1])
     done = await linked.press("Continue")
     assert all(m["chat"]["id"] == DEMO_USER.id for m in done)
     assert "no reading goal yet" in texts_of(done)

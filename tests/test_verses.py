@@ -1,4 +1,4 @@
-"""Verse range parsing (bot.domain.verses) and the chapter facts it stands on (chapters)."""
+"""Verse ranges (bot.domain.verses, verse_parsing) and the chapter facts behind them."""
 
 from __future__ import annotations
 
@@ -26,16 +26,18 @@ from bot.domain.chapters import (
     verse_count,
     verse_ordinal,
 )
-from bot.domain.verses import (
+from bot.domain.verse_parsing import (
     MAX_RANGES,
+    normalise_verse_ranges,
+    parse_verse_ranges,
+    split_leading_ranges,
+)
+from bot.domain.verses import (
     VerseRange,
     VerseRangeError,
     format_ranges,
     merge_ranges,
-    normalise_verse_ranges,
-    parse_verse_ranges,
     range_keys,
-    split_leading_ranges,
 )
 from bot.i18n import get_translator
 

@@ -59,7 +59,7 @@ class Settings(BaseSettings):
     qf_client_secret: str = Field(default="", alias="QF_CLIENT_SECRET")
     qf_scopes: str = Field(default="", alias="QF_SCOPES")
     #: Note writes carry `lastMutationAt` from the first request when true; otherwise only once
-    #: the server has demanded it (see `bot.qf.client`). Unset means "true on prelive".
+    #: the server has demanded it (see `bot.qf.notes_api`). Unset means "true on prelive".
     qf_send_last_mutation_at: bool | None = Field(
         default=None, alias="QF_SEND_LAST_MUTATION_AT"
     )

@@ -79,6 +79,7 @@ def create_web_app(application: Application[Any, Any, Any, Any, Any, Any]) -> St
         return Response(status_code=200)
 
     async def oauth_callback(request: Request) -> Response:
+        from bot.presentation.login_pages import callback_page
         from bot.services.linking import complete_login
 
         outcome = await complete_login(deps, dict(request.query_params))
@@ -86,7 +87,9 @@ def create_web_app(application: Application[Any, Any, Any, Any, Any, Any]) -> St
             await application.update_queue.put(outcome.event)
         # The page must not be cached; SecurityHeaders keeps the code out of any Referer.
         return HTMLResponse(
-            outcome.html, status_code=outcome.status_code, headers={"Cache-Control": "no-store"}
+            callback_page(outcome),
+            status_code=outcome.status_code,
+            headers={"Cache-Control": "no-store"},
         )
 
     async def metrics(request: Request) -> Response:

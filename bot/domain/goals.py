@@ -17,7 +17,8 @@ from bot.domain.mushafs import (
     page_count,
     pages_per_juz,
 )
-from bot.domain.verses import VerseRange, VerseRangeError, merge_ranges, parse_verse_ranges
+from bot.domain.verse_parsing import parse_verse_ranges
+from bot.domain.verses import VerseRange, VerseRangeError, merge_ranges
 from bot.i18n import N_, Translator
 
 DAY_SECONDS = 24 * 60 * 60

@@ -18,14 +18,8 @@ from bot.domain.goals import (
     GoalInputError,
     parse_duration_seconds,
 )
-from bot.domain.verses import (
-    VerseRange,
-    VerseRangeError,
-    merge_ranges,
-    parse_verse_ranges,
-    readable_ranges,
-    split_leading_ranges,
-)
+from bot.domain.verse_parsing import parse_verse_ranges, split_leading_ranges
+from bot.domain.verses import VerseRange, VerseRangeError, merge_ranges, readable_ranges
 from bot.i18n import Translator
 
 #: Quick-credit amounts offered for time goals on /today, in minutes.

@@ -1,17 +1,26 @@
-"""Notes shown in Telegram: splitting long bodies into message-sized HTML, previews, dates."""
+"""Notes shown in Telegram: the wizard's screens, saved notes, lists, and the pieces they are
+made of (message-sized HTML chunks, previews, counts, dates)."""
 
 from __future__ import annotations
 
 import html
 import unicodedata
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, tzinfo
 
 from babel.numbers import format_decimal
 
-from bot.domain.notes import _JOINERS, _WHITESPACE_RUN
+from bot.domain.notes import (
+    _JOINERS,
+    _WHITESPACE_RUN,
+    NOTE_MAX_LENGTH,
+    NOTE_MIN_LENGTH,
+    characters_missing,
+    note_length,
+)
 from bot.domain.verses import format_ranges, readable_ranges
 from bot.i18n import Translator
+from bot.qf import Note, NoteSaved
 
 #: Telegram's limit for one message's text (after entity parsing).
 TELEGRAM_MESSAGE_LIMIT = 4096
@@ -100,3 +109,265 @@ def describe_ranges(keys: Sequence[str], t: Translator) -> str:
     if ranges:
         return format_ranges(ranges, t.language)
     return t.join(keys)
+
+
+def ranges_label(t: Translator, keys: Sequence[str]) -> str:
+    """The verses of a note inside a sentence: isolated (RTL-safe) and HTML-escaped."""
+    return html.escape(t.isolate(describe_ranges(keys, t)))
+
+
+def characters(t: Translator, count: int) -> str:
+    """The running count under a note being written: `1,234 / 10,000 characters`."""
+    return t.gettext(
+        "{count} / {limit} characters",
+        count=format_count(t, count),
+        limit=format_count(t, NOTE_MAX_LENGTH),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Writing a note: the wizard's screens and notices
+
+
+def ask_ranges_text(t: Translator, kept_body: str, notice: str | None) -> str:
+    """Which verses? (`kept_body`: text already collected, which stays with the note.)"""
+    text = notice + "\n\n" if notice else ""
+    text += t.gettext(
+        "Which verses is your note about? For example <code>2:255</code>, "
+        "<code>2:255-257</code> or <code>Al-Mulk 1-5</code>."
+    )
+    if kept_body:
+        length = note_length(kept_body)
+        text += "\n" + t.ngettext(
+            "I kept your text ({n} character).", "I kept your text ({n} characters).",
+            length, n=format_count(t, length),
+        )
+    return text
+
+
+def body_screen_text(
+    t: Translator, ranges: Sequence[str], body: str, *, editing: bool, notice: str | None = None
+) -> str:
+    """The live status while text is collected: title, running count, what to do next."""
+    label = ranges_label(t, ranges)
+    if editing:
+        title = t.gettext("<b>New text for your note on {ranges}</b>", ranges=label)
+    else:
+        title = t.gettext("<b>Note on {ranges}</b>", ranges=label)
+    lines = [title, characters(t, note_length(body))]
+    if notice:
+        lines += ["", notice]
+    if not body:
+        lines += [
+            "",
+            t.gettext(
+                "Send your text. A long note can take several messages (up to {limit} "
+                "characters in all); press Done when you have finished.",
+                limit=format_count(t, NOTE_MAX_LENGTH),
+            ),
+        ]
+        if editing:
+            lines.append(t.gettext("It replaces the note's current text."))
+    else:
+        lines += ["", t.gettext("Send more text, or press Done when you have finished.")]
+    return "\n".join(lines)
+
+
+def share_choice_text(t: Translator, ranges: Sequence[str], body: str) -> str:
+    length = note_length(body)
+    return "\n".join([
+        t.ngettext("Your note on {ranges} is ready ({n} character).",
+                   "Your note on {ranges} is ready ({n} characters).",
+                   length, n=format_count(t, length), ranges=ranges_label(t, ranges)),
+        t.gettext("Keep it private, or also share it publicly on QuranReflect?"),
+    ])
+
+
+def confirm_text(t: Translator, ranges: Sequence[str], body: str, *, shared: bool) -> str:
+    """The last look before saving: verses, length, visibility and the start of the text."""
+    visibility = t.gettext("shared to QuranReflect") if shared else t.gettext("private")
+    length = note_length(body)
+    return "\n".join([
+        t.gettext("<b>Save this note?</b>"),
+        t.ngettext("{ranges} · {n} character · {visibility}",
+                   "{ranges} · {n} characters · {visibility}",
+                   length, n=format_count(t, length), ranges=ranges_label(t, ranges),
+                   visibility=visibility),
+        "",
+        f"<i>{html.escape(preview(body, 300))}</i>",
+    ])
+
+
+def too_short_notice(t: Translator, body: str) -> str:
+    return t.ngettext(
+        "A note needs at least {minimum} characters: add {n} more.",
+        "A note needs at least {minimum} characters: add {n} more.",
+        characters_missing(body),
+        minimum=format_count(t, NOTE_MIN_LENGTH),
+    )
+
+
+def overflow_notice(t: Translator, over_by: int, room: int) -> str:
+    """A message refused because it would take the note past the limit, and what fits."""
+    # Two sentences, one count each, so each count takes its own plural form.
+    refused = t.ngettext(
+        "⚠️ That message would take your note {n} character past the {limit}-character "
+        "limit, so I did not add it.",
+        "⚠️ That message would take your note {n} characters past the {limit}-character "
+        "limit, so I did not add it.",
+        over_by,
+        n=format_count(t, over_by),
+        limit=format_count(t, NOTE_MAX_LENGTH),
+    )
+    advice = t.ngettext(
+        "Your text so far is kept; send a shorter part (up to {n} character) or press Done.",
+        "Your text so far is kept; send a shorter part (up to {n} characters) or press Done.",
+        room,
+        n=format_count(t, room),
+    )
+    return f"{refused} {advice}"
+
+
+def earlier_kept_notice(t: Translator) -> str:
+    return t.gettext("Your earlier unsaved draft is kept: send /note to continue it.")
+
+
+def draft_kept_text(t: Translator, body: str) -> str:
+    """Cancel with text written: the draft stays for the next /note."""
+    length = note_length(body)
+    return t.ngettext(
+        "Stopped. Your draft ({n} character) is kept: send /note to continue it.",
+        "Stopped. Your draft ({n} characters) is kept: send /note to continue it.",
+        length, n=format_count(t, length),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Unsaved drafts: continue, discard, or choose between two
+
+
+def continue_label(t: Translator, ranges: Sequence[str], body: str) -> str:
+    length = note_length(body)
+    count = format_count(t, length)
+    if ranges:
+        return t.ngettext("Continue your draft ({n} character on {ranges})",
+                          "Continue your draft ({n} characters on {ranges})",
+                          length, n=count, ranges=t.isolate(describe_ranges(ranges, t)))
+    return t.ngettext("Continue your draft ({n} character)",
+                      "Continue your draft ({n} characters)", length, n=count)
+
+
+def resume_offer_text(t: Translator, *, editing: bool) -> str:
+    if editing:
+        text = t.gettext("You were changing the text of a note and have not saved it yet.")
+    else:
+        text = t.gettext("You have a note you have not saved yet.")
+    return text + "\n" + t.gettext("Anything you type now is added to it.")
+
+
+def two_drafts_text(t: Translator) -> str:
+    return "\n".join([
+        t.gettext("You already have a note you have not saved yet, so I kept what you just "
+                  "sent as a separate draft. Nothing is lost."),
+        t.gettext("Which one do you want to go on with? Anything you type now goes into the "
+                  "new note."),
+    ])
+
+
+# ---------------------------------------------------------------------------------------------
+# Saved notes
+
+
+def saved_text(t: Translator, saved: NoteSaved, *, shared: bool) -> str:
+    """What Save (or a one-liner) did: saved, saved and shared, or saved but not shared."""
+    note = saved.note
+    ranges = ranges_label(t, note.ranges)
+    length = note_length(note.body)
+    count = format_count(t, length)
+    if saved.shared_failed:
+        return t.gettext(
+            "✅ Saved your note on {ranges} to Quran.com, but sharing to QuranReflect failed — "
+            "try Publish later.", ranges=ranges)
+    if shared:
+        return t.ngettext("✅ Saved your note on {ranges} ({n} character) and shared it "
+                          "to QuranReflect.",
+                          "✅ Saved your note on {ranges} ({n} characters) and shared it "
+                          "to QuranReflect.", length, n=count, ranges=ranges)
+    return t.ngettext("✅ Saved your note on {ranges} ({n} character) to Quran.com.",
+                      "✅ Saved your note on {ranges} ({n} characters) to Quran.com.",
+                      length, n=count, ranges=ranges)
+
+
+def updated_text(t: Translator, note: Note, ranges: Sequence[str]) -> str:
+    length = note_length(note.body)
+    return t.ngettext(
+        "✅ Updated your note on {ranges} ({n} character).",
+        "✅ Updated your note on {ranges} ({n} characters).",
+        length, n=format_count(t, length), ranges=ranges_label(t, ranges))
+
+
+def note_messages(t: Translator, note: Note, zone: tzinfo) -> list[str]:
+    """A note in full, as the messages it takes: a header, then its text in pieces."""
+    header = t.gettext("📝 <b>Note on {ranges}</b> · {day}",
+                       ranges=ranges_label(t, note.ranges),
+                       day=format_day(t, note.created_at.astimezone(zone).date()))
+    chunks = html_chunks(note.body, DISPLAY_CHUNK, first_limit=DISPLAY_CHUNK - len(header) - 2)
+    return [header + "\n\n" + chunks[0] if chunks else header, *chunks[1:]]
+
+
+def delete_question(t: Translator, note: Note) -> str:
+    length = note_length(note.body)
+    return t.ngettext(
+        "Delete your note on {ranges} ({n} character)? This cannot be undone.",
+        "Delete your note on {ranges} ({n} characters)? This cannot be undone.",
+        length, n=format_count(t, length), ranges=ranges_label(t, note.ranges))
+
+
+def publish_question(t: Translator, note: Note) -> str:
+    length = note_length(note.body)
+    return t.ngettext(
+        "Share your note on {ranges} ({n} character) publicly on QuranReflect? Anyone will be "
+        "able to read it there.",
+        "Share your note on {ranges} ({n} characters) publicly on QuranReflect? Anyone will be "
+        "able to read it there.",
+        length, n=format_count(t, length), ranges=ranges_label(t, note.ranges))
+
+
+# ---------------------------------------------------------------------------------------------
+# Lists of notes (/notes)
+
+
+def list_lines(t: Translator, notes: Sequence[Note], zone: tzinfo, first_number: int) -> list[str]:
+    """Numbered entries (verses, day, the start of the text), for the number buttons below."""
+    lines: list[str] = []
+    for number, note in enumerate(notes, start=first_number):
+        day = format_day(t, note.created_at.astimezone(zone).date())
+        # Aligned so that in Arabic the number, verses and date read right to left; the
+        # preview below keeps the direction of whatever language the note is written in.
+        lines.append(t.align(f"<b>{t.number(number)}.</b> {ranges_label(t, note.ranges)} · {day}"))
+        lines.append(html.escape(preview(note.body)))
+        lines.append("")
+    return lines
+
+
+def notes_page_text(
+    t: Translator, notes: Sequence[Note], zone: tzinfo, first_number: int
+) -> str:
+    """A page of all notes."""
+    lines = [t.gettext("<b>Your notes</b>, newest first:"), "",
+             *list_lines(t, notes, zone, first_number)]
+    lines.append(t.gettext("Press a number to open that note."))
+    return "\n".join(lines)
+
+
+def verse_notes_text(
+    t: Translator, keys: Sequence[str], total: int, shown: Sequence[Note], zone: tzinfo,
+    first_number: int,
+) -> str:
+    """A page of the notes on some verses (`total` of them in all)."""
+    lines = [t.ngettext("<b>Your notes on {ranges}</b> ({n} note):",
+                        "<b>Your notes on {ranges}</b> ({n} notes):", total,
+                        ranges=ranges_label(t, keys)),
+             "", *list_lines(t, shown, zone, first_number)]
+    lines.append(t.gettext("Press a number to open that note."))
+    return "\n".join(lines)

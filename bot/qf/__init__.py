@@ -1,6 +1,6 @@
 """Quran Foundation adapter: OAuth linking and the User API, with no Telegram in sight."""
 
-from bot.qf.client import DEFAULT_TIMEOUT, QuranFoundationClient, RetryPolicy, UserSession
+from bot.qf.client import QuranFoundationClient
 from bot.qf.errors import (
     BadGateway,
     BadRequest,
@@ -41,7 +41,9 @@ from bot.qf.models import (
     TokenSet,
 )
 from bot.qf.oauth import new_nonce, new_pkce_pair, new_state
+from bot.qf.session import UserSession
 from bot.qf.tokens import AccountStore, StoredAccount, TokenVault
+from bot.qf.transport import DEFAULT_TIMEOUT, RetryPolicy
 
 __all__ = [
     "DEFAULT_TIMEOUT",

@@ -1,9 +1,11 @@
-"""Linking a Telegram user to a Quran.com account: the login link and the OAuth callback page.
+"""Linking a Telegram user to a Quran.com account: the login link, the OAuth callback, and the
+Telegram confirmation that finally links.
 
 Quran Foundation only offers the authorization-code flow, so linking is a browser round trip
-that leaves Telegram: the bot hands out a one-off link and the callback page, served by the bot's
-own web server (`bot.app.web`), finishes the job. Everything here is plain Python (no Telegram), so
-the web server, the handlers and the tests share one implementation.
+that leaves Telegram: the bot hands out a one-off link and the callback, served by the bot's own
+web server (`bot.app.web`), finishes the job; what the callback did is said by the page in
+`bot.presentation.login_pages`. Everything here is plain Python (no Telegram), so the web
+server, the handlers and the tests share one implementation.
 
 Security, in the order the flow meets it:
 
@@ -26,7 +28,6 @@ Security, in the order the flow meets it:
 
 from __future__ import annotations
 
-import html
 import logging
 import re
 import secrets
@@ -35,8 +36,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
-from bot.i18n import Translator, get_translator, resolve_language
-from bot.presentation.text import isolated_name
+from bot.i18n import Translator, resolve_language
 from bot.qf import QFError, new_nonce, new_pkce_pair, new_state
 from bot.qf.errors import BadRequest, InvalidResponse, Unauthorized
 from bot.qf.friendly import SCOPE_FEATURES
@@ -63,6 +63,18 @@ CONFIRM_PREFIX = "c_"
 CONFIRM_LINK = re.compile(r"https://t\.me/(?P<bot>\w+)\?start=(?P<payload>c_[A-Za-z0-9_-]{1,62})")
 
 FinishStatus = Literal["linked", "someone_else", "unknown", "used", "expired"]
+#: Why an OAuth callback linked nothing; each has its page in `bot.presentation.login_pages`.
+CallbackProblem = Literal[
+    "incomplete",  # no state or code: not a callback Quran.com sent
+    "cancelled",  # the user said no on the consent screen
+    "refused",  # Quran.com reported another OAuth error
+    "unknown",  # a state this bot never issued (or whose login was erased)
+    "used",  # the state was redeemed before
+    "expired",  # the login link outlived LOGIN_TTL
+    "unverified",  # the id_token's nonce is not the login's
+    "not_accepted",  # Quran.com refused the code exchange
+    "unreachable",  # Quran.com did not answer the code exchange
+]
 
 
 @dataclass(frozen=True)
@@ -93,8 +105,20 @@ class AccountLinked:
 
 @dataclass(frozen=True)
 class CallbackOutcome:
+    """What the OAuth callback did, for the web server to answer with: an HTTP status and the
+    page `bot.presentation.login_pages.callback_page` renders from the rest."""
+
     status_code: int
-    html: str
+    #: The page's language (see `_page_language`).
+    language: str
+    #: Where the page's button leads: the confirm link after a sign-in, else back to the bot.
+    back_url: str | None
+    #: Why nothing was signed in, or None: signed in, now finish in Telegram.
+    problem: CallbackProblem | None = None
+    #: The account that signed in, shown only to whoever holds this browser page.
+    display_name: str | None = None
+    #: For "refused": Quran.com's error code, cleaned for display (`_safe_code`).
+    reason: str = ""
     #: Queued for the bot by the web server. The callback no longer links, so it is None: the
     #: Telegram confirmation step (`finish_login`) produces the `AccountLinked` instead.
     event: AccountLinked | None = None
@@ -145,8 +169,9 @@ async def start_login(
 async def complete_login(deps: Deps, params: Mapping[str, str]) -> CallbackOutcome:
     """Handle `GET /oauth/callback?code=…&state=…` (or `?error=…&state=…`).
 
-    Always answers with a small page. A successful sign-in is held, not linked: the page sends
-    the reader to Telegram with a confirm link (see `finish_login`).
+    Always answers with a small page (`bot.presentation.login_pages.callback_page`). A
+    successful sign-in is held, not linked: the page sends the reader to Telegram with a
+    confirm link (see `finish_login`).
     """
     state = params.get("state", "")
     error = params.get("error")
@@ -155,84 +180,28 @@ async def complete_login(deps: Deps, params: Mapping[str, str]) -> CallbackOutco
 
     if not state or (not code and not error):
         logger.info("OAuth callback without state or code")
-        t = get_translator(None)
-        return _failure(
-            t,
-            400,
-            t.gettext("This link is incomplete"),
-            t.gettext(
-                "The sign-in page sent you back without the details I need. "
-                "Please start again with /login in Telegram."
-            ),
-            deps,
-        )
+        return _nothing_linked(deps, resolve_language(), 400, "incomplete")
 
     result = await deps.logins.consume(state, now=now, ttl=LOGIN_TTL)
     attempt = result.attempt
-    t = await _translator(deps, attempt)
+    language = await _page_language(deps, attempt)
 
     if error:
         # The state is spent either way: a denied login must not be resumable.
         logger.info("OAuth callback reports %s", _safe_code(error))
         if error == "access_denied":
-            return _failure(
-                t,
-                200,
-                t.gettext("Linking cancelled"),
-                t.gettext(
-                    "You chose not to link your Quran.com account, so nothing was linked. "
-                    "You can try again any time with /login."
-                ),
-                deps,
-            )
-        return _failure(
-            t,
-            400,
-            t.gettext("Quran.com could not link your account"),
-            t.gettext(
-                "Quran.com stopped the sign-in ({reason}). Please try again with /login; "
-                "if it keeps happening, tell the bot's maintainers.",
-                reason=html.escape(_safe_code(error)),
-            ),
-            deps,
-        )
+            return _nothing_linked(deps, language, 200, "cancelled")
+        return _nothing_linked(deps, language, 400, "refused", reason=_safe_code(error))
 
     if result.status == "unknown" or attempt is None:
         logger.info("OAuth callback with an unknown state")
-        return _failure(
-            t,
-            400,
-            t.gettext("This link is not valid"),
-            t.gettext(
-                "I don't recognise this sign-in. Login links only work from the chat "
-                "they were sent to: send /login to me in Telegram for a new one."
-            ),
-            deps,
-        )
+        return _nothing_linked(deps, language, 400, "unknown")
     if result.status == "used":
         logger.info("OAuth callback replayed for Telegram user %s", attempt.telegram_user_id)
-        return _failure(
-            t,
-            400,
-            t.gettext("This link was already used"),
-            t.gettext(
-                "Each login link works only once. If your account is not linked yet, "
-                "send /login in Telegram for a new link."
-            ),
-            deps,
-        )
+        return _nothing_linked(deps, language, 400, "used")
     if result.status == "expired":
         logger.info("OAuth callback after expiry for Telegram user %s", attempt.telegram_user_id)
-        return _failure(
-            t,
-            400,
-            t.gettext("This link has expired"),
-            t.gettext(
-                "Login links work for {minutes} minutes. Send /login in Telegram for a new one.",
-                minutes=t.number(int(LOGIN_TTL.total_seconds() // 60)),
-            ),
-            deps,
-        )
+        return _nothing_linked(deps, language, 400, "expired")
 
     try:
         tokens = await deps.qf.exchange_code(
@@ -248,7 +217,7 @@ async def complete_login(deps: Deps, params: Mapping[str, str]) -> CallbackOutco
             failure.status,
             failure.code,
         )
-        return _exchange_failure(t, failure, deps)
+        return _exchange_failure(deps, language, failure)
 
     confirm_code = new_confirm_code()
     held = await deps.logins.hold_grant(
@@ -267,21 +236,17 @@ async def complete_login(deps: Deps, params: Mapping[str, str]) -> CallbackOutco
     if not held:
         # The attempt vanished between consume and now (the user erased their data).
         await end_grant(deps, tokens.refresh_token or tokens.access_token, reason="refused")
-        return _failure(
-            t,
-            400,
-            t.gettext("This link is not valid"),
-            t.gettext(
-                "I don't recognise this sign-in. Login links only work from the chat "
-                "they were sent to: send /login to me in Telegram for a new one."
-            ),
-            deps,
-        )
+        return _nothing_linked(deps, language, 400, "unknown")
     logger.info(
         "Telegram user %s signed in at Quran.com; waiting for the Telegram confirmation",
         attempt.telegram_user_id,
     )
-    return CallbackOutcome(200, _almost_done_page(t, deps, display_name, confirm_code))
+    return CallbackOutcome(
+        200,
+        language,
+        back_url=telegram_url(deps, CONFIRM_PREFIX + confirm_code),
+        display_name=display_name,
+    )
 
 
 def new_confirm_code() -> str:
@@ -357,105 +322,23 @@ def missing_features(scopes: tuple[str, ...], t: Translator) -> list[str]:
     return [t.gettext(SCOPE_FEATURES[scope]) for scope in scopes if scope in SCOPE_FEATURES]
 
 
-# --- pages ------------------------------------------------------------------------------------
+# --- callback outcomes ----------------------------------------------------------------------------
 
 
-def _almost_done_page(
-    t: Translator, deps: Deps, display_name: str | None, confirm_code: str
-) -> str:
-    if display_name:
-        heading = t.gettext(
-            "Almost done: signed in to Quran.com as {name}",
-            name=html.escape(isolated_name(display_name)),
-        )
-    else:
-        heading = t.gettext("Almost done: signed in to Quran.com")
-    body = " ".join(
-        [
-            t.gettext("Return to Telegram to finish linking."),
-            t.gettext(
-                "Nothing is linked until then, and only the Telegram account that asked for "
-                "this sign-in link can finish it."
-            ),
-        ]
-    )
-    return render_page(
-        t,
-        heading,
-        body,
-        back_url=telegram_url(deps, CONFIRM_PREFIX + confirm_code),
-        button=t.gettext("Finish in Telegram"),
+def _nothing_linked(
+    deps: Deps, language: str, status: int, problem: CallbackProblem, *, reason: str = ""
+) -> CallbackOutcome:
+    return CallbackOutcome(
+        status, language, back_url=telegram_url(deps), problem=problem, reason=reason
     )
 
 
-def _failure(t: Translator, status: int, heading: str, body: str, deps: Deps) -> CallbackOutcome:
-    return CallbackOutcome(status, render_page(t, heading, body, back_url=telegram_url(deps)))
-
-
-def _exchange_failure(t: Translator, failure: QFError, deps: Deps) -> CallbackOutcome:
+def _exchange_failure(deps: Deps, language: str, failure: QFError) -> CallbackOutcome:
     if failure.code == "nonce_mismatch":
-        return _failure(
-            t,
-            400,
-            t.gettext("This sign-in could not be verified"),
-            t.gettext("Nothing was linked. Please start again with /login in Telegram."),
-            deps,
-        )
+        return _nothing_linked(deps, language, 400, "unverified")
     if isinstance(failure, BadRequest | Unauthorized | InvalidResponse):
-        return _failure(
-            t,
-            400,
-            t.gettext("This sign-in could not be completed"),
-            t.gettext(
-                "Quran.com did not accept this sign-in (it may have been used already or "
-                "taken too long). Nothing was linked. Please send /login in Telegram for a "
-                "new link."
-            ),
-            deps,
-        )
-    return _failure(
-        t,
-        502,
-        t.gettext("Quran.com is not answering"),
-        t.gettext(
-            "I could not reach Quran.com to finish linking, so nothing was linked. "
-            "Please try again in a few minutes with /login in Telegram."
-        ),
-        deps,
-    )
-
-
-_STYLE = (
-    "body{font-family:system-ui,-apple-system,'Segoe UI',Tahoma,sans-serif;max-width:34rem;"
-    "margin:3rem auto;padding:0 1.25rem;line-height:1.6;color:#1b1b1b;background:#fafaf7}"
-    "h1{font-size:1.4rem;color:#1f5e4a}"
-    "a.button{display:inline-block;margin-top:1rem;padding:.6rem 1.1rem;border-radius:.5rem;"
-    "background:#1f5e4a;color:#fff;text-decoration:none}"
-)
-
-
-def render_page(
-    t: Translator, heading: str, body: str, *, back_url: str | None, button: str | None = None
-) -> str:
-    """A self-contained page (no external assets) in the user's language and direction.
-
-    `heading`, `body` and `button` are trusted HTML: callers escape every user or API value
-    they put in.
-    """
-    link = ""
-    if back_url:
-        label = button or t.gettext("Return to Telegram")
-        link = (
-            f'<p><a class="button" href="{html.escape(back_url, quote=True)}">{label}</a></p>'
-        )
-    return (
-        "<!DOCTYPE html>\n"
-        f'<html lang="{t.language}" dir="{t.direction}">\n<head>\n<meta charset="utf-8">\n'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        '<meta name="robots" content="noindex">\n'
-        f"<title>{heading} · Quran Companion</title>\n<style>{_STYLE}</style>\n</head>\n"
-        f"<body>\n<h1>{heading}</h1>\n<p>{body}</p>\n{link}\n</body>\n</html>\n"
-    )
+        return _nothing_linked(deps, language, 400, "not_accepted")
+    return _nothing_linked(deps, language, 502, "unreachable")
 
 
 def telegram_url(deps: Deps, payload: str | None = None) -> str | None:
@@ -476,11 +359,11 @@ def _safe_code(error: str) -> str:
     return cleaned[:40] or "unknown"
 
 
-async def _translator(deps: Deps, attempt: LoginAttempt | None) -> Translator:
+async def _page_language(deps: Deps, attempt: LoginAttempt | None) -> str:
     """The page cannot ask Telegram who is looking at it: use the language the user chose, else
     the one their Telegram app had when they asked for the link (stored with the attempt)."""
     if attempt is None:
-        return get_translator(None)
+        return resolve_language()
     settings = await deps.chats.get(attempt.telegram_user_id)
     stored = settings.language if settings is not None else None
-    return get_translator(resolve_language(stored, attempt.language))
+    return resolve_language(stored, attempt.language)

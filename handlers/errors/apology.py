@@ -1,17 +1,12 @@
-"""The last line of defence: an unexpected error becomes a short apology, never a traceback.
-
-Expected upstream failures are turned into friendly replies where they happen (see
-`handlers.replies`); this handler only sees bugs and Telegram errors.
-"""
+"""The apology for an unexpected error, and what is logged about it (never a user's text)."""
 
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from telegram import Update
 from telegram.error import Forbidden, TelegramError
-from telegram.ext import Application, ContextTypes
+from telegram.ext import ContextTypes
 
 from handlers.context import translator_for
 
@@ -47,6 +42,3 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     except (TelegramError, Exception):  # the apology must never raise in its turn
         logger.warning("could not send the error apology", exc_info=True)
 
-
-def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    application.add_error_handler(on_error)

@@ -1,37 +1,27 @@
-"""First contact: /start (with deep-link payloads) and /help for the chat type.
+"""The welcome: /start in a private chat or a group, and the deep links that land on it.
 
 In a private chat /start is the onboarding, in one message: a short welcome, the button that
 links Quran.com (or who the user is linked as) and, while no timezone is stored, the timezone
 question (the timezone conversation, in an earlier handler group, already listens for a typed
 city; its button shows the location keyboard).
-
-Deep-link payloads (`t.me/<bot>?start=<payload>`) are registered before plain /start:
-`linked` (the OAuth callback page's "return to Telegram" link), `login` (a group sent the user
-here to link) and `timezone` (handled by handlers.timezone). Unknown payloads get the welcome.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.constants import ChatType
-from telegram.ext import Application, CommandHandler, ContextTypes, filters
+from telegram.ext import ContextTypes
 
 from bot.i18n import Translator
 from bot.services.deps import deps_of
-from bot.services.linking import LINKED_DEEP_LINK
 from handlers.account import linked_as, offer_login
 from handlers.context import chat_settings_for, translator_for
-from handlers.menu import commands_for
 from handlers.replies import (
-    LOGIN_DEEP_LINK,
     is_private,
     link_account_markup,
     private_chat_markup,
     send,
+    set_timezone_button,
 )
-from handlers.timezone import ASK_CALLBACK
 
 
 def _introduction(t: Translator) -> str:
@@ -48,10 +38,6 @@ def _timezone_question(t: Translator) -> str:
         "🕒 Which city are you in? Just type it (for example <i>Cairo</i>) so your reading "
         "days match your clock, or tap <b>Set my timezone</b> to share your location."
     )
-
-
-def _timezone_button(t: Translator) -> InlineKeyboardButton:
-    return InlineKeyboardButton(t.gettext("🕒 Set my timezone"), callback_data=ASK_CALLBACK)
 
 
 async def _welcome_private(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -75,7 +61,7 @@ async def _welcome_private(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         parts.append(linked_as(t, account))
     if settings is not None and not settings.timezone:
         parts.append(_timezone_question(t))
-        rows.append([_timezone_button(t)])
+        rows.append([set_timezone_button(t)])
     await send(update, context, "\n\n".join(parts), InlineKeyboardMarkup(rows) if rows else None)
 
 
@@ -117,7 +103,7 @@ async def start_linked(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     markup = None
     if settings is not None and not settings.timezone:
         parts.append(_timezone_question(t))
-        markup = InlineKeyboardMarkup([[_timezone_button(t)]])
+        markup = InlineKeyboardMarkup([[set_timezone_button(t)]])
     await send(update, context, "\n\n".join(parts), markup)
 
 
@@ -125,34 +111,3 @@ async def start_login(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     """A group's "link your account" button brought the user here."""
     await chat_settings_for(update, deps_of(context))
     await offer_login(update, context)
-
-
-async def show_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    chat = update.effective_chat
-    if chat is None:
-        return
-    t = await translator_for(update, context)
-    private = chat.type == ChatType.PRIVATE
-    lines = [t.gettext("<b>What I can do</b>")]
-    lines += [
-        f"{t.isolate(f'/{c.name}')} — {t.gettext(c.description)}"
-        for c in commands_for(private=private)
-    ]
-    # Each line opens with a command, so without the marks Arabic would read left-to-right.
-    await send(update, context, t.align("\n".join(lines)))
-
-
-def _payload(payload: str) -> filters.BaseFilter:
-    return filters.Regex(rf"^/start(?:@\w+)?\s+{payload}\s*$")
-
-
-def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
-    application.add_handler(
-        CommandHandler("start", start_linked, private & _payload(LINKED_DEEP_LINK))
-    )
-    application.add_handler(
-        CommandHandler("start", start_login, private & _payload(LOGIN_DEEP_LINK))
-    )
-    application.add_handler(CommandHandler("start", start, filters.UpdateType.MESSAGE))
-    application.add_handler(CommandHandler("help", show_help, filters.UpdateType.MESSAGE))

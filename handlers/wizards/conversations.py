@@ -1,10 +1,4 @@
-"""One wizard at a time: starting a wizard ends any other the same person left open.
-
-Each wizard (/goal, /note, /timezone, …) is its own ConversationHandler. Without a shared rule,
-someone who leaves the note wizard half-way and starts /goal would later find their typed text
-collected into the forgotten note. Everything a wizard collects is already saved (note drafts in
-the database, goal answers in persisted user data), so ending it loses nothing: sending its
-command again offers to continue.
+"""Finding every open conversation, and ending them from outside their own callbacks.
 
 PTB has no public way to end a conversation from outside; `_update_state(END)` is what its own
 callbacks use, and it also tells persistence to forget the state.
@@ -16,7 +10,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from telegram import Update
-from telegram.ext import Application, ContextTypes, ConversationHandler, TypeHandler
+from telegram.ext import Application, ContextTypes, ConversationHandler
 
 #: Runs before every other handler group, so the wizard that takes the update finds itself alone.
 WIZARD_GUARD_GROUP = -100
@@ -82,6 +76,3 @@ async def end_other_wizards(update: Update, context: ContextTypes.DEFAULT_TYPE) 
     mine = {(chat.id, user.id), (user.id,)}
     end_conversations(context.application, lambda key: key in mine, keep=taker)
 
-
-def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    application.add_handler(TypeHandler(Update, end_other_wizards), group=WIZARD_GUARD_GROUP)

@@ -1,8 +1,4 @@
-"""Command menus: the list Telegram shows under the "/" button, per chat type and language.
-
-One table serves both the menus and /help, so a command cannot appear in one and be missing from
-the other.
-"""
+"""The table of commands, and the menus made of it for each chat type and language."""
 
 from __future__ import annotations
 
@@ -61,7 +57,7 @@ def bot_commands(t: Translator, *, private: bool) -> list[BotCommand]:
     return [BotCommand(c.name, t.gettext(c.description)) for c in commands_for(private=private)]
 
 
-async def on_startup(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+async def set_menus(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """Register menus per scope and language; a failure here must not stop the bot."""
     for language in SUPPORTED_LANGUAGES:
         t = get_translator(language)
@@ -80,6 +76,3 @@ async def on_startup(application: Application[Any, Any, Any, Any, Any, Any]) -> 
         except TelegramError:
             logger.warning("could not register the %s command menu", language, exc_info=True)
 
-
-def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """Menus are set at start-up; there is nothing to dispatch."""

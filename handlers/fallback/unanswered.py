@@ -1,23 +1,14 @@
-"""What the bot says when nothing else answered: a typo'd command, a stray message, /cancel with
-nothing open. A bot that stays silent looks broken; one line pointing to /help does not.
-
-A place typed by someone without a timezone is the answer to the timezone question a feature
-asked (`handlers.replies.ask_for_timezone` opens no conversation), so it goes to
-`handlers.timezone.answer_place`, which also offers to carry out the interrupted command.
-
-Registered last in the default handler group, so it only ever sees updates no flow took; and only
-in private chats, where the user is talking to the bot (in groups a stray reply would be noise).
-"""
+"""The replies for what no flow took: an unknown command, stray text, verses typed alone."""
 
 from __future__ import annotations
 
 import html
-from typing import Any
 
 from telegram import Update
-from telegram.ext import Application, ContextTypes, MessageHandler, filters
+from telegram.ext import ContextTypes
 
-from bot.domain.verses import VerseRange, VerseRangeError, split_leading_ranges
+from bot.domain.verse_parsing import split_leading_ranges
+from bot.domain.verses import VerseRange, VerseRangeError
 from bot.services.deps import deps_of
 from handlers.context import translator_for
 from handlers.menu import COMMANDS
@@ -25,7 +16,6 @@ from handlers.replies import interrupted_command
 from handlers.timezone import answer_place
 
 _KNOWN = frozenset({command.name for command in COMMANDS} | {"start"})
-_PRIVATE_MESSAGE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
 
 
 def _command_name(text: str) -> str:
@@ -111,11 +101,3 @@ async def _answers_timezone_question(
     asked = interrupted_command(context, deps.clock()) is not None
     return await answer_place(update, context, t, text, asked=asked)
 
-
-def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    application.add_handler(
-        MessageHandler(_PRIVATE_MESSAGE & filters.COMMAND, unanswered_command)
-    )
-    application.add_handler(
-        MessageHandler(_PRIVATE_MESSAGE & filters.TEXT & ~filters.COMMAND, unanswered_text)
-    )
