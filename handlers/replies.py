@@ -18,6 +18,7 @@ from telegram.ext import ContextTypes
 from telegram.helpers import create_deep_linked_url
 
 from bot.i18n import Translator
+from bot.presentation.text import STORED_INPUT_LIMIT
 from bot.qf import LinkExpired, NotLinked, QFError, UserSession, friendly_error
 from bot.services.deps import Deps, deps_of
 from bot.services.reader import MissingSetup, Reader, reader_for
@@ -36,7 +37,7 @@ AFTER_TIMEZONE_KEY = "after_timezone"
 #: An interrupted command older than this is not offered again: the user has moved on.
 AFTER_TIMEZONE_TTL = timedelta(hours=1)
 #: Longest command kept for "Continue" (a /note with its whole reflection is not replayed).
-_MAX_INTERRUPTED_LENGTH = 200
+_MAX_INTERRUPTED_LENGTH = STORED_INPUT_LIMIT
 _ADMIN_STATUSES = frozenset({ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR})
 
 

@@ -8,7 +8,7 @@ import argparse
 import asyncio
 import sys
 
-from bot.app.application import configure_logging
+from bot.app.logs import configure_logging
 from sandbox.demo import run_demo
 
 

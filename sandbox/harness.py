@@ -72,6 +72,19 @@ def sandbox_settings(
     return Settings(_env_file=None, **values)
 
 
+def _deployment_key(data_dir: Path) -> str:
+    """One TOKEN_ENCRYPTION_KEY per data directory, as one deployment shares one `.env`: two
+    harnesses on the same database (the multi-instance tests) must open each other's tokens,
+    or the bot refuses to start (`storage.keycheck`)."""
+    key_file = data_dir / "harness-token-encryption.key"
+    if key_file.exists():
+        return key_file.read_text(encoding="ascii").strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = Fernet.generate_key().decode()
+    key_file.write_text(key, encoding="ascii")
+    return key
+
+
 class BotHarness:
     """Start with `async with BotHarness(tmp_path) as bot:`; `await bot.restart()` keeps the DB."""
 
@@ -92,7 +105,7 @@ class BotHarness:
         self.fake_qf = fake_qf or FakeQuranFoundation(contract=contract)
         self.clock: Callable[[], datetime] = clock or utc_now
         self.start_jobs = start_jobs
-        self.encryption_key = Fernet.generate_key().decode()
+        self.encryption_key = _deployment_key(data_dir)
         self.settings = sandbox_settings(
             data_dir,
             self.world,

@@ -10,6 +10,7 @@ from storage.crypto import TokenCipher, TokenDecryptionError
 from storage.database import Database
 from storage.drafts import DraftRepository
 from storage.forget import forget_user
+from storage.keycheck import WrongEncryptionKey, verify_encryption_key
 from storage.logins import LoginAttemptRepository
 from storage.models import (
     DEFAULT_MUSHAF_ID,
@@ -29,6 +30,7 @@ from storage.models import (
 )
 from storage.persistence import DatabasePersistence
 from storage.reminders import ReminderRepository
+from storage.revocations import QueuedRevocation, RevocationQueue
 
 __all__ = [
     "DEFAULT_MUSHAF_ID",
@@ -46,14 +48,18 @@ __all__ = [
     "LoginAttemptRepository",
     "NoteDraft",
     "PendingGrant",
+    "QueuedRevocation",
     "ReadingCreditRepository",
     "Reminder",
     "ReminderKind",
     "ReminderRepository",
+    "RevocationQueue",
     "TakeGrantResult",
     "TokenCipher",
     "TokenDecryptionError",
     "Unset",
+    "WrongEncryptionKey",
     "forget_user",
     "utc_now",
+    "verify_encryption_key",
 ]

@@ -18,6 +18,7 @@ from storage.conflicts import upsert
 from storage.crypto import TokenCipher, TokenDecryptionError
 from storage.database import Database
 from storage.models import Account, Clock, utc_now
+from storage.revocations import queue_in
 
 logger = logging.getLogger(__name__)
 
@@ -80,16 +81,36 @@ class AccountRepository:
         scopes: Iterable[str],
     ) -> Account:
         """Link (or re-link) the user. Linking a different Quran.com account resets its
-        `last_mutation_at`, which belongs to the old account's data."""
+        `last_mutation_at`, which belongs to the old account's data.
+
+        The grant a re-link replaces is queued for revocation in the same transaction (see
+        `storage.revocations`): the bot stops holding it, Quran.com must stop honouring it.
+        """
         now = self._clock()
         async with self._db.write() as connection:
             previous = (
                 await connection.execute(
-                    select(_t.c.qf_sub, _t.c.last_mutation_at, _t.c.created_at)
+                    select(
+                        _t.c.qf_sub,
+                        _t.c.last_mutation_at,
+                        _t.c.created_at,
+                        _t.c.access_token,
+                        _t.c.refresh_token,
+                    )
                     .where(_t.c.telegram_user_id == user_id)
                     .with_for_update()
                 )
             ).first()
+            if previous is not None and not self._same_grant(
+                previous.access_token, previous.refresh_token, access_token, refresh_token
+            ):
+                await queue_in(
+                    connection,
+                    sealed=previous.refresh_token or previous.access_token,
+                    form="token",
+                    reason="relink",
+                    now=now,
+                )
             keep_mutation = previous is not None and previous.qf_sub == qf_sub
             last_mutation_at: int | None = (
                 previous.last_mutation_at if previous is not None and keep_mutation else None
@@ -128,6 +149,18 @@ class AccountRepository:
             last_mutation_at=last_mutation_at,
         )
 
+    def _same_grant(
+        self, stored_access: str, stored_refresh: str | None, access_token: str,
+        refresh_token: str | None,
+    ) -> bool:
+        """Whether the stored tokens are the ones being saved (then nothing is replaced)."""
+        try:
+            if stored_refresh is not None and refresh_token is not None:
+                return self._cipher.decrypt(stored_refresh) == refresh_token
+            return self._cipher.decrypt(stored_access) == access_token
+        except TokenDecryptionError:
+            return False
+
     async def update_tokens(
         self,
         user_id: int,
@@ -164,9 +197,32 @@ class AccountRepository:
             )
 
     async def delete(self, user_id: int) -> bool:
+        """Drop the link without revoking it: for grants Quran.com already refused."""
         async with self._db.write() as connection:
             result = await connection.execute(delete(_t).where(_t.c.telegram_user_id == user_id))
         return result.rowcount > 0
+
+    async def unlink(self, user_id: int, *, reason: str = "logout") -> bool:
+        """Drop the link and queue its grant for revocation, in one transaction (/logout)."""
+        async with self._db.write() as connection:
+            row = (
+                await connection.execute(
+                    select(_t.c.access_token, _t.c.refresh_token)
+                    .where(_t.c.telegram_user_id == user_id)
+                    .with_for_update()
+                )
+            ).first()
+            if row is None:
+                return False
+            await queue_in(
+                connection,
+                sealed=row.refresh_token or row.access_token,
+                form="token",
+                reason=reason,
+                now=self._clock(),
+            )
+            await connection.execute(delete(_t).where(_t.c.telegram_user_id == user_id))
+        return True
 
     async def reencrypt_all(self, *, batch_size: int = 200) -> int:
         """Re-encrypt every token not yet under the newest key; returns how many rows changed.

@@ -1,5 +1,9 @@
 """Erase everything stored about one Telegram user (/forget), all or nothing.
 
+The grants they gave (the linked account's tokens, a grant waiting for its confirmation) are
+moved to the revocation queue in the same transaction: erasing the bot's copy must not leave
+the grant active at Quran.com (`bot.services.revocations` revokes them).
+
 Group data the user merely touched stays, but loses the link to them: a group reminder they set
 up keeps running without their id. The running Application still holds user_data and
 conversation state in memory; the caller should also `application.drop_user_data(user_id)`,
@@ -9,20 +13,28 @@ conversation state in memory; the caller should also `application.drop_user_data
 from __future__ import annotations
 
 import json
+from datetime import datetime
 
 from sqlalchemy import delete, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage import schema, update_scope
 from storage.database import Database
+from storage.models import utc_now
 from storage.reminders import delete_reminder_children
+from storage.revocations import queue_in
 
 
-async def forget_user(db: Database, user_id: int) -> dict[str, int]:
-    """Delete every row about `user_id` in one transaction; returns rows removed per table."""
+async def forget_user(
+    db: Database, user_id: int, *, now: datetime | None = None
+) -> dict[str, int]:
+    """Delete every row about `user_id` in one transaction; returns rows removed per table
+    (and, under "revocations", how many grants were queued for revocation)."""
     removed: dict[str, int] = {}
     reminders = schema.reminders
     update_scope.forget()
     async with db.write() as connection:
+        removed["revocations"] = await _queue_grants(connection, user_id, now or utc_now())
         own_reminders = list(
             (
                 await connection.execute(
@@ -76,3 +88,34 @@ async def forget_user(db: Database, user_id: int) -> dict[str, int]:
             )
         removed[conversations.name] = len(doomed)
     return removed
+
+
+async def _queue_grants(connection: AsyncConnection, user_id: int, now: datetime) -> int:
+    accounts, attempts = schema.accounts, schema.login_attempts
+    queued = 0
+    account = (
+        await connection.execute(
+            select(accounts.c.access_token, accounts.c.refresh_token)
+            .where(accounts.c.telegram_user_id == user_id)
+            .with_for_update()
+        )
+    ).first()
+    if account is not None:
+        # Revoking the refresh token ends its access tokens too.
+        sealed = account.refresh_token or account.access_token
+        await queue_in(connection, sealed=sealed, form="token", reason="forget", now=now)
+        queued += 1
+    held = (
+        await connection.execute(
+            select(attempts.c.pending_grant)
+            .where(
+                attempts.c.pending_grant.is_not(None),
+                or_(attempts.c.telegram_user_id == user_id, attempts.c.chat_id == user_id),
+            )
+            .with_for_update()
+        )
+    ).scalars()
+    for sealed_grant in list(held):
+        await queue_in(connection, sealed=sealed_grant, form="grant", reason="forget", now=now)
+        queued += 1
+    return queued

@@ -12,17 +12,17 @@ out, once, in the same single-transaction way as `consume`.
 
 from __future__ import annotations
 
-import json
 import logging
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Row, delete, insert, select, update
+from sqlalchemy import Row, delete, insert, or_, select, update
 
 from storage import schema
 from storage.crypto import TokenCipher, TokenDecryptionError
 from storage.database import Database
+from storage.grants import open_grant, seal_grant
 from storage.models import (
     Clock,
     ConsumeResult,
@@ -31,6 +31,7 @@ from storage.models import (
     TakeGrantResult,
     utc_now,
 )
+from storage.revocations import queue_in
 
 logger = logging.getLogger(__name__)
 
@@ -47,34 +48,6 @@ def _attempt(row: Row[Any]) -> LoginAttempt:
         created_at=row.created_at,
         used_at=row.used_at,
         language=row.language,
-    )
-
-
-def _seal(cipher: TokenCipher, grant: PendingGrant) -> str:
-    """The whole grant as one Fernet token: tokens and the account's identity stay unreadable."""
-    return cipher.encrypt(
-        json.dumps(
-            {
-                "sub": grant.qf_sub,
-                "name": grant.display_name,
-                "access_token": grant.access_token,
-                "refresh_token": grant.refresh_token,
-                "expires_at": grant.expires_at.isoformat(),
-                "scopes": list(grant.scopes),
-            }
-        )
-    )
-
-
-def _open(cipher: TokenCipher, sealed: str) -> PendingGrant:
-    data = json.loads(cipher.decrypt(sealed))
-    return PendingGrant(
-        qf_sub=data["sub"],
-        display_name=data["name"],
-        access_token=data["access_token"],
-        refresh_token=data["refresh_token"],
-        expires_at=datetime.fromisoformat(data["expires_at"]),
-        scopes=tuple(data["scopes"]),
     )
 
 
@@ -158,7 +131,7 @@ class LoginAttemptRepository:
         False if the attempt is gone (the user erased their data meanwhile) or already holds a
         grant: a state is redeemed once, so a second grant means a bug, never a second link.
         """
-        sealed = _seal(self._require_cipher(), grant)
+        sealed = seal_grant(self._require_cipher(), grant)
         async with self._db.write() as connection:
             result = await connection.execute(
                 update(_t)
@@ -198,13 +171,18 @@ class LoginAttemptRepository:
         grant = None
         if sealed is not None:
             try:
-                grant = _open(cipher, sealed)
+                grant = open_grant(cipher, sealed)
             except TokenDecryptionError:
                 logger.error(
                     "a held Quran.com grant of Telegram user %s cannot be decrypted with "
                     "TOKEN_ENCRYPTION_KEY; the user has to sign in again",
                     attempt.telegram_user_id,
                 )
+                # Still active at Quran.com: queued, in case the key that opens it comes back.
+                async with self._db.write() as connection:
+                    await queue_in(
+                        connection, sealed=sealed, form="grant", reason="expired", now=now
+                    )
         expired = row.confirm_expires_at is None or now >= row.confirm_expires_at
         if grant is None or expired:
             return TakeGrantResult(status="expired", attempt=attempt, grant=grant)
@@ -214,16 +192,60 @@ class LoginAttemptRepository:
         """Delete attempts created before `older_than` (used or not); returns the count.
 
         Grants nobody confirmed in time are erased too (rows are kept a while longer so their
-        links still get "expired" rather than "unknown").
+        links still get "expired" rather than "unknown"), each one queued for revocation at
+        Quran.com in the same transaction: the grant is still active there.
         """
+        now = now or self._clock()
         async with self._db.write() as connection:
-            await connection.execute(
-                update(_t)
-                .where(
-                    _t.c.pending_grant.is_not(None),
-                    _t.c.confirm_expires_at < (now or self._clock()),
+            dropped = (
+                await connection.execute(
+                    select(_t.c.state, _t.c.pending_grant)
+                    .where(
+                        _t.c.pending_grant.is_not(None),
+                        or_(_t.c.confirm_expires_at < now, _t.c.created_at < older_than),
+                    )
+                    .with_for_update()
                 )
-                .values(pending_grant=None)
-            )
+            ).all()
+            for row in dropped:
+                await queue_in(
+                    connection, sealed=row.pending_grant, form="grant", reason="expired", now=now
+                )
+                await connection.execute(
+                    update(_t).where(_t.c.state == row.state).values(pending_grant=None)
+                )
             result = await connection.execute(delete(_t).where(_t.c.created_at < older_than))
         return result.rowcount
+
+    async def reencrypt_grants(self) -> int:
+        """Re-encrypt every grant held for confirmation with the newest key (`rotate-keys`).
+
+        Without this a rotation leaves them under the old key: once it is removed, a
+        confirmation answers "expired" although the grant is still active at Quran.com.
+        Grants no configured key opens are left as they are (and logged).
+        """
+        cipher = self._require_cipher()
+        changed = 0
+        async with self._db.write() as connection:
+            rows = (
+                await connection.execute(
+                    select(_t.c.state, _t.c.telegram_user_id, _t.c.pending_grant)
+                    .where(_t.c.pending_grant.is_not(None))
+                    .with_for_update()
+                )
+            ).all()
+            for row in rows:
+                try:
+                    sealed = cipher.rotate(row.pending_grant)
+                except TokenDecryptionError:
+                    logger.error(
+                        "a held grant of Telegram user %s cannot be decrypted with any "
+                        "configured key; left unchanged",
+                        row.telegram_user_id,
+                    )
+                    continue
+                await connection.execute(
+                    update(_t).where(_t.c.state == row.state).values(pending_grant=sealed)
+                )
+                changed += 1
+        return changed

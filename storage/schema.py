@@ -138,6 +138,34 @@ login_attempts = Table(
     Column("confirmed_at", UTCDateTime()),
 )
 
+#: One row: a Fernet token of a known constant, written under the key in use at first start.
+#: A TOKEN_ENCRYPTION_KEY that cannot open it is the wrong key (see `storage.keycheck`).
+key_check = Table(
+    "key_check",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("token", Text, nullable=False),  # Fernet token of storage.keycheck.KEY_CHECK_TEXT
+    Column("created_at", UTCDateTime(), nullable=False),
+)
+
+#: Grants the bot stopped holding and has yet to revoke at Quran.com (see
+#: `storage.revocations`). Rows carry no user id: they outlive /forget on purpose.
+revocations = Table(
+    "revocations",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    #: A Fernet token: of the token itself ("token"), or a sealed pending grant ("grant").
+    Column("sealed", Text, nullable=False),
+    Column("form", String(16), nullable=False),
+    #: Why the grant was dropped (forget, logout, relink, expired, refused), for the operator.
+    Column("reason", String(32), nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt_at", UTCDateTime(), nullable=False, index=True),
+    Column("last_error", String(64)),
+    Column("created_at", UTCDateTime(), nullable=False),
+    sqlite_autoincrement=True,
+)
+
 reminders = Table(
     "reminders",
     metadata,

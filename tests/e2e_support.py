@@ -122,41 +122,11 @@ async def running_bot(
     qf_server = await serve_asgi(fake_qf.app)
     port = free_port()
     local_url = f"http://127.0.0.1:{port}"
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("TELEGRAM_", "QF_", "DATABASE_", "TOKEN_", "WEBHOOK_"))
-    }
-    env.update(
-        {
-            "TELEGRAM_BOT_TOKEN": world.bot_token,
-            "TELEGRAM_API_BASE_URL": telegram.base_url,
-            "QF_ENV": "prelive" if contract == "2026-03-29" else "production",
-            "QF_API_BASE_URL": qf_server.url + "/auth",
-            "QF_OAUTH_BASE_URL": qf_server.url,
-            "QF_CLIENT_ID": fake_qf.client_id,
-            "QF_CLIENT_SECRET": fake_qf.client_secret,
-            "QF_SEND_LAST_MUTATION_AT": "true" if contract == "2026-03-29" else "false",
-            "PUBLIC_URL": local_url,
-            "HOST": "127.0.0.1",
-            "PORT": str(port),
-            "DATABASE_URL": f"sqlite+aiosqlite:///{data_dir / 'bot.sqlite3'}",
-            "TOKEN_ENCRYPTION_KEY": Fernet.generate_key().decode(),
-            "LOG_LEVEL": "DEBUG",
-            "PYTHONUNBUFFERED": "1",
-        }
+    env = _bot_environment(
+        data_dir, world, telegram, fake_qf, qf_server, port=port, contract=contract
     )
     env.update(extra_env or {})
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        # A developer's .env in the repository must not leak in: run from the data directory.
-        cwd=str(data_dir),
-        env={**env, "PYTHONPATH": str(REPO_ROOT)},
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
-    )
+    process = await _start_process(data_dir, env)
     assert process.stdout is not None
     bot = BotProcess(world, fake_qf, telegram, qf_server, process, local_url, env)
     bot._reader = asyncio.create_task(_pump(process.stdout, bot.output))
@@ -169,6 +139,102 @@ async def running_bot(
         finally:
             await telegram.stop()
             await qf_server.stop()
+
+
+def _bot_environment(
+    data_dir: Path,
+    world: TelegramWorld,
+    telegram: FakeTelegramServer,
+    fake_qf: FakeQuranFoundation,
+    qf_server: RunningServer,
+    *,
+    port: int,
+    contract: Literal["production", "2026-03-29"],
+) -> dict[str, str]:
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(
+            ("TELEGRAM_", "QF_", "DATABASE_", "TOKEN_", "WEBHOOK_", "METRICS_")
+        )
+    }
+    env.update(
+        {
+            "TELEGRAM_BOT_TOKEN": world.bot_token,
+            "TELEGRAM_API_BASE_URL": telegram.base_url,
+            "QF_ENV": "prelive" if contract == "2026-03-29" else "production",
+            "QF_API_BASE_URL": qf_server.url + "/auth",
+            "QF_OAUTH_BASE_URL": qf_server.url,
+            "QF_CLIENT_ID": fake_qf.client_id,
+            "QF_CLIENT_SECRET": fake_qf.client_secret,
+            "QF_SEND_LAST_MUTATION_AT": "true" if contract == "2026-03-29" else "false",
+            "PUBLIC_URL": f"http://127.0.0.1:{port}",
+            "HOST": "127.0.0.1",
+            "PORT": str(port),
+            "DATABASE_URL": f"sqlite+aiosqlite:///{data_dir / 'bot.sqlite3'}",
+            "TOKEN_ENCRYPTION_KEY": Fernet.generate_key().decode(),
+            "LOG_LEVEL": "DEBUG",
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
+    return env
+
+
+async def _start_process(data_dir: Path, env: dict[str, str]) -> asyncio.subprocess.Process:
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        # A developer's .env in the repository must not leak in: run from the data directory.
+        cwd=str(data_dir),
+        env={**env, "PYTHONPATH": str(REPO_ROOT)},
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+
+
+@dataclass(frozen=True)
+class FailedStart:
+    """A bot process that stopped by itself: its exit code, its whole output and environment."""
+
+    code: int
+    output: str
+    env: dict[str, str]
+
+
+async def start_expecting_failure(
+    data_dir: Path,
+    *,
+    extra_env: dict[str, str] | None = None,
+    world: TelegramWorld | None = None,
+    fake_qf: FakeQuranFoundation | None = None,
+    timeout: float = 60.0,
+) -> FailedStart:
+    """Run `python -m bot` against the fakes until it exits on its own (a start-up failure);
+    stdout and stderr are read together, whole."""
+    world = world or TelegramWorld()
+    fake_qf = fake_qf or FakeQuranFoundation()
+    telegram = await FakeTelegramServer(world).start()
+    qf_server = await serve_asgi(fake_qf.app)
+    try:
+        env = _bot_environment(
+            data_dir, world, telegram, fake_qf, qf_server, port=free_port(), contract="production"
+        )
+        env.update(extra_env or {})
+        process = await _start_process(data_dir, env)
+        try:
+            output, _ = await asyncio.wait_for(process.communicate(), timeout)
+        except TimeoutError:
+            process.kill()
+            output, _ = await process.communicate()
+            raise AssertionError(
+                f"the bot did not stop by itself:\n{output.decode(errors='replace')}"
+            ) from None
+        assert process.returncode is not None
+        return FailedStart(process.returncode, output.decode(errors="replace"), env)
+    finally:
+        await telegram.stop()
+        await qf_server.stop()
 
 
 async def link_before_start(

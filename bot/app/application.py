@@ -12,17 +12,25 @@ from datetime import datetime
 from typing import Any
 
 import httpx
+from sqlalchemy.exc import SQLAlchemyError
 from telegram import Update
 from telegram.constants import ParseMode
-from telegram.ext import Application, Defaults
+from telegram.ext import Application, CallbackContext, Defaults
 from telegram.request import BaseRequest
 
-from bot.app.config import Settings
+from bot.app.config import ConfigurationError, Settings
+from bot.app.metrics import (
+    METRICS_KEY,
+    Metrics,
+    mark_update_failed,
+    metrics_of,
+)
 from bot.app.processor import KeyedUpdateProcessor
 from bot.app.scheduler import install_reminders
 from bot.app.send_budget import SendBudget
 from bot.qf import QuranFoundationClient
-from bot.services.deps import DEPS_KEY, Deps, utc_now
+from bot.services.deps import DEPS_KEY, Deps, deps_of, utc_now
+from bot.services.revocations import DRAIN_INTERVAL_SECONDS, DrainReport, revoke_due
 from storage import (
     AccountRepository,
     ChatRepository,
@@ -32,7 +40,10 @@ from storage import (
     LoginAttemptRepository,
     ReadingCreditRepository,
     ReminderRepository,
+    RevocationQueue,
     TokenCipher,
+    WrongEncryptionKey,
+    verify_encryption_key,
 )
 from storage.update_scope import update_scope
 
@@ -50,50 +61,15 @@ class CompanionApplication(Application[Any, Any, Any, Any, Any, Any]):
         with update_scope():
             await super().process_update(update)
 
+
 logger = logging.getLogger(__name__)
 
-
-class SecretRedactingFilter(logging.Filter):
-    """Replace known secrets in every record, whichever library logged them.
-
-    python-telegram-bot logs its base URL, which contains the bot token, at DEBUG; a filter on the
-    handler catches that and anything a future library version adds.
-    """
-
-    def __init__(self, secrets: list[str]) -> None:
-        super().__init__()
-        self._secrets = sorted({s for s in secrets if len(s) >= 6}, key=len, reverse=True)
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if not self._secrets:
-            return True
-        message = record.getMessage()
-        redacted = message
-        for secret in self._secrets:
-            redacted = redacted.replace(secret, "[redacted]")
-        if redacted != message:
-            record.msg, record.args = redacted, None
-        return True
-
-
-def configure_logging(level: str, *, secrets: list[str] | None = None) -> None:
-    logging.basicConfig(
-        level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    redactor = SecretRedactingFilter(secrets or [])
-    for handler in logging.getLogger().handlers:
-        handler.addFilter(redactor)
-    # The bot token is part of every Bot API URL that httpx logs at INFO, and QF tokens travel in
-    # headers: these loggers stay at WARNING whatever LOG_LEVEL says.
-    # SQLAlchemy logs statements with their parameters at INFO: login states, note drafts.
-    for noisy in ("httpx", "httpcore", "apscheduler", "uvicorn.access", "sqlalchemy.engine"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
-    # At DEBUG, PTB logs every request's parameters, i.e. users' notes and messages: cap it.
-    # Database drivers log statement parameters at DEBUG: login states, drafts of notes.
-    # PTB's Application logs every incoming update (users' notes) at DEBUG.
-    for chatty in ("telegram.Bot", "telegram.ext.ExtBot", "telegram.ext.Application",
-                   "aiosqlite", "asyncpg"):
-        logging.getLogger(chatty).setLevel(max(logging.INFO, logging.getLevelName(level)))
+#: Why the bot refuses to start with a key that opens nothing stored, and how to recover.
+WRONG_KEY_MESSAGE = (
+    "TOKEN_ENCRYPTION_KEY does not open the tokens stored in this database: it is not the key "
+    "they were encrypted with. Put the old key back, or list it after the new one "
+    "(TOKEN_ENCRYPTION_KEY=new,old) and run `python -m storage rotate-keys`."
+)
 
 
 async def create_deps(
@@ -103,10 +79,23 @@ async def create_deps(
     clock: Callable[[], datetime] = utc_now,
 ) -> Deps:
     """Open the database (migrating it) and the Quran Foundation client."""
+    try:
+        cipher = TokenCipher(settings.token_encryption_key)
+    except ValueError as exc:  # the message names the entry, never the key
+        raise ConfigurationError(f"Invalid configuration:\n  {exc}") from None
     database = Database.connect(settings.database_url)
     try:
-        await database.migrate()
-        cipher = TokenCipher(settings.token_encryption_key)
+        try:
+            await database.migrate()
+        except (OSError, SQLAlchemyError) as exc:
+            raise ConfigurationError(
+                f"DATABASE_URL: cannot open the database ({type(exc).__name__}); check the "
+                "address, the credentials and that the server is running"
+            ) from None
+        try:
+            await verify_encryption_key(database, cipher, now=clock())
+        except WrongEncryptionKey:
+            raise ConfigurationError(WRONG_KEY_MESSAGE) from None
         accounts = AccountRepository(database, cipher, clock=clock)
         http = httpx.AsyncClient(
             transport=qf_transport,
@@ -135,6 +124,7 @@ async def create_deps(
         reminders=ReminderRepository(database, clock=clock),
         drafts=DraftRepository(database, clock=clock),
         credits=ReadingCreditRepository(database, clock=clock),
+        revocations=RevocationQueue(database, cipher, clock=clock),
         qf=qf,
         cipher=cipher,
         clock=clock,
@@ -162,13 +152,16 @@ def build_application(
     """The Application with every handler registered and `deps` in `bot_data`."""
     from handlers import register_all
 
+    metrics = Metrics()
     builder = (
         Application.builder()
         .token(settings.telegram_bot_token)
         .base_url(settings.telegram_api_base_url)
         .base_file_url(settings.telegram_api_base_url.replace("/bot", "/file/bot"))
         .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=None))
-        .concurrent_updates(KeyedUpdateProcessor(settings.max_concurrent_updates))
+        .concurrent_updates(
+            KeyedUpdateProcessor(settings.max_concurrent_updates, metrics=metrics)
+        )
         .application_class(CompanionApplication)
     )
     if request is not None:
@@ -181,13 +174,19 @@ def build_application(
         # One budget for every message and edit: never over Telegram's rolling limits, replies
         # before reminders (bot/app/send_budget.py says why PTB's leaky bucket is not enough).
         # (The builder's generics fix the limiter's argument type to None; ours takes a Priority.)
-        builder = builder.rate_limiter(SendBudget())  # type: ignore[arg-type]
+        builder = builder.rate_limiter(
+            SendBudget(on_retry_after=metrics.retry_after_seen)  # type: ignore[arg-type]
+        )
     if persistence:
         builder = builder.persistence(DatabasePersistence(deps.database))
     application: BotApplication = builder.build()
     application.bot_data[DEPS_KEY] = deps
+    application.bot_data[METRICS_KEY] = metrics
+    deps.qf.observe(metrics)
     install_reminders(application)
     register_all(application)
+    # After handlers.errors' apology: only marks the update as failed for the metrics.
+    application.add_error_handler(mark_update_failed)
     return application
 
 
@@ -197,7 +196,37 @@ async def start_services(application: BotApplication) -> None:
 
     deps: Deps = application.bot_data[DEPS_KEY]
     deps.bot_username = application.bot.username
+    schedule_revocations(application)
     await on_startup(application)
 
 
+def schedule_revocations(application: BotApplication) -> None:
+    """Drain the revocation queue in the background, first soon after start: what a failure or
+    a restart left queued is revoked without anybody asking."""
+    job_queue = application.job_queue
+    if job_queue is None or job_queue.get_jobs_by_name(REVOCATION_JOB):
+        return
+    job_queue.run_repeating(
+        drain_revocations,
+        interval=DRAIN_INTERVAL_SECONDS,
+        first=REVOCATION_FIRST_SECONDS,
+        name=REVOCATION_JOB,
+    )
+
+
+async def drain_revocations(context: CallbackContext[Any, Any, Any, Any]) -> DrainReport:
+    """The job: revoke what is due; never raises (a failing run waits for the next one)."""
+    deps = deps_of(context)
+    try:
+        report = await revoke_due(deps)
+        metrics_of(context.application).revocations_queued.set(await deps.revocations.count())
+    except Exception:
+        logger.exception("draining the revocation queue failed; trying again later")
+        return DrainReport()
+    return report
+
+
 ALLOWED_UPDATES = Update.ALL_TYPES
+REVOCATION_JOB = "revocations:drain"
+#: Seconds after start before the first drain: menus and the reminder catch-up go first.
+REVOCATION_FIRST_SECONDS = 5.0

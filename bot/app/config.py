@@ -10,6 +10,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
+from cryptography.fernet import Fernet
 from pydantic import AliasChoices, Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
@@ -71,6 +72,8 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("TOKEN_ENCRYPTION_KEY", "token_encryption_key"),
     )
     webhook_secret: str = Field(default="", alias="WEBHOOK_SECRET")
+    #: Bearer token that `GET /metrics` demands; unset means the page does not exist (404).
+    metrics_token: str = Field(default="", alias="METRICS_TOKEN")
     log_level: str = Field(default="INFO", alias="LOG_LEVEL")
     #: This instance's share of Telegram's 30 messages/s for reminder fan-out: with several
     #: instances on one bot token, give each 30 // instances.
@@ -154,6 +157,22 @@ class Settings(BaseSettings):
             raise ConfigurationError(
                 "Missing configuration (see .env.example):\n" + "\n".join(lines)
             )
+        for position, key in enumerate(self.token_encryption_key, start=1):
+            if not _is_fernet_key(key):
+                # Never echo the key itself: it is a secret.
+                raise ConfigurationError(
+                    f"Invalid configuration:\n  TOKEN_ENCRYPTION_KEY: entry {position} is not a "
+                    "Fernet key (32 url-safe base64-encoded bytes); generate one with "
+                    "`python -m storage generate-key`"
+                )
+
+
+def _is_fernet_key(key: str) -> bool:
+    try:
+        Fernet(key.encode("ascii"))
+    except (ValueError, UnicodeEncodeError):
+        return False
+    return True
 
 
 def load_settings(env_file: str | Path | None = ".env", **overrides: Any) -> Settings:

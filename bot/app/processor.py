@@ -9,11 +9,14 @@ that share a key (the chat, else the user) and lets different keys run side by s
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Awaitable
 from typing import Any
 
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
+
+from bot.app.metrics import Metrics, UpdateOutcome, current_outcome
 
 
 def update_key(update: object) -> object:
@@ -52,9 +55,12 @@ class KeyedUpdateProcessor(BaseUpdateProcessor):
     memory rather than a throughput knob.
     """
 
-    def __init__(self, max_concurrent_updates: int = 256) -> None:
+    def __init__(
+        self, max_concurrent_updates: int = 256, *, metrics: Metrics | None = None
+    ) -> None:
         super().__init__(max_concurrent_updates=max_concurrent_updates)
         self._locks: dict[object, _KeyLock] = {}
+        self._metrics = metrics
 
     async def do_process_update(
         self, update: object, coroutine: Awaitable[Any]
@@ -68,13 +74,33 @@ class KeyedUpdateProcessor(BaseUpdateProcessor):
             # asyncio.Lock wakes waiters in FIFO order, and PTB creates the processing tasks in
             # the order updates leave the queue, so a chat's updates run in arrival order.
             async with entry.lock:
-                await coroutine
+                await self._measured(update, coroutine)
         finally:
             entry.users -= 1
             if entry.users == 0:
                 # Drop idle keys so a bot that has seen a million chats does not keep a million
                 # locks.
                 del self._locks[key]
+
+    async def _measured(self, update: object, coroutine: Awaitable[Any]) -> None:
+        """Run the handlers, timing them (not the wait for the chat's lock) and noting whether
+        one failed (`bot.app.metrics.mark_update_failed` flips the outcome)."""
+        if self._metrics is None:
+            await coroutine
+            return
+        outcome = UpdateOutcome()
+        token = current_outcome.set(outcome)
+        started = time.perf_counter()
+        try:
+            await coroutine
+        except BaseException:
+            outcome.failed = True
+            raise
+        finally:
+            current_outcome.reset(token)
+            self._metrics.update_finished(
+                update, time.perf_counter() - started, failed=outcome.failed
+            )
 
     async def initialize(self) -> None:
         """Nothing to set up; locks are created on demand."""

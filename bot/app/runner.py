@@ -13,15 +13,17 @@ import signal
 from types import FrameType
 
 import uvicorn
+from telegram.error import InvalidToken, NetworkError, TimedOut
 
 from bot.app.application import (
     ALLOWED_UPDATES,
+    BotApplication,
     build_application,
     close_deps,
     create_deps,
     start_services,
 )
-from bot.app.config import Settings
+from bot.app.config import ConfigurationError, Settings
 from bot.app.web import WEBHOOK_PATH, AccessLogFilter, create_web_app
 
 logger = logging.getLogger(__name__)
@@ -47,6 +49,7 @@ async def run_bot(settings: Settings) -> None:
             )
         )
         _install_signal_handlers(server)
+        await _initialize(application, settings)
         async with application:
             await application.start()
             if settings.use_webhook:
@@ -70,7 +73,25 @@ async def run_bot(settings: Settings) -> None:
                 await asyncio.wait_for(application.stop(), SHUTDOWN_GRACE_SECONDS)
     finally:
         await close_deps(deps)
-        logger.info("stopped cleanly")
+    logger.info("stopped cleanly")
+
+
+async def _initialize(application: BotApplication, settings: Settings) -> None:
+    """Initialize (PTB calls getMe here), turning the failures an operator can fix into one
+    line that names the variable. PTB's own message repeats the token: it is dropped."""
+    try:
+        await application.initialize()
+    except InvalidToken:
+        raise ConfigurationError(
+            "TELEGRAM_BOT_TOKEN was refused by Telegram (401 Unauthorized): set it to the token "
+            "@BotFather gave you for this bot"
+        ) from None
+    except (NetworkError, TimedOut) as exc:
+        raise ConfigurationError(
+            f"cannot reach Telegram's Bot API at TELEGRAM_API_BASE_URL "
+            f"({type(exc).__name__}); check the address and the network"
+        ) from None
+    logger.debug("connected to Telegram as bot id %s", application.bot.id)
 
 
 def _install_signal_handlers(server: uvicorn.Server) -> None:

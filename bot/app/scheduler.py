@@ -19,6 +19,7 @@ from typing import Any
 
 from telegram.ext import Application, CallbackContext, Job, JobQueue
 
+from bot.app.metrics import metrics_of
 from bot.domain.pacing import FanOut
 from bot.domain.reminders import CATCH_UP_WINDOW, load_zone, time_of, to_ptb_days
 from bot.services.deps import deps_of
@@ -169,7 +170,11 @@ def install_reminders(application: AnyApplication) -> ReminderDelivery:
     reminders = Reminders(deps, JobQueueTimers(application), move_chat_data=move_chat_data)
     fan_out = FanOut(deps.settings.reminder_sends_per_second)
     sender = TelegramReminderSender(application.bot, fan_out)
-    delivery = ReminderDelivery(reminders, sender, fan_out)
+    metrics = metrics_of(application)
+    delivery = ReminderDelivery(
+        reminders, sender, fan_out,
+        on_delivered=lambda outcome, late: metrics.reminder_delivered(outcome, late=late),
+    )
     application.bot_data[REMINDERS_KEY] = reminders
     application.bot_data[DELIVERY_KEY] = delivery
     return delivery

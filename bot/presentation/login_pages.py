@@ -12,6 +12,7 @@ import html
 from typing import assert_never
 
 from bot.i18n import Translator, get_translator
+from bot.presentation.text import isolated_name
 from bot.services.linking import LOGIN_TTL, CallbackOutcome, CallbackProblem
 
 _STYLE = (
@@ -35,7 +36,8 @@ def callback_page(outcome: CallbackOutcome) -> str:
 def _almost_done_page(t: Translator, display_name: str | None, back_url: str | None) -> str:
     if display_name:
         heading = t.gettext(
-            "Almost done: signed in to Quran.com as {name}", name=html.escape(display_name)
+            "Almost done: signed in to Quran.com as {name}",
+            name=html.escape(isolated_name(display_name)),
         )
     else:
         heading = t.gettext("Almost done: signed in to Quran.com")

@@ -28,6 +28,7 @@ from bot.qf import oauth
 from bot.qf.errors import InvalidResponse, QFError, error_from_response
 from bot.qf.models import Profile, TokenSet
 from bot.qf.notes_api import MutationPolicy
+from bot.qf.observer import QFObserver
 from bot.qf.session import UserSession
 from bot.qf.tokens import DEFAULT_REFRESH_MARGIN, AccountStore, TokenVault
 from bot.qf.transport import DEFAULT_LIMITS, DEFAULT_TIMEOUT, RetryPolicy, Sleep, Transport
@@ -110,6 +111,11 @@ class QuranFoundationClient:
             library_log = logging.getLogger(name)
             if library_log.level == logging.NOTSET:
                 library_log.setLevel(logging.WARNING)
+
+    def observe(self, observer: QFObserver) -> None:
+        """Report every HTTP attempt and token refresh to `observer` (metrics)."""
+        self._transport.observer = observer
+        self.vault.observer = observer
 
     async def aclose(self) -> None:
         if self._owns_http:

@@ -21,6 +21,7 @@ from typing import Protocol
 
 from bot.qf.errors import LinkExpired, NotLinked, QFError
 from bot.qf.models import TokenSet
+from bot.qf.observer import IgnoringObserver, QFObserver
 
 log = logging.getLogger(__name__)
 
@@ -91,6 +92,7 @@ class TokenVault:
         self._refresher = refresher
         self._clock = clock
         self._margin = refresh_margin
+        self.observer: QFObserver = IgnoringObserver()
         # Weak values: a lock lives while some coroutine holds or waits on it, then goes away,
         # so the map does not grow with every user ever seen.
         self._locks: weakref.WeakValueDictionary[int, asyncio.Lock] = (
@@ -143,6 +145,7 @@ class TokenVault:
         if not account.refresh_token:
             # Linked without offline_access: once the access token dies, so does the link.
             log.info("access token of user %s expired and there is no refresh token", user_id)
+            self.observer.token_refreshed("no_refresh_token")
             await self._accounts.delete(user_id)
             raise LinkExpired("no refresh token")
         try:
@@ -151,10 +154,13 @@ class TokenVault:
             if error.code == "invalid_grant":
                 # The refresh token is dead (expired, revoked or already rotated): nothing we
                 # hold can get a new access token, so drop the link and ask for a new login.
+                self.observer.token_refreshed("invalid_grant")
                 log.info("refresh token rejected for user %s; unlinking", user_id)
                 await self._accounts.delete(user_id)
                 raise LinkExpired() from error
+            self.observer.token_refreshed("failed")
             raise
+        self.observer.token_refreshed("ok")
         stored = await self._accounts.update_tokens(
             user_id,
             access_token=tokens.access_token,

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import httpx
 
 from bot.qf.errors import QFConnectionError, QFTimeout, error_from_response
+from bot.qf.observer import IgnoringObserver, QFObserver, operation_of
 
 log = logging.getLogger(__name__)
 
@@ -60,19 +61,25 @@ class Transport:
         self._retry = retry
         self._sleep = sleep
         self._rng = rng
+        #: Told of every attempt (metrics); see `bot.qf.observer`.
+        self.observer: QFObserver = IgnoringObserver()
 
     async def send_once(self, request: httpx.Request) -> httpx.Response:
         path = request.url.path
         started = time.monotonic()
+        status = "network_error"
         try:
             # httpx's own timeouts live in the network layer; the outer deadline also bounds
             # transports without one (ASGI in tests) and slow-drip bodies.
             async with asyncio.timeout(self._deadline):
                 response = await self.http.send(request)
+            status = str(response.status_code)
         except TimeoutError as exc:
+            status = "timeout"
             log.warning("QF %s %s: no answer within %.1f s", request.method, path, self._deadline)
             raise QFTimeout(f"{request.method} {path} timed out", ambiguous=True) from exc
         except httpx.TimeoutException as exc:
+            status = "timeout"
             sent = not isinstance(exc, httpx.ConnectTimeout | httpx.PoolTimeout)
             log.warning("QF %s %s: %s", request.method, path, type(exc).__name__)
             raise QFTimeout(f"{request.method} {path} timed out", ambiguous=sent) from exc
@@ -84,6 +91,10 @@ class Transport:
             raise QFConnectionError(
                 f"{request.method} {path}: {type(exc).__name__}", ambiguous=sent
             ) from exc
+        finally:
+            self.observer.request_finished(
+                operation_of(request.method, path), status, time.monotonic() - started
+            )
         elapsed_ms = (time.monotonic() - started) * 1000
         log.debug("QF %s %s -> %s in %.0f ms", request.method, path, response.status_code,
                   elapsed_ms)

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
         LoginAttemptRepository,
         ReadingCreditRepository,
         ReminderRepository,
+        RevocationQueue,
         TokenCipher,
     )
 
@@ -43,6 +44,8 @@ class Deps:
     reminders: ReminderRepository
     drafts: DraftRepository
     credits: ReadingCreditRepository
+    #: Grants the bot dropped and still has to revoke at Quran.com (see services.revocations).
+    revocations: RevocationQueue
     qf: QuranFoundationClient
     #: Encrypts OAuth tokens at rest: linked accounts and grants waiting for confirmation.
     cipher: TokenCipher

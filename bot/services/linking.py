@@ -41,6 +41,7 @@ from bot.qf import QFError, new_nonce, new_pkce_pair, new_state
 from bot.qf.errors import BadRequest, InvalidResponse, Unauthorized
 from bot.qf.friendly import SCOPE_FEATURES
 from bot.services.deps import Deps
+from bot.services.revocations import end_grant, revoke_due
 from storage import LoginAttempt, PendingGrant
 
 logger = logging.getLogger(__name__)
@@ -234,7 +235,7 @@ async def complete_login(deps: Deps, params: Mapping[str, str]) -> CallbackOutco
     )
     if not held:
         # The attempt vanished between consume and now (the user erased their data).
-        await _revoke_quietly(deps, tokens.refresh_token or tokens.access_token)
+        await end_grant(deps, tokens.refresh_token or tokens.access_token, reason="refused")
         return _nothing_linked(deps, language, 400, "unknown")
     logger.info(
         "Telegram user %s signed in at Quran.com; waiting for the Telegram confirmation",
@@ -267,7 +268,7 @@ async def finish_login(
     if result.status != "ok" or attempt is None or grant is None:
         if grant is not None:
             # Expired unconfirmed: nobody will ever use it, so end it at Quran.com too.
-            await _revoke_quietly(deps, grant.refresh_token or grant.access_token)
+            await end_grant(deps, grant.refresh_token or grant.access_token, reason="expired")
         logger.info("confirm link refused: %s", result.status)
         status: FinishStatus = "expired" if result.status == "ok" else result.status
         return FinishOutcome(status)
@@ -279,7 +280,7 @@ async def finish_login(
             telegram_user_id,
             attempt.telegram_user_id,
         )
-        await _revoke_quietly(deps, grant.refresh_token or grant.access_token)
+        await end_grant(deps, grant.refresh_token or grant.access_token, reason="refused")
         return FinishOutcome("someone_else")
 
     previous = await deps.accounts.get(telegram_user_id)
@@ -293,7 +294,8 @@ async def finish_login(
         scopes=grant.scopes,
     )
     if previous is not None:
-        await _revoke_quietly(deps, previous.refresh_token or previous.access_token)
+        # `save` queued the replaced grant; revoke it while the user waits, if Quran.com answers.
+        await revoke_due(deps, limit=1, newest_first=True)
     replaced = None
     if previous is not None and previous.qf_sub != grant.qf_sub:
         replaced = previous.display_name or t.gettext("another Quran.com account")
@@ -365,16 +367,3 @@ async def _page_language(deps: Deps, attempt: LoginAttempt | None) -> str:
     settings = await deps.chats.get(attempt.telegram_user_id)
     stored = settings.language if settings is not None else None
     return resolve_language(stored, attempt.language)
-
-
-async def _revoke_quietly(deps: Deps, token: str | None) -> None:
-    """End a grant the bot will not use (replaced, refused or expired) at Quran.com.
-
-    Best effort: the outcome for the user is the same whether or not Quran.com answers.
-    """
-    if not token:
-        return
-    try:
-        await deps.qf.revoke(token)
-    except QFError as failure:
-        logger.info("revoking a replaced grant failed: %s %s", failure.status, failure.code)

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Literal, Protocol
@@ -93,8 +93,11 @@ class ReminderDelivery:
         group_jitter: float = GROUP_JITTER_SECONDS,
         catch_up_window: timedelta = CATCH_UP_WINDOW,
         resync_seconds: float = RESYNC_SECONDS,
+        on_delivered: Callable[[str, bool], None] | None = None,
     ) -> None:
         self.reminders = reminders
+        #: Told of every attempt (outcome, sent late?): the wiring counts them in the metrics.
+        self.on_delivered = on_delivered
         self.sender = sender
         self.fan_out = fan_out
         self.group_jitter = group_jitter
@@ -177,6 +180,14 @@ class ReminderDelivery:
     # -- sending ---------------------------------------------------------------------------------
 
     async def _deliver(self, reminder: Reminder, occurrence: Occurrence) -> DeliveryOutcome:
+        outcome = await self._claim_and_send(reminder, occurrence)
+        if self.on_delivered is not None:
+            self.on_delivered(outcome, self.deps.clock() - occurrence.due_at > FIRE_GRACE)
+        return outcome
+
+    async def _claim_and_send(
+        self, reminder: Reminder, occurrence: Occurrence
+    ) -> DeliveryOutcome:
         """Claim the slot, prepare, then let the sender wait for the pacer and send.
 
         Everything slow (the claim and other database work, the Quran Foundation goal check)

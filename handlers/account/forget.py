@@ -8,13 +8,12 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
 from bot.services.deps import deps_of
+from bot.services.revocations import forget_everything
 from handlers.account.buttons import EraseEverything, KeepMyData
-from handlers.account.logout import revoke_grant
 from handlers.callbacks import button
 from handlers.context import translator_for
 from handlers.replies import is_private, private_chat_markup, send
 from handlers.wizards import end_conversations
-from storage import forget_user
 
 logger = logging.getLogger(__name__)
 
@@ -58,11 +57,7 @@ async def forget_confirmed(
         await query.answer(t.gettext("Send /forget to me in our private chat."), show_alert=True)
         return
     await query.answer()
-    deps = deps_of(context)
-    account = await deps.accounts.get(user.id)
-    if account is not None:
-        await revoke_grant(deps, account)
-    await forget_user(deps.database, user.id)
+    await forget_everything(deps_of(context), user.id)
     context.application.drop_user_data(user.id)
     context.application.drop_chat_data(user.id)
     end_conversations(context.application, lambda key: user.id in key)

@@ -16,6 +16,7 @@ from telegram.error import Forbidden
 from telegram.ext import ContextTypes
 
 from bot.i18n import Translator, get_translator
+from bot.presentation.text import isolated_name
 from bot.services.deps import deps_of
 from bot.services.linking import LOGIN_TTL, AccountLinked, missing_features, start_login
 from handlers.account.buttons import LogOut, Relink
@@ -39,7 +40,8 @@ def linked_as(t: Translator, account: Account) -> str:
     """ "Linked to Quran.com as <b>Name</b>." (escaped), for /login and /start."""
     if account.display_name:
         return t.gettext(
-            "✅ Linked to Quran.com as <b>{name}</b>.", name=html.escape(account.display_name)
+            "✅ Linked to Quran.com as <b>{name}</b>.",
+            name=html.escape(isolated_name(account.display_name)),
         )
     return t.gettext("✅ Linked to Quran.com.")
 
@@ -148,13 +150,13 @@ async def announce_linked(
     if linked.display_name and linked.replaced:
         head = t.gettext(
             "✅ Your Quran.com account is linked as <b>{name}</b>, replacing {old}.",
-            name=html.escape(linked.display_name),
-            old=html.escape(linked.replaced),
+            name=html.escape(isolated_name(linked.display_name)),
+            old=html.escape(isolated_name(linked.replaced)),
         )
     elif linked.display_name:
         head = t.gettext(
             "✅ Your Quran.com account is linked as <b>{name}</b>.",
-            name=html.escape(linked.display_name),
+            name=html.escape(isolated_name(linked.display_name)),
         )
     else:
         head = t.gettext("✅ Your Quran.com account is linked.")

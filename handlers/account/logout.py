@@ -7,25 +7,13 @@ import logging
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.qf import QFError
-from bot.services.deps import Deps, deps_of
+from bot.services.deps import deps_of
+from bot.services.revocations import unlink_account
 from handlers.account.buttons import LogOut
 from handlers.context import translator_for
 from handlers.replies import is_private, link_account_markup, private_chat_markup, send
-from storage import Account
 
 logger = logging.getLogger(__name__)
-
-
-async def revoke_grant(deps: Deps, account: Account) -> bool:
-    """Revoke the grant at Quran.com; False when that could not be confirmed."""
-    token = account.refresh_token or account.access_token
-    try:
-        await deps.qf.revoke(token)
-    except QFError as failure:
-        logger.warning("token revocation failed: %s %s", failure.status, failure.code)
-        return False
-    return True
 
 
 async def logout(update: Update, context: ContextTypes.DEFAULT_TYPE, *, edit: bool = False) -> None:
@@ -54,8 +42,7 @@ async def logout(update: Update, context: ContextTypes.DEFAULT_TYPE, *, edit: bo
             edit=edit,
         )
         return
-    revoked = await revoke_grant(deps, account)
-    await deps.accounts.delete(user.id)
+    revoked = await unlink_account(deps, user.id)
     logger.info("Telegram user %s logged out", user.id)
     lines = [t.gettext("🚪 Logged out: your Quran.com account is no longer linked here.")]
     if revoked:

@@ -24,6 +24,7 @@ from bot.domain.reading import (
 from bot.i18n import Translator
 from bot.presentation.goals import progress_bar
 from bot.presentation.reading import credit_summary, streak_line
+from bot.presentation.text import isolated_name
 from bot.services.reader import Reader
 from bot.services.reading import CreditOutcome, credit_read, standing_after_credit
 from handlers.callbacks import button
@@ -126,7 +127,7 @@ async def _credit_request(
     summary = credit_summary(request.ranges, result.seconds, t)
     if not is_private(update):
         user = update.effective_user
-        name = user.mention_html() if user else ""
+        name = user.mention_html(isolated_name(user.full_name)) if user else ""
         await send(update, context, t.gettext(
             "✅ Credited {summary} to {name}'s Quran.com account.", summary=summary, name=name
         ), edit=edit)

@@ -18,6 +18,7 @@ from telegram.ext import ContextTypes
 
 from bot.i18n import Translator, get_translator, resolve_language
 from bot.presentation.reminders import with_check_in_count
+from bot.presentation.text import isolated_name
 from bot.qf import QFError, friendly_error
 from bot.services.check_ins import check_in, checked_in_reminder, credit_portion
 from bot.services.deps import Deps, deps_of
@@ -158,7 +159,10 @@ async def _ask_what_was_read(
     deps = deps_of(context)
     private_t = await _private_translator(deps, user)
     chat = await deps.chats.get(reminder.chat_id)
-    title = html.escape(chat.title) if chat and chat.title else private_t.gettext("your group")
+    title = (
+        html.escape(isolated_name(chat.title)) if chat and chat.title
+        else private_t.gettext("your group")
+    )
     lines = [private_t.gettext("Thanks for checking in with {group}! What did you read?",
                                group=f"<b>{title}</b>")]
     if reminder.portion:

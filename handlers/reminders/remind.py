@@ -17,6 +17,7 @@ from telegram.ext import ContextTypes
 from bot.domain.reminders import ALL_WEEKDAYS, OFF_WORDS, parse_weekdays, split_times
 from bot.i18n import Translator
 from bot.presentation.reminders import describe_days, describe_times, next_line
+from bot.presentation.text import shorten_for_echo
 from bot.services.deps import Deps, deps_of
 from bot.services.reminders import private_reminder, reminders_of, schedule_of, todays_plan
 from handlers.context import chat_settings_for, translator_for
@@ -52,7 +53,7 @@ async def remind_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     times, day_words = split_times(args)
     weekdays = parse_weekdays(" ".join(day_words)) if day_words else list(ALL_WEEKDAYS)
     if not times or weekdays is None:
-        bad = html.escape(" ".join(day_words) if times else args[0])
+        bad = html.escape(shorten_for_echo(" ".join(day_words) if times else args[0]))
         await message.reply_text(
             t.gettext(
                 "I could not read “{text}”. Write the time like this: "

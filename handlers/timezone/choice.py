@@ -21,6 +21,7 @@ from bot.domain.timezones import (
     validate_timezone,
 )
 from bot.i18n import Translator
+from bot.presentation.text import shorten_for_echo
 from bot.services.deps import deps_of
 from bot.services.reminders import reminders_of
 from handlers.context import chat_settings_for
@@ -82,7 +83,7 @@ def _not_found(t: Translator, query: str) -> str:
     return t.gettext(
         "I couldn't find a timezone for “{query}”. Try the nearest big city, your country "
         "or an offset, for example <i>Cairo</i>, <i>Indonesia</i> or <i>UTC+3</i>.",
-        query=html.escape(query),
+        query=html.escape(shorten_for_echo(query)),
     )
 
 
