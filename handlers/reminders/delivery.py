@@ -13,9 +13,8 @@ from __future__ import annotations
 import logging
 import warnings
 from datetime import timedelta
-from typing import Any
 
-from telegram import InlineKeyboardMarkup, Message
+from telegram import Bot, InlineKeyboardMarkup, Message
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -24,10 +23,8 @@ from telegram.error import (
     RetryAfter,
     TimedOut,
 )
-from telegram.ext import ExtBot
 from telegram.warnings import PTBDeprecationWarning
 
-from bot.app.send_budget import Priority
 from bot.domain.pacing import FanOut
 from bot.domain.reminders import SNOOZE_MINUTES
 from bot.i18n import Translator, get_translator
@@ -73,7 +70,7 @@ def _retry_seconds(error: RetryAfter) -> float:
 class TelegramReminderSender:
     """Sends reminders with the application's bot, paced by the instance's `FanOut`."""
 
-    def __init__(self, bot: ExtBot[Any], fan_out: FanOut) -> None:
+    def __init__(self, bot: Bot, fan_out: FanOut) -> None:
         self.bot = bot
         self.fan_out = fan_out
 
@@ -106,14 +103,13 @@ class TelegramReminderSender:
     async def _send_with_retries(
         self, chat_id: int, text: str, markup: InlineKeyboardMarkup
     ) -> Message:
-        """Send through the gate, retrying after a 429 that got past the send budget's retries."""
+        """Send through the gate, retrying after a 429 that got past AIORateLimiter."""
         attempt = 0
         while True:
             try:
                 async with self.fan_out.send_turn():
-                    # Reminders wait behind replies to people in the one send budget.
                     message: Message = await self.bot.send_message(
-                        chat_id, text, reply_markup=markup, rate_limit_args=Priority.BULK
+                        chat_id, text, reply_markup=markup
                     )
                 return message
             except RetryAfter as error:
