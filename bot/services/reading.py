@@ -10,6 +10,7 @@ user is told it may already be credited.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -183,8 +184,10 @@ async def standing_after_credit(
 ) -> AfterCredit | None:
     """Progress and streak after a credit; None (not an error) if QF can't tell right now."""
     try:
-        current = await current_goal(reader, user_data)
-        streak = await reader.session.current_streak_days()
+        # Side by side: the user waits for one round trip after the credit, not two.
+        current, streak = await asyncio.gather(
+            current_goal(reader, user_data), reader.session.current_streak_days()
+        )
     except QFError as error:
         logger.info("progress after a credit unavailable: %s", error)
         return None
@@ -215,8 +218,9 @@ async def load_progress(
 ) -> Progress:
     """The streak, the current goal and the `span_days` days of activity up to today (the
     plan's day when there is one: Quran.com's own). Raises QFError."""
-    streak = await reader.session.current_streak_days()
-    current = await current_goal(reader, user_data)
+    streak, current = await asyncio.gather(
+        reader.session.current_streak_days(), current_goal(reader, user_data)
+    )
     today = goal_day(reader, current)
     days = await reader.session.list_activity_days(today - timedelta(days=span_days - 1), today)
     return Progress(streak, current, today, days)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import time
 from typing import Any, Final
 
 import httpx
@@ -172,12 +173,16 @@ class RecordingAndFaults:
             return await receive()
 
         record = self.fake._record(scope, body)
+        record.started = time.monotonic()
 
         async def recording_send(message: Message) -> None:
             if message["type"] == "http.response.start":
                 record.status = int(message["status"])
+                record.finished = time.monotonic()
             await send(message)
 
+        if self.fake.latency and record.api_path is not None:
+            await asyncio.sleep(self.fake.latency)
         fault = self.fake._take_fault(record.method, record.path)
         if fault is None:
             await self.app(scope, replay, recording_send)

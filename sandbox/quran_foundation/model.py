@@ -123,6 +123,10 @@ class RecordedRequest:
     form: dict[str, str] | None
     status: int | None = None
     fault: str | None = None
+    #: time.monotonic() when the request arrived and when its answer left (None: no answer),
+    #: so a test can tell which calls a client made one after another and which side by side.
+    started: float = 0.0
+    finished: float | None = None
 
 
 @dataclass

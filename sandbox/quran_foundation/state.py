@@ -89,6 +89,9 @@ class FakeState:
         self._fixed_now: datetime | None = None
         self._offset = timedelta()
         self._faults: list[Fault] = []
+        #: Seconds every User API request waits before it is handled (a distant, busy server),
+        #: benchmarks set it, and tests that tell sequential round trips from concurrent ones.
+        self.latency: float = 0.0
         self._deny_next: list[str] = []
         self._share_failures = 0
         self._codes: dict[str, AuthorizationCode] = {}
