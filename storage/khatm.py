@@ -103,12 +103,17 @@ class KhatmRepository:
         now = self._clock()
         try:
             async with self._db.write() as connection:
-                current = await _open_board(connection, chat_id, lock=True)
-                if current is not None:
-                    return current, False
                 await insert_chat_if_missing(
                     connection, chat_id, chat_type_for(chat_id), None, self._clock
                 )
+                # Starts in one chat queue on its row (PostgreSQL; SQLite's writer lock already
+                # serialises them), so each sees whether the one before opened a board.
+                await connection.execute(
+                    select(schema.chats.c.id).where(schema.chats.c.id == chat_id).with_for_update()
+                )
+                current = await _open_board(connection, chat_id)
+                if current is not None:
+                    return current, False
                 last = (
                     await connection.execute(
                         select(func.max(_boards.c.round)).where(_boards.c.chat_id == chat_id)
@@ -320,12 +325,8 @@ class KhatmRepository:
         ]
 
 
-async def _open_board(
-    connection: AsyncConnection, chat_id: int, *, lock: bool = False
-) -> KhatmBoard | None:
+async def _open_board(connection: AsyncConnection, chat_id: int) -> KhatmBoard | None:
     statement = select(_boards).where(_boards.c.chat_id == chat_id, _boards.c.status == "open")
-    if lock:
-        statement = statement.with_for_update()
     row = (await connection.execute(statement.order_by(_boards.c.round.desc()).limit(1))).first()
     return None if row is None else _board(row)
 
