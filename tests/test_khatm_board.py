@@ -26,6 +26,7 @@ from khatm_support import (
 )
 from telegram import Update
 
+from bot.services.khatm import KhatmService
 from handlers.khatm.board import board_edits
 from handlers.khatm.buttons import CloseBoard, FinishMine, NextKhatm, ReleaseMine, Reopen, ShowAdmin
 from handlers.replies import LinkAccount
@@ -307,3 +308,22 @@ async def test_removing_the_bot_closes_the_board(tmp_path: Path) -> None:
         await bot.process_pending()
         closed = await KhatmRepository(bot.deps.database).get(1)
         assert closed is not None and closed.status == "closed"
+
+
+async def test_an_admin_posts_the_board_again_and_the_old_message_goes_quiet(
+    tmp_path: Path,
+) -> None:
+    async with harness(tmp_path) as bot:
+        old = await start_board(bot)
+        await press(bot, MEMBER, juz_data(bot, old, 5), old)
+        await bot.send("/khatm", user=ADMIN, chat_id=GROUP_ID)
+        await bot.press("Post the board again", user=ADMIN, chat_id=GROUP_ID)
+        await settle(bot)
+        new = current_board(bot)
+        assert new["message_id"] != old["message_id"]
+        assert "✋ Juz 5 — Maryam" in new["text"]
+        quiet = bot.world.message(GROUP_ID, old["message_id"])
+        assert quiet is not None and "board moved" in quiet["text"]
+        assert bot.world.buttons(quiet) == []
+        progress = await KhatmService(bot.deps).progress(GROUP_ID)
+        assert progress is not None and (progress.taken, progress.finished) == (1, 0)

@@ -25,6 +25,7 @@ from handlers.khatm.admin import (
     khatm_command,
     next_pressed,
     reopen_pressed,
+    repost_pressed,
     show_admin_pressed,
 )
 from handlers.khatm.buttons import (
@@ -37,6 +38,7 @@ from handlers.khatm.buttons import (
     ReleaseJuz,
     ReleaseMine,
     Reopen,
+    RepostBoard,
     ShowAdmin,
 )
 from handlers.khatm.presses import MY_JUZ_DEEP_LINK, finish_pressed, juz_pressed, release_pressed
@@ -61,5 +63,6 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     application.add_handler(on_press(ShowAdmin, show_admin_pressed))
     application.add_handler(on_press(Reopen, reopen_pressed))
     application.add_handler(on_press(CloseBoard, close_pressed))
+    application.add_handler(on_press(RepostBoard, repost_pressed))
     application.add_handler(on_press(CloseAdmin, close_admin_pressed))
     application.add_handler(on_press(NextKhatm, next_pressed))

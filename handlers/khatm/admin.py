@@ -7,11 +7,12 @@ panel does nothing. Members who send /khatm are pointed at the board.
 
 from __future__ import annotations
 
+import contextlib
 from datetime import date
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType
-from telegram.error import BadRequest
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes
 
 from bot.domain.khatm import DeadlineError, Mark, board_screen, parse_deadline
@@ -22,7 +23,14 @@ from bot.services.khatm import KhatmService, Loaded
 from handlers.callbacks import button
 from handlers.context import chat_settings_for, translator_for
 from handlers.khatm.board import group_today, post_board, refresh_board
-from handlers.khatm.buttons import CloseAdmin, CloseBoard, NextKhatm, Reopen, ShowAdmin
+from handlers.khatm.buttons import (
+    CloseAdmin,
+    CloseBoard,
+    NextKhatm,
+    Reopen,
+    RepostBoard,
+    ShowAdmin,
+)
 from handlers.khatm.private import my_juz_command
 from handlers.replies import is_group_admin
 
@@ -93,6 +101,7 @@ def admin_markup(loaded: Loaded, t: Translator, today: date) -> InlineKeyboardMa
     rows: list[list[InlineKeyboardButton]] = [
         reopenable[start : start + 6] for start in range(0, len(reopenable), 6)
     ]
+    rows.append([button(t.gettext("📌 Post the board again"), RepostBoard(board_id=board.id))])
     rows.append([
         button(t.gettext("🛑 Close the khatm"), CloseBoard(board_id=board.id)),
         button(t.gettext("✔️ Done"), CloseAdmin(board_id=board.id)),
@@ -235,3 +244,29 @@ async def next_pressed(
     loaded, _ = await service.start(chat.id, user.id if user else None, None)
     await query.answer()
     await post_board(context, loaded.row.id)
+
+
+async def repost_pressed(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, press: RepostBoard
+) -> None:
+    """The board again at the bottom of the chat; presses on the old message stop counting
+    (it loses its buttons, and says where the board went)."""
+    query = update.callback_query
+    if query is None:
+        return
+    t = await translator_for(update, context)
+    loaded = await _admin_board(update, context, t, press.board_id)
+    if loaded is None:
+        return
+    await query.answer()
+    old_message_id = loaded.row.message_id
+    await post_board(context, loaded.row.id)
+    await _edit_panel(update, t.gettext("✔️ Done."), None)
+    if old_message_id is not None:
+        # Too old to edit, or deleted: its presses are refused anyway.
+        with contextlib.suppress(TelegramError):
+            await context.bot.edit_message_text(
+                t.gettext("📌 The khatm board moved: it is the newest message with the juz "
+                          "buttons."),
+                chat_id=loaded.row.chat_id, message_id=old_message_id,
+            )

@@ -84,6 +84,13 @@ class CloseBoard(CallbackData, prefix="kh.close"):
 
 
 @dataclass(frozen=True)
+class RepostBoard(CallbackData, prefix="kh.repost"):
+    """ "📌 Post the board again": at the bottom of a busy chat; the old message goes quiet."""
+
+    board_id: BoardId
+
+
+@dataclass(frozen=True)
 class CloseAdmin(CallbackData, prefix="kh.adone"):
     """ "✔️ Done": the admins' panel goes."""
 
