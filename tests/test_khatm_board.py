@@ -327,3 +327,22 @@ async def test_an_admin_posts_the_board_again_and_the_old_message_goes_quiet(
         assert bot.world.buttons(quiet) == []
         progress = await KhatmService(bot.deps).progress(GROUP_ID)
         assert progress is not None and (progress.taken, progress.finished) == (1, 0)
+
+
+async def test_a_member_holding_several_juz_chooses_in_private(tmp_path: Path) -> None:
+    async with harness(tmp_path) as bot:
+        board = await start_board(bot)
+        await press(bot, MEMBER, juz_data(bot, board, 1), board)
+        await press(bot, MEMBER, juz_data(bot, board, 2), board)
+        await press(bot, MEMBER, FinishMine(board_id=1).pack(), board)
+        answer = bot.world.answered_callbacks[-1]
+        assert answer.url == "https://t.me/QuranCompanionBot?start=khatm"
+        assert all(not part.finished for part in await KhatmRepository(bot.deps.database).parts(1))
+        bot.world.add_private_chat(MEMBER)
+        [listing] = await bot.send("/khatm", user=MEMBER)
+        assert [label for label, _ in bot.world.buttons(listing)] == [
+            "✅ Juz 1 finished", "↩️ Release juz 1", "✅ Juz 2 finished", "↩️ Release juz 2",
+        ]
+        await bot.press("↩️ Release juz 1", user=MEMBER)
+        assert last_answer(bot) == "Juz 1 is free again for someone else."
+        await settle(bot)

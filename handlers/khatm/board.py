@@ -113,6 +113,9 @@ class BoardEdits:
                 await self._edit(board_id)
                 if board_id not in self._dirty:
                     return
+        except Exception:
+            # Nobody awaits this task: a failed refresh is logged, and the next press retries.
+            logger.exception("khatm board %s refresh failed", board_id)
         finally:
             self._tasks.pop(board_id, None)
 
