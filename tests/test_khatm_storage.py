@@ -11,7 +11,7 @@ from datetime import date
 from sqlalchemy import select
 
 from bot.domain.chapters import JUZ_COUNT
-from storage import Database, forget_user, schema
+from storage import ChatRepository, Database, forget_user, schema
 from storage.khatm import PART_COUNT, KhatmRepository
 
 GROUP = -100777
@@ -139,3 +139,14 @@ async def test_erasing_a_group_removes_its_boards_only(db: Database) -> None:
             await connection.execute(select(schema.khatm_parts.c.board_id).distinct())
         ).scalars().all()
     assert list(left) == [other.id]
+
+
+async def test_the_board_follows_its_group_to_the_new_supergroup_id(db: Database) -> None:
+    khatm = KhatmRepository(db)
+    board, _ = await khatm.start(-4001, started_by=1, deadline=None)
+    await khatm.take(board.id, 1, 7, "Yusuf")
+    await ChatRepository(db).migrate(-4001, -1004001)
+    moved = await khatm.latest(-1004001)
+    assert moved is not None and moved.id == board.id
+    assert await khatm.latest(-4001) is None
+    assert (await khatm.parts(board.id))[0].taker_id == 7
