@@ -25,6 +25,8 @@ HANDLER_MODULES: tuple[str, ...] = (
     "handlers.groups",
     # Before start: the notes wizard owns the `/start note` deep link.
     "handlers.notes",
+    # Before start too: the khatm flow owns the `/start khatm` deep link ("My juz").
+    "handlers.khatm",
     "handlers.start",
     "handlers.account",
     "handlers.timezone",

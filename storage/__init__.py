@@ -11,6 +11,7 @@ from storage.database import Database
 from storage.drafts import DraftRepository
 from storage.forget import forget_user
 from storage.keycheck import WrongEncryptionKey, verify_encryption_key
+from storage.khatm import KhatmBoard, KhatmPart, KhatmRepository
 from storage.logins import LoginAttemptRepository
 from storage.models import (
     DEFAULT_MUSHAF_ID,
@@ -44,6 +45,9 @@ __all__ = [
     "Database",
     "DatabasePersistence",
     "DraftRepository",
+    "KhatmBoard",
+    "KhatmPart",
+    "KhatmRepository",
     "LoginAttempt",
     "LoginAttemptRepository",
     "NoteDraft",

@@ -177,7 +177,9 @@ class ChatRepository:
                         updated_at=now,
                     )
                 )
-            for table in (schema.reminders, schema.note_drafts, schema.login_attempts):
+            for table in (
+                schema.reminders, schema.note_drafts, schema.login_attempts, schema.khatm_boards
+            ):
                 await connection.execute(
                     update(table).where(table.c.chat_id == old_chat_id).values(chat_id=new_chat_id)
                 )

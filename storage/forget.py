@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage import schema, update_scope
 from storage.database import Database
+from storage.khatm import forget_khatm_taker
 from storage.models import utc_now
 from storage.reminders import delete_reminder_children
 from storage.revocations import queue_in
@@ -54,6 +55,9 @@ async def forget_user(
         await connection.execute(
             update(reminders).where(reminders.c.user_id == user_id).values(user_id=None)
         )
+
+        # Khatm boards are the group's: the juz they finished stay finished, without their name.
+        removed["khatm_parts"] = await forget_khatm_taker(connection, user_id)
 
         by_user = (
             (schema.check_ins, schema.check_ins.c.user_id),

@@ -15,6 +15,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    Date,
     DateTime,
     Dialect,
     ForeignKey,
@@ -26,6 +27,7 @@ from sqlalchemy import (
     Table,
     Text,
     TypeDecorator,
+    UniqueConstraint,
 )
 
 from storage.models import DEFAULT_MUSHAF_ID
@@ -243,6 +245,51 @@ reading_credits = Table(
     Column("key", String(255), nullable=False),
     Column("created_at", UTCDateTime(), nullable=False, index=True),
     PrimaryKeyConstraint("user_id", "key"),
+)
+
+#: A group's collective khatm: one row per round (see `storage.khatm`). Only one round of a
+#: chat is "open" at a time; `round` numbers them per chat and is unique with it, so two admins
+#: starting at once cannot both open a board.
+khatm_boards = Table(
+    "khatm_boards",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column(
+        "chat_id",
+        BigInteger,
+        ForeignKey("chats.id", ondelete="CASCADE", onupdate="CASCADE"),
+        nullable=False,
+    ),
+    Column("round", Integer, nullable=False),
+    #: "open", "done" (all 30 finished) or "closed" (an admin ended it).
+    Column("status", String(16), nullable=False),
+    Column("deadline", Date),
+    Column("message_id", BigInteger),
+    Column("started_by", BigInteger, index=True),
+    Column("finished_at", UTCDateTime()),
+    *_timestamps(),
+    UniqueConstraint("chat_id", "round", name="uq_khatm_boards_chat_round"),
+    # Ids are never reused: a button of a deleted board must not act on a new one.
+    sqlite_autoincrement=True,
+)
+
+#: The 30 juz of a board, created with it. A juz is taken by a conditional UPDATE (`taker_id IS
+#: NULL`), so two presses can never both take it.
+khatm_parts = Table(
+    "khatm_parts",
+    metadata,
+    Column(
+        "board_id",
+        Integer,
+        ForeignKey("khatm_boards.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("juz", Integer, nullable=False),
+    Column("taker_id", BigInteger, index=True),
+    Column("taker_name", String(64)),
+    Column("taken_at", UTCDateTime()),
+    Column("finished_at", UTCDateTime()),
+    PrimaryKeyConstraint("board_id", "juz"),
 )
 
 # python-telegram-bot persistence. Conversation keys are JSON lists (PTB uses tuples).

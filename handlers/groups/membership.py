@@ -16,6 +16,7 @@ from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot.services.deps import deps_of
+from bot.services.khatm import KhatmService
 from bot.services.reminders import reminders_of
 from handlers.context import translator_for
 
@@ -59,6 +60,8 @@ async def bot_membership_changed(update: Update, context: ContextTypes.DEFAULT_T
     logger.info("bot left chat %s (%s)", chat.id, change.new_chat_member.status)
     await deps.chats.ensure(chat.id, chat.type, title)
     await reminders_of(context).deactivate_chat(chat.id)
+    # Its khatm board can no longer be pressed or edited: closed now, erased with the group.
+    await KhatmService(deps).bot_left(chat.id)
 
 
 async def _greet_group(update: Update, context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> None:
