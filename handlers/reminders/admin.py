@@ -27,6 +27,7 @@ from bot.domain.reminders import (
     split_times,
 )
 from bot.domain.timezones import suggest_timezones, validate_timezone
+from bot.domain.wird import names_unit, parse_wird
 from bot.i18n import Translator
 from bot.services.deps import deps_of
 from bot.services.reminders import Reminders, group_reminder, reminders_of
@@ -236,6 +237,8 @@ async def _set_portion(change: Change) -> bool:
             )
         )
     portion = None if change.text.casefold() in OFF_WORDS else change.text
+    if portion is not None and names_unit(portion) and parse_wird(portion) is None:
+        return await change.reply(portion_help(t))
     await change.reminders.set_group_portion(change.chat_id, portion)
     return True
 

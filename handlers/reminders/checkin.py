@@ -17,10 +17,15 @@ from telegram.error import BadRequest, Forbidden
 from telegram.ext import ContextTypes
 
 from bot.i18n import Translator, get_translator, resolve_language
-from bot.presentation.reminders import with_check_in_count
+from bot.presentation.reminders import with_check_in_names
 from bot.presentation.text import isolated_name
 from bot.qf import QFError, friendly_error
-from bot.services.check_ins import check_in, checked_in_reminder, credit_portion
+from bot.services.check_ins import (
+    check_in,
+    checked_in_reminder,
+    credit_portion,
+    shown_portion,
+)
 from bot.services.deps import Deps, deps_of
 from handlers.context import translator_for
 from handlers.reminders.buttons import CheckIn
@@ -46,17 +51,20 @@ async def check_in_pressed(
     ) is None:
         await query.answer(t.gettext("This reminder is no longer active."), show_alert=True)
         return
-    count = await check_in(deps, reminder, slot, query.from_user.id)
-    if count is not None:
+    user = query.from_user
+    readers = await check_in(deps, reminder, slot, user.id, user.first_name)
+    if readers is not None:
         try:
+            # Edits pass the send budget like every message (they count towards the group's
+            # 20 a minute); the list is rebuilt from storage, so concurrent presses converge.
             await query.edit_message_text(
-                with_check_in_count(message.text_html or "", count, t),
+                with_check_in_names(message.text_html or "", [r.name for r in readers], t),
                 reply_markup=message.reply_markup,
             )
         except BadRequest as error:
             if "not modified" not in str(error).lower():
                 raise
-    await _credit(update, context, t, reminder, slot, first=count is not None)
+    await _credit(update, context, t, reminder, slot, first=readers is not None)
 
 
 async def _credit(
@@ -82,7 +90,7 @@ async def _credit(
         case "not_linked" | "link_expired":
             await _offer_link(update, context, t, first=first or credit == "link_expired")
         case "free_text" if first:
-            await _ask_what_was_read(update, context, t, reminder)
+            await _ask_what_was_read(update, context, t, reminder, slot)
         case "free_text":
             await query.answer(t.gettext("You already checked in ✅"))
         case "already_credited":
@@ -90,7 +98,7 @@ async def _credit(
         case "credited":
             text = t.gettext(
                 "✅ Credited to your Quran.com account: {portion}",
-                portion=t.isolate(html.escape(reminder.portion or "")),
+                portion=t.isolate(html.escape(await shown_portion(deps, reminder, slot) or "")),
             )
             await query.answer(_plain(text))
 
@@ -151,7 +159,11 @@ async def _offer_link(
 
 
 async def _ask_what_was_read(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, t: Translator, reminder: Reminder
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    t: Translator,
+    reminder: Reminder,
+    slot: str,
 ) -> None:
     query = update.callback_query
     assert query is not None
@@ -165,10 +177,11 @@ async def _ask_what_was_read(
     )
     lines = [private_t.gettext("Thanks for checking in with {group}! What did you read?",
                                group=f"<b>{title}</b>")]
-    if reminder.portion:
+    portion = await shown_portion(deps, reminder, slot)
+    if portion:
         lines.append(
             private_t.gettext("The group's portion: {portion}",
-                              portion=private_t.isolate(html.escape(reminder.portion)))
+                              portion=private_t.isolate(html.escape(portion)))
         )
     lines.append(
         private_t.gettext(
