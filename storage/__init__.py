@@ -9,7 +9,7 @@ from storage.credits import ReadingCreditRepository
 from storage.crypto import TokenCipher, TokenDecryptionError
 from storage.database import Database
 from storage.drafts import DraftRepository
-from storage.forget import forget_user
+from storage.forget import erase_departed_groups, forget_user
 from storage.keycheck import WrongEncryptionKey, verify_encryption_key
 from storage.logins import LoginAttemptRepository
 from storage.models import (
@@ -63,6 +63,7 @@ __all__ = [
     "TokenDecryptionError",
     "Unset",
     "WrongEncryptionKey",
+    "erase_departed_groups",
     "forget_user",
     "utc_now",
     "verify_encryption_key",

@@ -277,6 +277,17 @@ class Reminders:
             return await self.deps.reminders.update(reminder.id, portion=None, wird=wird.spec)
         return await self.deps.reminders.update(reminder.id, portion=cleaned, wird=None)
 
+    async def set_group_follow_up(
+        self, chat_id: int, which: Literal["nudge", "summary"], enabled: bool
+    ) -> Reminder | None:
+        """Switch the group's evening nudge or its weekly summary on or off."""
+        reminder = await group_reminder(self.deps, chat_id)
+        if reminder is None:
+            return None
+        if which == "nudge":
+            return await self.deps.reminders.update(reminder.id, nudge_enabled=enabled)
+        return await self.deps.reminders.update(reminder.id, summary_enabled=enabled)
+
     # -- a person's reminder ---------------------------------------------------------------------
 
     async def set_private(

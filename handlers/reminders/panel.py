@@ -35,6 +35,8 @@ from handlers.reminders.buttons import (
     ClosePanel,
     PanelPress,
     RemoveTime,
+    SetNudge,
+    SetSummary,
     SetZone,
     ShowHours,
     ShowMinutes,
@@ -199,6 +201,13 @@ def _message_lines(reminder: Reminder, now: datetime, t: Translator) -> list[str
                 credit=credit,
             )
         )
+    lines.append(
+        t.gettext(
+            "Evening nudge of who has not read: {nudge} · Weekly summary: {summary}",
+            nudge=t.gettext("on") if reminder.nudge_enabled else t.gettext("off"),
+            summary=t.gettext("on") if reminder.summary_enabled else t.gettext("off"),
+        )
+    )
     upcoming = schedule_of(reminder).next_after(now) if reminder.enabled else None
     if upcoming is not None:
         lines.append(next_line(upcoming, t))
@@ -235,6 +244,21 @@ def panel_markup(reminder: Reminder | None, t: Translator) -> InlineKeyboardMark
             button(t.gettext("📖 Portion"), ShowPortionHelp()),
         ]
     rows.append(third)
+    if reminder is not None:
+        rows.append(
+            [
+                button(
+                    t.gettext("🔕 Nudge off") if reminder.nudge_enabled
+                    else t.gettext("🔔 Nudge on"),
+                    SetNudge(on=not reminder.nudge_enabled),
+                ),
+                button(
+                    t.gettext("📊 Summary off") if reminder.summary_enabled
+                    else t.gettext("📊 Summary on"),
+                    SetSummary(on=not reminder.summary_enabled),
+                ),
+            ]
+        )
     last: list[InlineKeyboardButton] = []
     if reminder is not None:
         if reminder.enabled:
