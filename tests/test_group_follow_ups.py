@@ -17,6 +17,7 @@ from reminders_support import (
     clock_at,
     create_group_reminder,
     delivery_of,
+    press_check_in,
     reminder_messages,
 )
 
@@ -71,7 +72,7 @@ def test_streak_counts_reminder_days_with_a_check_in_and_today_does_not_break_it
 async def _press_under_latest(bot: BotHarness, *users: Any) -> None:
     message = reminder_messages(bot.world)[-1]
     for user in users:
-        [message] = await bot.press("✅", user=user, chat_id=GROUP_ID, message=message)
+        [message] = await press_check_in(bot, user, message=message)
 
 
 async def test_nudge_is_admin_enabled_once_a_day_and_skips_the_quiet(tmp_path: Path) -> None:

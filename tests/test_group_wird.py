@@ -3,11 +3,13 @@ restarts, a new round after the end of the Quran; check-ins credit what their me
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 from reminders_support import (
+    ADMIN,
     GROUP_ID,
     MEMBER,
     NINE_CAIRO,
@@ -16,14 +18,17 @@ from reminders_support import (
     clock_at,
     create_group_reminder,
     delivery_of,
+    press_check_in,
     reminder_messages,
 )
 from storage_helpers import ManualClock
 
 from bot.domain.wird import Wird, advance_position, parse_wird
 from bot.services.reminders import group_reminder
+from handlers.reminders.readers_list import ReadersListEditor, readers_list_editor
 from sandbox.harness import BotHarness
 from sandbox.quran_foundation import FakeQuranFoundation
+from sandbox.telegram import FakeUser
 
 DAY = timedelta(days=1)
 
@@ -167,7 +172,43 @@ async def test_names_of_members_who_read_are_listed_escaped(tmp_path: Path) -> N
         reminder = await create_group_reminder(bot, portion="pages 1-2")
         await _deliver_today(bot, reminder.id)
         message = reminder_messages(bot.world)[-1]
-        [edited] = await bot.press("✅", user=MEMBER, chat_id=GROUP_ID, message=message)
+        [edited] = await press_check_in(bot, MEMBER, message=message)
         assert edited["text"].endswith("✅ Read (1): Maryam")
-        [edited] = await bot.press("✅", user=OTHER_MEMBER, chat_id=GROUP_ID, message=edited)
+        [edited] = await press_check_in(bot, OTHER_MEMBER, message=edited)
         assert edited["text"].endswith("✅ Read (2): Maryam and Yusuf")
+
+
+async def test_a_burst_of_presses_makes_few_edits_and_the_last_shows_everyone() -> None:
+    editor = ReadersListEditor()
+    gate = asyncio.Event()
+    pressed: list[int] = []
+    shown: list[list[int]] = []
+
+    async def edit() -> None:
+        await gate.wait()  # the edit waits in the send budget
+        shown.append(list(pressed))
+
+    for member in range(40):
+        pressed.append(member)
+        editor.refresh((GROUP_ID, 7), edit)
+        await asyncio.sleep(0)  # the first edit starts and waits; the others only mark it
+    gate.set()
+    await editor.settled()
+    assert len(shown) == 2  # the first edit, then one more with everyone who came meanwhile
+    assert shown[-1] == list(range(40))
+
+
+async def test_many_readers_are_listed_bounded(tmp_path: Path) -> None:
+    readers = [FakeUser(3000 + n, f"Reader{n} <b>") for n in range(35)]
+    async with BotHarness(tmp_path, clock=clock_at(NINE_CAIRO)) as bot:
+        bot.world.add_group(GROUP_ID, "Circle", admins=[ADMIN], members=readers)
+        reminder = await create_group_reminder(bot)
+        await _deliver_today(bot, reminder.id)
+        message = reminder_messages(bot.world)[-1]
+        for reader in readers:
+            await bot.press("✅", user=reader, chat_id=GROUP_ID, message=message)
+        await readers_list_editor(bot.app).settled()
+        final = bot.world.sent(GROUP_ID)[-1]["text"]
+        assert final.endswith("Reader29 <b>\u2069, and 5 more")
+        assert "Read (35): \u2068Reader0 <b>\u2069" in final  # escaped: shown as typed
+        assert len(final) < 4096

@@ -28,10 +28,10 @@ def mention(member: Member, t: Translator) -> str:
 
 def nudge_text(members: list[Member], t: Translator) -> str:
     shown = [mention(member, t) for member in members[:MAX_MENTIONS]]
-    listed = t.join(shown)
     hidden = len(members) - len(shown)
     if hidden > 0:
-        listed = t.ngettext("{names} and {n} more", "{names} and {n} more", hidden, names=listed)
+        shown.append(t.ngettext("{n} more", "{n} more", hidden))
+    listed = t.join(shown)
     return "\n".join(
         [
             t.gettext("🌿 There is still time for today's reading, {names}!", names=listed),

@@ -117,10 +117,10 @@ def with_check_in_names(message_html: str, names: list[str | None], t: Translato
         html.escape(isolated_name(name, NAME_LENGTH)) if name else t.gettext("a member")
         for name in names[:MAX_NAMES_SHOWN]
     ]
-    listed = t.join(shown)
     hidden = len(names) - len(shown)
     if hidden > 0:
-        listed = t.ngettext("{names} and {n} more", "{names} and {n} more", hidden, names=listed)
+        shown.append(t.ngettext("{n} more", "{n} more", hidden))
+    listed = t.join(shown)
     line = t.gettext("Read ({count}): {names}", count=t.number(len(names)), names=listed)
     return f"{base}\n\n{CHECK_IN_MARK}{line}"
 

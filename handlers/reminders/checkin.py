@@ -1,4 +1,5 @@
-""" "✅ I read it" under a group reminder: the count on the message goes up, and the member's
+""" "✅ I read it" under a group reminder: the member's name joins the list on the message
+(edited in the background: `handlers.reminders.readers_list`), and the member's
 reading is credited to their own Quran.com account, or they are asked about it in private.
 
 Nothing is ever posted into the group for one member: a member who never linked Quran.com gets
@@ -29,6 +30,7 @@ from bot.services.check_ins import (
 from bot.services.deps import Deps, deps_of
 from handlers.context import translator_for
 from handlers.reminders.buttons import CheckIn
+from handlers.reminders.readers_list import readers_list_editor
 from handlers.replies import link_account_markup, private_chat_url, timezone_for
 from storage import Reminder
 
@@ -54,16 +56,24 @@ async def check_in_pressed(
     user = query.from_user
     readers = await check_in(deps, reminder, slot, user.id, user.first_name)
     if readers is not None:
-        try:
-            # Edits pass the send budget like every message (they count towards the group's
-            # 20 a minute); the list is rebuilt from storage, so concurrent presses converge.
-            await query.edit_message_text(
-                with_check_in_names(message.text_html or "", [r.name for r in readers], t),
-                reply_markup=message.reply_markup,
-            )
-        except BadRequest as error:
-            if "not modified" not in str(error).lower():
-                raise
+        base_html, markup = message.text_html or "", message.reply_markup
+        chat_id, message_id = message.chat.id, message.message_id
+
+        async def show_readers() -> None:
+            # Read when the edit is made, so it shows everyone who pressed until then.
+            names = [r.name for r in await deps.reminders.check_ins(reminder.id, slot)]
+            try:
+                await context.bot.edit_message_text(
+                    with_check_in_names(base_html, names, t),
+                    chat_id=chat_id,
+                    message_id=message_id,
+                    reply_markup=markup,
+                )
+            except BadRequest as error:
+                if "not modified" not in str(error).lower():
+                    raise
+
+        readers_list_editor(context.application).refresh((chat_id, message_id), show_readers)
     await _credit(update, context, t, reminder, slot, first=readers is not None)
 
 
