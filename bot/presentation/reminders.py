@@ -1,5 +1,5 @@
 """Reminders in words: times and days as people read them, the nudge itself, snoozes and the
-check-in count under a group reminder.
+list of who has read under a group reminder.
 
 Everything takes plain values (times as "HH:MM", weekdays 0 = Monday) and returns HTML for a
 message; the panel that combines them is `handlers.reminders.panel`.
@@ -96,15 +96,6 @@ def snoozed_line(hhmm: str, t: Translator) -> str:
 #: inside Telegram's 4,096 characters however many members check in).
 MAX_NAMES_SHOWN = 30
 NAME_LENGTH = 24
-
-
-def with_check_in_count(message_html: str, count: int, t: Translator) -> str:
-    """The reminder text with its check-in line set to `count` (replacing any earlier one)."""
-    base = without_check_in_count(message_html)
-    if count <= 0:
-        return base
-    line = t.ngettext("{n} member has read it", "{n} members have read it", count)
-    return f"{base}\n\n{CHECK_IN_MARK}{line}"
 
 
 def with_check_in_names(message_html: str, names: list[str | None], t: Translator) -> str:
