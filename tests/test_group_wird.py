@@ -23,6 +23,9 @@ from reminders_support import (
 )
 from storage_helpers import ManualClock
 
+from bot.domain.chapters import TOTAL_VERSES, juz_bounds
+from bot.domain.hizbs import HIZB_COUNT, hizb_bounds
+from bot.domain.verses import VerseRange
 from bot.domain.wird import Wird, advance_position, parse_wird
 from bot.services.reminders import group_reminder
 from handlers.reminders.readers_list import ReadersListEditor, readers_list_editor
@@ -55,8 +58,20 @@ def test_juz_pages_surah_and_verse_wirds_move_on() -> None:
 
 def test_juz_30_is_credited_as_78_1_to_114_6() -> None:
     assert Wird("juz", 30, 1).portion(0).verse_ranges() == ["78:1-114:6"]
+    assert Wird("hizb", 1, 1).portion(1).verse_ranges() == ["2:75-2:141"]
+    assert Wird("hizb", 59, 2).portion(0).verse_ranges() == ["78:1-114:6"]
     # Pages wait for the page map: members are asked what they read meanwhile.
     assert Wird("page", 1, 20).portion(0).verse_ranges() is None
+
+
+def test_every_odd_hizb_starts_its_juz_and_hizbs_tile_the_quran() -> None:
+    covered = 0
+    for hizb in range(1, HIZB_COUNT + 1):
+        (c1, v1), (c2, v2) = hizb_bounds(hizb)
+        covered += VerseRange(c1, v1, c2, v2).verse_count
+        if hizb % 2:
+            assert (c1, v1) == juz_bounds((hizb + 1) // 2)[0]
+    assert covered == TOTAL_VERSES
 
 
 def test_the_wird_moves_per_reminder_day_not_per_calendar_day() -> None:

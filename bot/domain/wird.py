@@ -18,10 +18,11 @@ End of the Quran. The last portion of a round ends at the last unit (juz 30, pag
 the next portion starts the next round at the beginning, whatever the first round started
 with. `Portion.completes_round` lets the message congratulate the group.
 
-Pages and hizbs move without a map (they are just numbers), but turning them into verses for
-crediting needs the page and hizb boundaries of the mushaf: `unit_verse_ranges` answers None for
-them until that map is vendored (then those portions are credited like juz and surahs; until
-then members are asked what they read, as for any free text).
+Hizbs are credited with their boundaries (`bot.domain.hizbs`). Pages move without a map (they
+are just numbers), but turning them into verses for crediting needs the page map of the
+mushaf: `unit_verse_ranges` answers None for them until that map is vendored (then page
+portions are credited like the rest; until then members are asked what they read, as for any
+free text).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from datetime import date
 from typing import Literal
 
 from bot.domain.chapters import CHAPTER_COUNT, JUZ_COUNT, TOTAL_VERSES, chapter_name
+from bot.domain.hizbs import HIZB_COUNT, hizb_bounds
 from bot.domain.verse_parsing import parse_verse_ranges
 from bot.domain.verses import VerseRange, VerseRangeError
 
@@ -41,7 +43,7 @@ WirdUnit = Literal["juz", "hizb", "page", "surah", "verse"]
 #: How many of each unit the (604-page Madani) mushaf has.
 UNIT_TOTALS: dict[WirdUnit, int] = {
     "juz": JUZ_COUNT,
-    "hizb": 60,
+    "hizb": HIZB_COUNT,
     "page": 604,
     "surah": CHAPTER_COUNT,
     "verse": TOTAL_VERSES,
@@ -141,14 +143,14 @@ class Portion:
                 return VerseRange.from_ordinals(self.start, self.end).display(language)
 
     def verse_ranges(self) -> list[str] | None:
-        """API verse ranges to credit; None while pages/hizbs have no map (see the module)."""
+        """API verse ranges to credit; None while pages have no map (see the module)."""
         return unit_verse_ranges(self.unit, self.start, self.end)
 
 
 def unit_verse_ranges(unit: WirdUnit, start: int, end: int) -> list[str] | None:
-    """Units `start`..`end` as API verse ranges; None for pages and hizbs (pending their map).
+    """Units `start`..`end` as API verse ranges; None for pages (pending the page map).
 
-    The hook the page map (and a hizb table) fills in: once `bot.domain` has the page
+    The hook the page map fills in: once `bot.domain` has the page
     boundaries of the mushaf, this is the only place to change.
     """
     match unit:
@@ -156,6 +158,10 @@ def unit_verse_ranges(unit: WirdUnit, start: int, end: int) -> list[str] | None:
             first, last = VerseRange.juz(start), VerseRange.juz(end)
             return [VerseRange(first.start_chapter, first.start_verse,
                                last.end_chapter, last.end_verse).key]
+        case "hizb":
+            (c1, v1), _ = hizb_bounds(start)
+            _, (c2, v2) = hizb_bounds(end)
+            return [VerseRange(c1, v1, c2, v2).key]
         case "surah":
             first, last = VerseRange.whole_chapter(start), VerseRange.whole_chapter(end)
             return [VerseRange(first.start_chapter, first.start_verse,

@@ -325,7 +325,7 @@ def portion_help(t: Translator) -> str:
         "<code>/reminders portion hizb 1</code>, <code>/reminders portion Al-Mulk</code> or "
         "<code>/reminders portion 2:1-2:141</code>.\n"
         "A portion that repeats: <code>/reminders portion fixed Al-Kahf</code>.\n"
-        "Members who linked Quran.com get juz, surahs and verses credited when they press "
+        "Members who linked Quran.com get juz, hizbs, surahs and verses credited when they press "
         "\"I read it\"; for pages and free text I ask each member what they read.\n"
         "<code>/reminders portion off</code> removes it."
     )
