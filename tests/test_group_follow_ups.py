@@ -200,3 +200,21 @@ async def test_forget_removes_a_members_quiet_rows_and_check_ins(tmp_path: Path)
         removed = await forget_user(bot.deps.database, MEMBER.id)
         assert removed["group_quiet"] == 1 and removed["check_ins"] == 1
         assert await bot.deps.reminders.check_ins(reminder.id, "2026-11-23T21:00") == []
+
+
+async def test_panel_switches_check_admin_rights_on_every_press(tmp_path: Path) -> None:
+    async with BotHarness(tmp_path, clock=clock_at(NINE_CAIRO)) as bot:
+        add_group(bot.world)
+        reminder = await create_group_reminder(bot)
+        [panel] = await bot.send("/reminders", user=ADMIN, chat_id=GROUP_ID)
+        await bot.press("Nudge on", user=MEMBER, chat_id=GROUP_ID, message=panel)
+        assert "only the group's admins" in (bot.world.answered_callbacks[-1].text or "")
+        stored = await bot.deps.reminders.get(reminder.id)
+        assert stored is not None and not stored.nudge_enabled
+
+        [edited] = await bot.press("Nudge on", user=ADMIN, chat_id=GROUP_ID, message=panel)
+        assert "Evening nudge of who has not read: on" in edited["text"]
+        [edited] = await bot.press("Summary off", user=ADMIN, chat_id=GROUP_ID, message=edited)
+        assert "Weekly summary: off" in edited["text"]
+        stored = await bot.deps.reminders.get(reminder.id)
+        assert stored is not None and stored.nudge_enabled and not stored.summary_enabled
