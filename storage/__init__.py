@@ -9,7 +9,7 @@ from storage.credits import ReadingCreditRepository
 from storage.crypto import TokenCipher, TokenDecryptionError
 from storage.database import Database
 from storage.drafts import DraftRepository
-from storage.forget import forget_user
+from storage.forget import erase_departed_groups, forget_user
 from storage.keycheck import WrongEncryptionKey, verify_encryption_key
 from storage.khatm import KhatmBoard, KhatmPart, KhatmRepository
 from storage.logins import LoginAttemptRepository
@@ -18,6 +18,7 @@ from storage.models import (
     UNSET,
     Account,
     ChatSettings,
+    CheckIn,
     Clock,
     ConsumeResult,
     LoginAttempt,
@@ -25,6 +26,7 @@ from storage.models import (
     PendingGrant,
     Reminder,
     ReminderKind,
+    SentReminder,
     TakeGrantResult,
     Unset,
     utc_now,
@@ -40,6 +42,7 @@ __all__ = [
     "AccountRepository",
     "ChatRepository",
     "ChatSettings",
+    "CheckIn",
     "Clock",
     "ConsumeResult",
     "Database",
@@ -58,11 +61,13 @@ __all__ = [
     "ReminderKind",
     "ReminderRepository",
     "RevocationQueue",
+    "SentReminder",
     "TakeGrantResult",
     "TokenCipher",
     "TokenDecryptionError",
     "Unset",
     "WrongEncryptionKey",
+    "erase_departed_groups",
     "forget_user",
     "utc_now",
     "verify_encryption_key",

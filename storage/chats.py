@@ -183,6 +183,18 @@ class ChatRepository:
                 await connection.execute(
                     update(table).where(table.c.chat_id == old_chat_id).values(chat_id=new_chat_id)
                 )
+            # Who asked /quiet there keeps their opt-out in the supergroup.
+            quiet = schema.group_quiet
+            for row in (
+                await connection.execute(select(quiet).where(quiet.c.chat_id == old_chat_id))
+            ).all():
+                await insert_or_ignore(
+                    connection,
+                    quiet,
+                    {"chat_id": new_chat_id, "user_id": row.user_id, "created_at": row.created_at},
+                    conflict_columns=["chat_id", "user_id"],
+                )
+            await connection.execute(delete(quiet).where(quiet.c.chat_id == old_chat_id))
             # chat_data is loaded lazily (storage/persistence.py), so the stored copy moves here
             # too; a copy already in memory is moved by PTB's `migrate_chat_data`.
             chat_data = schema.ptb_chat_data

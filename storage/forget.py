@@ -61,6 +61,7 @@ async def forget_user(
 
         by_user = (
             (schema.check_ins, schema.check_ins.c.user_id),
+            (schema.group_quiet, schema.group_quiet.c.user_id),
             (schema.accounts, schema.accounts.c.telegram_user_id),
             (schema.reading_credits, schema.reading_credits.c.user_id),
             (schema.ptb_user_data, schema.ptb_user_data.c.user_id),
@@ -92,6 +93,49 @@ async def forget_user(
             )
         removed[conversations.name] = len(doomed)
     return removed
+
+
+async def erase_departed_groups(db: Database, *, before: datetime) -> int:
+    """Delete every group the bot left (removed, kicked) before `before`, with its reminders,
+    their send log and check-ins, its /quiet list and PTB chat data; returns how many groups.
+
+    The grace period (the caller's `before`) lets a group that removed the bot by mistake add
+    it back and find everything as it was; after it, nothing of the group is kept. Private
+    chats are a person's own: only /forget erases them.
+    """
+    chats, reminders = schema.chats, schema.reminders
+    async with db.write() as connection:
+        gone = list(
+            (
+                await connection.execute(
+                    select(chats.c.id).where(
+                        chats.c.active.is_(False),
+                        chats.c.type.in_(("group", "supergroup")),
+                        chats.c.updated_at < before,
+                    )
+                )
+            ).scalars()
+        )
+        if not gone:
+            return 0
+        reminder_ids = list(
+            (
+                await connection.execute(
+                    select(reminders.c.id).where(reminders.c.chat_id.in_(gone))
+                )
+            ).scalars()
+        )
+        await delete_reminder_children(connection, reminder_ids)
+        await connection.execute(delete(reminders).where(reminders.c.id.in_(reminder_ids)))
+        for table, column in (
+            (schema.group_quiet, schema.group_quiet.c.chat_id),
+            (schema.ptb_chat_data, schema.ptb_chat_data.c.chat_id),
+            (chats, chats.c.id),
+        ):
+            await connection.execute(delete(table).where(column.in_(gone)))
+    for chat_id in gone:
+        update_scope.forget(chat_id)
+    return len(gone)
 
 
 async def _queue_grants(connection: AsyncConnection, user_id: int, now: datetime) -> int:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from enum import Enum
 from typing import Final, Literal
 
@@ -150,6 +150,34 @@ class Reminder:
     #: "private": one user's reminder in their private chat; "group": a chat-wide reminder
     #: (`user_id` is then whoever set it up, or None).
     kind: ReminderKind = "group"
+    #: A moving wird ("juz:1:1", see `bot.domain.wird`), the index of the portion shown on
+    #: `wird_day` (the local date of the last reminder day sent), or None.
+    wird: str | None = None
+    wird_index: int = 0
+    wird_day: date | None = None
+    #: The admin-enabled nudge of members who have not read yet, and the weekly summary.
+    nudge_enabled: bool = False
+    nudged_on: date | None = None
+    summary_enabled: bool = True
+    summary_week: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SentReminder:
+    """One message sent for a reminder's slot, and the portion it showed."""
+
+    reminder_id: int
+    slot: str
+    message_id: int | None
+    portion: str | None
+    ranges: tuple[str, ...] | None
+
+
+@dataclass(frozen=True, slots=True)
+class CheckIn:
+    user_id: int
+    name: str | None
+    slot: str
 
 
 @dataclass(frozen=True, slots=True)

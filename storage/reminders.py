@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Row, delete, func, insert, select, update
@@ -18,11 +18,21 @@ from storage import schema
 from storage.chats import chat_type_for, insert_chat_if_missing
 from storage.conflicts import insert_or_ignore
 from storage.database import Database
-from storage.models import UNSET, Clock, Reminder, ReminderKind, Unset, utc_now
+from storage.models import (
+    UNSET,
+    CheckIn,
+    Clock,
+    Reminder,
+    ReminderKind,
+    SentReminder,
+    Unset,
+    utc_now,
+)
 
 _t = schema.reminders
 _sends = schema.reminder_sends
 _check_ins = schema.check_ins
+_quiet = schema.group_quiet
 
 _TIME = re.compile(r"^(?:[01]\d|2[0-3]):[0-5]\d$")
 
@@ -56,7 +66,18 @@ def _reminder(row: Row[Any]) -> Reminder:
         enabled=row.enabled,
         snoozed_until=row.snoozed_until,
         kind=row.kind,
+        wird=row.wird,
+        wird_index=row.wird_index or 0,
+        wird_day=_day(row.wird_day),
+        nudge_enabled=bool(row.nudge_enabled),
+        nudged_on=_day(row.nudged_on),
+        summary_enabled=bool(row.summary_enabled),
+        summary_week=row.summary_week,
     )
+
+
+def _day(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
 
 
 class ReminderRepository:
@@ -115,8 +136,12 @@ class ReminderRepository:
         enabled: bool | Unset = UNSET,
         snoozed_until: datetime | Unset | None = UNSET,
         user_id: int | Unset | None = UNSET,
+        wird: str | Unset | None = UNSET,
+        nudge_enabled: bool | Unset = UNSET,
+        summary_enabled: bool | Unset = UNSET,
     ) -> Reminder | None:
-        """Change the given fields; None if the reminder no longer exists."""
+        """Change the given fields; None if the reminder no longer exists. A new `wird` (or
+        portion) starts from its first portion again."""
         values: dict[str, Any] = {"updated_at": self._clock()}
         if not isinstance(times, Unset):
             values["times"] = normalize_times(times)
@@ -129,9 +154,15 @@ class ReminderRepository:
             ("enabled", enabled),
             ("snoozed_until", snoozed_until),
             ("user_id", user_id),
+            ("wird", wird),
+            ("nudge_enabled", nudge_enabled),
+            ("summary_enabled", summary_enabled),
         ):
             if value is not UNSET:
                 values[name] = value
+        if not isinstance(wird, Unset) or not isinstance(portion, Unset):
+            values["wird_index"] = 0
+            values["wird_day"] = None
         async with self._db.write() as connection:
             row = (
                 await connection.execute(
@@ -206,6 +237,71 @@ class ReminderRepository:
                 delete(_sends).where(_sends.c.reminder_id == reminder_id, _sends.c.slot == slot)
             )
 
+    async def move_wird(
+        self, reminder_id: int, *, expected: tuple[int, date | None], to: tuple[int, date]
+    ) -> bool:
+        """Set the wird's position to `to` if it is still `expected` (another time of the same
+        day, or another instance, may have moved it first: the caller reads and tries again)."""
+        index, day = expected
+        async with self._db.write() as connection:
+            result = await connection.execute(
+                update(_t)
+                .where(
+                    _t.c.id == reminder_id,
+                    _t.c.wird_index == index,
+                    _t.c.wird_day.is_(None) if day is None else _t.c.wird_day == day.isoformat(),
+                )
+                .values(wird_index=to[0], wird_day=to[1].isoformat())
+            )
+        return result.rowcount > 0
+
+    async def mark_done(
+        self, reminder_id: int, *, nudged_on: date | None = None, summary_week: str | None = None
+    ) -> bool:
+        """Record today's nudge or this week's summary; False when it was already recorded
+        (so each happens at most once, even with two instances)."""
+        column, value = (
+            (_t.c.nudged_on, nudged_on.isoformat()) if nudged_on is not None
+            else (_t.c.summary_week, summary_week)
+        )
+        async with self._db.write() as connection:
+            result = await connection.execute(
+                update(_t)
+                .where(_t.c.id == reminder_id, (column.is_(None)) | (column != value))
+                .values({column.name: value})
+            )
+        return result.rowcount > 0
+
+    async def set_slot_portion(
+        self, reminder_id: int, slot: str, portion: str | None, ranges: list[str] | None
+    ) -> None:
+        """Remember the portion a slot's message shows (check-ins credit exactly this)."""
+        async with self._db.write() as connection:
+            await connection.execute(
+                update(_sends)
+                .where(_sends.c.reminder_id == reminder_id, _sends.c.slot == slot)
+                .values(portion=portion, ranges=ranges)
+            )
+
+    async def sent(self, reminder_id: int, slot: str) -> SentReminder | None:
+        async with self._db.read() as connection:
+            row = (
+                await connection.execute(
+                    select(_sends).where(
+                        _sends.c.reminder_id == reminder_id, _sends.c.slot == slot
+                    )
+                )
+            ).first()
+        if row is None:
+            return None
+        return SentReminder(
+            reminder_id=row.reminder_id,
+            slot=row.slot,
+            message_id=row.message_id,
+            portion=row.portion,
+            ranges=tuple(row.ranges) if row.ranges is not None else None,
+        )
+
     async def set_slot_message(self, reminder_id: int, slot: str, message_id: int) -> None:
         """Remember which message a slot produced (to edit its check-in count later)."""
         async with self._db.write() as connection:
@@ -226,7 +322,9 @@ class ReminderRepository:
             ).scalar_one_or_none()
         return value
 
-    async def record_check_in(self, reminder_id: int, slot: str, user_id: int) -> bool:
+    async def record_check_in(
+        self, reminder_id: int, slot: str, user_id: int, name: str | None = None
+    ) -> bool:
         """True the first time this user checks in for this slot, False on repeats."""
         async with self._db.write() as connection:
             return await insert_or_ignore(
@@ -237,6 +335,7 @@ class ReminderRepository:
                     "slot": slot,
                     "user_id": user_id,
                     "created_at": self._clock(),
+                    "name": name[:64] if name else None,
                 },
                 conflict_columns=["reminder_id", "slot", "user_id"],
             )
@@ -251,6 +350,55 @@ class ReminderRepository:
                 )
             ).scalar_one()
         return int(count)
+
+
+    async def check_ins(self, reminder_id: int, slot: str) -> list[CheckIn]:
+        """Who checked in under one slot's message, first first."""
+        return await self._check_ins_where(
+            (_check_ins.c.reminder_id == reminder_id) & (_check_ins.c.slot == slot)
+        )
+
+    async def check_ins_since(self, reminder_id: int, first_slot: str) -> list[CheckIn]:
+        """Every check-in of the reminder from slot key `first_slot` on (slot keys sort by
+        date: "2026-11-23T21:00"); what the nudge and the weekly summary count."""
+        return await self._check_ins_where(
+            (_check_ins.c.reminder_id == reminder_id) & (_check_ins.c.slot >= first_slot)
+        )
+
+    async def _check_ins_where(self, condition: Any) -> list[CheckIn]:
+        async with self._db.read() as connection:
+            rows = (
+                await connection.execute(
+                    select(_check_ins.c.user_id, _check_ins.c.name, _check_ins.c.slot)
+                    .where(condition)
+                    .order_by(_check_ins.c.created_at, _check_ins.c.user_id)
+                )
+            ).all()
+        return [CheckIn(user_id=row.user_id, name=row.name, slot=row.slot) for row in rows]
+
+    async def set_quiet(self, chat_id: int, user_id: int, quiet: bool) -> bool:
+        """Opt a member out of (or back into) a group's nudge; True when that changed it."""
+        async with self._db.write() as connection:
+            if quiet:
+                return await insert_or_ignore(
+                    connection,
+                    _quiet,
+                    {"chat_id": chat_id, "user_id": user_id, "created_at": self._clock()},
+                    conflict_columns=["chat_id", "user_id"],
+                )
+            result = await connection.execute(
+                delete(_quiet).where(_quiet.c.chat_id == chat_id, _quiet.c.user_id == user_id)
+            )
+        return result.rowcount > 0
+
+    async def quiet_members(self, chat_id: int) -> set[int]:
+        async with self._db.read() as connection:
+            rows = (
+                await connection.execute(
+                    select(_quiet.c.user_id).where(_quiet.c.chat_id == chat_id)
+                )
+            ).scalars()
+            return set(rows)
 
 
 async def delete_reminder_children(connection: AsyncConnection, reminder_ids: list[int]) -> None:

@@ -28,6 +28,8 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
+    true,
 )
 
 from storage.models import DEFAULT_MUSHAF_ID
@@ -188,6 +190,17 @@ reminders = Table(
     Column("portion", Text),
     Column("enabled", Boolean, nullable=False, default=True),
     Column("snoozed_until", UTCDateTime()),
+    # A moving wird (bot.domain.wird): "juz:1:1" (unit, first, size); the index of the portion
+    # shown on `wird_day` (local ISO date); None = no wird (a fixed `portion` or nothing).
+    Column("wird", String(32)),
+    Column("wird_index", Integer, nullable=False, default=0, server_default="0"),
+    Column("wird_day", String(10)),
+    # Admin-enabled "who hasn't read yet" nudge, and the weekly summary (on unless turned off);
+    # the local date / ISO week last done, so each happens at most once.
+    Column("nudge_enabled", Boolean, nullable=False, default=False, server_default=false()),
+    Column("nudged_on", String(10)),
+    Column("summary_enabled", Boolean, nullable=False, default=True, server_default=true()),
+    Column("summary_week", String(10)),
     *_timestamps(),
     # Ids must never be reused: a job scheduled for a deleted reminder must not hit a new one.
     sqlite_autoincrement=True,
@@ -205,6 +218,9 @@ reminder_sends = Table(
     Column("slot", String(64), nullable=False),
     Column("message_id", BigInteger),
     Column("sent_at", UTCDateTime(), nullable=False),
+    # What the message showed: check-ins credit exactly this, whatever the portion is now.
+    Column("portion", Text),
+    Column("ranges", JSONText),  # ["1:1-2:141"], or NULL when it cannot be credited
     PrimaryKeyConstraint("reminder_id", "slot"),
 )
 
@@ -220,7 +236,19 @@ check_ins = Table(
     Column("slot", String(64), nullable=False),
     Column("user_id", BigInteger, nullable=False, index=True),
     Column("created_at", UTCDateTime(), nullable=False),
+    # The member's first name at check-in (bounded), for "who has read" under the reminder.
+    Column("name", String(64)),
     PrimaryKeyConstraint("reminder_id", "slot", "user_id"),
+)
+
+#: Members who asked (/quiet) never to be mentioned by a group's nudge.
+group_quiet = Table(
+    "group_quiet",
+    metadata,
+    Column("chat_id", BigInteger, nullable=False),
+    Column("user_id", BigInteger, nullable=False, index=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+    PrimaryKeyConstraint("chat_id", "user_id"),
 )
 
 note_drafts = Table(

@@ -12,6 +12,7 @@ from bot.services import reminder_delivery
 from bot.services.reminder_delivery import ReminderDelivery
 from bot.services.reminders import reminders_of
 from handlers.reminders.buttons import CheckIn, Snooze
+from handlers.reminders.readers_list import readers_list_editor
 from sandbox.harness import BotHarness
 from sandbox.telegram import FakeUser, TelegramWorld
 from storage import Reminder
@@ -71,6 +72,18 @@ def reminder_messages(world: TelegramWorld, chat_id: int = GROUP_ID) -> list[dic
             for _, data in world.buttons(message)
         )
     ]
+
+
+async def press_check_in(
+    bot: BotHarness, user: FakeUser, *, message: dict[str, Any] | None = None,
+    chat_id: int = GROUP_ID,
+) -> list[dict[str, Any]]:
+    """Press "I read it" and wait for the list of readers to be edited (it is edited in the
+    background, so the press is answered at once); the messages sent or edited."""
+    first = len(bot.world.calls)
+    await bot.press("✅", user=user, chat_id=chat_id, message=message)
+    await readers_list_editor(bot.app).settled()
+    return bot.messages_since(first)
 
 
 def clock_at(moment: datetime) -> ManualClock:

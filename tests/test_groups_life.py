@@ -8,6 +8,7 @@ from pathlib import Path
 from reminders_support import (
     ADMIN,
     GROUP_ID,
+    MEMBER,
     NINE_CAIRO,
     add_group,
     clock_at,
@@ -103,6 +104,7 @@ async def test_group_upgraded_to_a_supergroup_keeps_its_reminders(tmp_path: Path
         add_group(bot.world)
         reminder = await create_group_reminder(bot, portion="juz 5", text="Read with us")
         bot.app.chat_data[GROUP_ID]["streak_board"] = [1, 2, 3]
+        await bot.deps.reminders.set_quiet(GROUP_ID, MEMBER.id, True)
 
         bot.world.migrate_group(GROUP_ID, NEW_GROUP_ID)
         await bot.process_pending()  # both service messages: the old chat's and the new one's
@@ -115,6 +117,8 @@ async def test_group_upgraded_to_a_supergroup_keeps_its_reminders(tmp_path: Path
         assert moved.portion == "juz 5" and moved.text == "Read with us" and moved.enabled
         assert bot.app.chat_data[NEW_GROUP_ID] == {"streak_board": [1, 2, 3]}
         assert GROUP_ID not in bot.app.chat_data
+        assert await bot.deps.reminders.quiet_members(NEW_GROUP_ID) == {MEMBER.id}
+        assert await bot.deps.reminders.quiet_members(GROUP_ID) == set()
         assert job_names(bot) == [f"remind:{reminder.id}:21:00"]
 
         clock.advance(timedelta(minutes=10))

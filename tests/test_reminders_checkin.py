@@ -17,6 +17,7 @@ from reminders_support import (
     clock_at,
     create_group_reminder,
     delivery_of,
+    press_check_in,
     reminder_messages,
 )
 
@@ -50,9 +51,9 @@ async def test_linked_member_gets_the_group_portion_credited_once(tmp_path: Path
         reminder_id, message = await deliver(bot, "Al-Mulk")
         sub = await bot.link_account(MEMBER)
 
-        [edited] = await bot.press("I read it", user=MEMBER, chat_id=GROUP_ID, message=message)
+        [edited] = await press_check_in(bot, MEMBER, message=message)
 
-        assert edited["text"].endswith("✅ 1 member has read it")
+        assert edited["text"].endswith("✅ Read (1): Maryam")
         assert edited["text"].startswith("🌿 Time for today's Quran reading!")
         assert bot.world.buttons(edited) == [
             ("✅ I read it", CheckIn.for_slot(reminder_id, SLOT).pack())
@@ -65,14 +66,14 @@ async def test_linked_member_gets_the_group_portion_credited_once(tmp_path: Path
         assert posted.headers.get("x-timezone") == "Africa/Cairo"
 
         # Pressing again neither credits twice nor edits the message.
-        assert await bot.press("I read it", user=MEMBER, chat_id=GROUP_ID) == []
+        assert await press_check_in(bot, MEMBER) == []
         assert "Already credited" in (bot.world.answered_callbacks[-1].text or "")
         assert len(credits_posted(bot)) == 1
 
         # A second linked member: credited to their own account, count goes to 2.
         other_sub = await bot.link_account(OTHER_MEMBER)
-        [edited] = await bot.press("I read it", user=OTHER_MEMBER, chat_id=GROUP_ID)
-        assert edited["text"].endswith("✅ 2 members have read it")
+        [edited] = await press_check_in(bot, OTHER_MEMBER)
+        assert edited["text"].endswith("✅ Read (2): Maryam and Yusuf")
         assert edited["text"].count("✅ ") == 1
         assert len(bot.fake_qf.users[other_sub].activity_days[date(2026, 11, 23)].verses) == 30
         assert await bot.deps.reminders.count_check_ins(reminder_id, SLOT) == 2
@@ -84,8 +85,8 @@ async def test_unlinked_member_who_never_started_the_bot_gets_a_login_link(
 ) -> None:
     async with harness(tmp_path) as bot:
         await deliver(bot, "juz 30")
-        [edited] = await bot.press("I read it", user=MEMBER, chat_id=GROUP_ID)
-        assert edited["text"].endswith("✅ 1 member has read it")
+        [edited] = await press_check_in(bot, MEMBER)
+        assert edited["text"].endswith("✅ Read (1): Maryam")
         answer = bot.world.answered_callbacks[-1]
         assert answer.url == "https://t.me/QuranCompanionBot?start=login"
         assert "Link Quran.com" in (answer.text or "")

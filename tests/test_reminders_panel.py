@@ -148,11 +148,14 @@ async def test_anonymous_admin_configures_reminders_with_command_arguments(
         assert reminder.weekdays == (0, 1, 2, 5, 6)
         assert reminder.timezone == "Asia/Jakarta"
         assert reminder.text == "Our circle reads together 🌿 <3"
-        assert reminder.portion == "juz 2"  # "today:" is dropped: the message says it
+        assert reminder.wird == "juz:2:1"  # "today:" is dropped: a wird from juz 2
         assert reminder.user_id is None  # the anonymous admin stays anonymous
         panel = last_text(bot)
         assert "Message: Our circle reads together 🌿 <3" in panel  # escaped, shown as typed
-        assert "Portion: juz 2 (credited to members who linked Quran.com)" in panel
+        assert (
+            "Wird: today juz 2, tomorrow juz 3 (credited to members who linked Quran.com)"
+            in panel
+        )
         assert sorted(job_names(bot)) == [
             f"remind:{reminder.id}:07:00", f"remind:{reminder.id}:21:00"
         ]

@@ -11,6 +11,7 @@ it once.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -23,10 +24,13 @@ from bot.app.metrics import metrics_of
 from bot.domain.pacing import FanOut
 from bot.domain.reminders import CATCH_UP_WINDOW, load_zone, time_of, to_ptb_days
 from bot.services.deps import deps_of
+from bot.services.group_follow_ups import GroupFollowUps
 from bot.services.reminder_delivery import DELIVERY_KEY, ReminderDelivery, delivery_of
 from bot.services.reminders import REMINDERS_KEY, Reminders
-from handlers.reminders import TelegramReminderSender
+from handlers.reminders import TelegramFollowUpSender, TelegramReminderSender
 from storage import Reminder
+
+logger = logging.getLogger(__name__)
 
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 AnyContext = CallbackContext[Any, Any, Any, Any]
@@ -34,6 +38,11 @@ AnyContext = CallbackContext[Any, Any, Any, Any]
 JOB_PREFIX = "remind:"
 SNOOZE_JOB_PREFIX = "snooze:"
 RESYNC_JOB_NAME = "reminders:resync"
+FOLLOW_UP_JOB_NAME = "reminders:follow-ups"
+#: `bot_data` key of the application's `GroupFollowUps`.
+FOLLOW_UPS_KEY = "group_follow_ups"
+#: How often nudges and summaries are looked for (their windows are hours wide).
+FOLLOW_UP_SECONDS = 300.0
 
 _JOB_NAME = re.compile(r"^(?:remind:(\d+):\d{2}:\d{2}|snooze:(\d+))$")
 
@@ -177,4 +186,24 @@ def install_reminders(application: AnyApplication) -> ReminderDelivery:
     )
     application.bot_data[REMINDERS_KEY] = reminders
     application.bot_data[DELIVERY_KEY] = delivery
+    follow_ups = GroupFollowUps(
+        deps, TelegramFollowUpSender(application.bot), on_blocked=reminders.deactivate_chat
+    )
+    application.bot_data[FOLLOW_UPS_KEY] = follow_ups
+    job_queue = application.job_queue
+    if job_queue is not None:
+        job_queue.run_repeating(
+            _on_follow_up_job, interval=FOLLOW_UP_SECONDS, first=FOLLOW_UP_SECONDS,
+            name=FOLLOW_UP_JOB_NAME,
+        )
     return delivery
+
+
+async def _on_follow_up_job(context: AnyContext) -> None:
+    """Every few minutes: the nudges and weekly summaries due now, and departed groups erased
+    after their grace period (each claimed in storage, so instances never repeat them)."""
+    follow_ups = context.application.bot_data.get(FOLLOW_UPS_KEY)
+    if isinstance(follow_ups, GroupFollowUps):
+        outcomes = await follow_ups.run()
+        if outcomes:
+            logger.info("group follow-ups: %s", outcomes)

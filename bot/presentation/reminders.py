@@ -1,5 +1,5 @@
 """Reminders in words: times and days as people read them, the nudge itself, snoozes and the
-check-in count under a group reminder.
+list of who has read under a group reminder.
 
 Everything takes plain values (times as "HH:MM", weekdays 0 = Monday) and returns HTML for a
 message; the panel that combines them is `handlers.reminders.panel`.
@@ -15,6 +15,7 @@ from babel.dates import get_day_names
 from bot.domain.reminders import ALL_WEEKDAYS, Occurrence
 from bot.i18n import Translator
 from bot.presentation.reading import format_short_day
+from bot.presentation.text import isolated_name
 
 #: Put in front of the check-in count line so an edit can find and replace it.
 CHECK_IN_MARK = "✅ "
@@ -49,11 +50,21 @@ def next_line(upcoming: Occurrence, t: Translator) -> str:
     return t.gettext("Next: {day}, {time}", day=day, time=time_text(upcoming.time, t))
 
 
-def group_nudge(text: str | None, portion: str | None, t: Translator) -> str:
-    """A group reminder: the admins' message (or the standard one) and today's portion."""
+def group_nudge(
+    text: str | None, portion: str | None, t: Translator, *, completes_round: bool = False
+) -> str:
+    """A group reminder: the admins' message (or the standard one) and today's portion; on the
+    last portion of the Quran, the congratulation (the next round starts with the next one)."""
     lines = [html.escape(text) if text else t.gettext("🌿 Time for today's Quran reading!")]
     if portion:
         lines.append(t.gettext("📖 Today: {portion}", portion=t.isolate(html.escape(portion))))
+    if completes_round:
+        lines.append(
+            t.gettext(
+                "🎉 With today's portion the group completes the Quran. Mabrook! "
+                "The next round starts from the beginning at the next reminder."
+            )
+        )
     return "\n".join(lines)
 
 
@@ -81,12 +92,27 @@ def snoozed_line(hhmm: str, t: Translator) -> str:
     return t.gettext("⏰ Snoozed until {time}.", time=time_text(hhmm, t))
 
 
-def with_check_in_count(message_html: str, count: int, t: Translator) -> str:
-    """The reminder text with its check-in line set to `count` (replacing any earlier one)."""
+#: Names listed under a reminder; beyond this the line says "and N more" (a message stays well
+#: inside Telegram's 4,096 characters however many members check in).
+MAX_NAMES_SHOWN = 30
+NAME_LENGTH = 24
+
+
+def with_check_in_names(message_html: str, names: list[str | None], t: Translator) -> str:
+    """The reminder text with who has read it: "✅ Read (3): Amina, Omar, Yusuf", names
+    escaped, isolated and shortened, at most `MAX_NAMES_SHOWN` of them, then "and N more"."""
     base = without_check_in_count(message_html)
-    if count <= 0:
+    if not names:
         return base
-    line = t.ngettext("{n} member has read it", "{n} members have read it", count)
+    shown = [
+        html.escape(isolated_name(name, NAME_LENGTH)) if name else t.gettext("a member")
+        for name in names[:MAX_NAMES_SHOWN]
+    ]
+    hidden = len(names) - len(shown)
+    if hidden > 0:
+        shown.append(t.ngettext("{n} more", "{n} more", hidden))
+    listed = t.join(shown)
+    line = t.gettext("Read ({count}): {names}", count=t.number(len(names)), names=listed)
     return f"{base}\n\n{CHECK_IN_MARK}{line}"
 
 

@@ -1,7 +1,9 @@
 """Checking in under a group reminder ("I read it"): who read, and crediting the group's portion
 to each member's own Quran.com account.
 
-A press counts only under the message that was really sent for that reminder and slot (the send
+The portion credited is the one stored with the message when it was sent (see
+`bot.services.wird`), never the reminder's current one. A press counts only under the message
+that was really sent for that reminder and slot (the send
 log keeps its message id), so a forged or outdated button checks in to nothing. A member is
 counted once per slot. When the portion reads as verses, a linked member gets it credited once
 (the claim in the credit log is taken before Quran.com is called and given back when the call
@@ -14,11 +16,11 @@ from __future__ import annotations
 import logging
 from typing import Literal
 
-from bot.domain.reminders import local_today, parse_slot, portion_ranges
+from bot.domain.reminders import local_today, parse_slot
 from bot.qf import LinkExpired, NotLinked, QFError
 from bot.services.deps import Deps
 from bot.services.reminders import mushaf_for
-from storage import Reminder
+from storage import CheckIn, Reminder
 
 logger = logging.getLogger(__name__)
 
@@ -41,11 +43,20 @@ async def checked_in_reminder(
     return reminder
 
 
-async def check_in(deps: Deps, reminder: Reminder, slot: str, user_id: int) -> int | None:
-    """Count the member in; the new number of check-ins, or None if they were counted already."""
-    if not await deps.reminders.record_check_in(reminder.id, slot, user_id):
+async def check_in(
+    deps: Deps, reminder: Reminder, slot: str, user_id: int, name: str | None = None
+) -> list[CheckIn] | None:
+    """Count the member in; everyone checked in under this message so far (first first), or
+    None if they were counted already."""
+    if not await deps.reminders.record_check_in(reminder.id, slot, user_id, name):
         return None
-    return await deps.reminders.count_check_ins(reminder.id, slot)
+    return await deps.reminders.check_ins(reminder.id, slot)
+
+
+async def shown_portion(deps: Deps, reminder: Reminder, slot: str) -> str | None:
+    """The portion the message of this slot showed (not the reminder's current one)."""
+    sent = await deps.reminders.sent(reminder.id, slot)
+    return sent.portion if sent is not None else None
 
 
 async def credit_portion(
@@ -58,7 +69,10 @@ async def credit_portion(
     """
     if await deps.accounts.get(user_id) is None:
         return "not_linked"
-    ranges = portion_ranges(reminder.portion)
+    # Exactly what the message showed: the wird may have moved on, the admin may have changed
+    # the portion since (issue 14). A message sent before portions were stored credits nothing.
+    sent = await deps.reminders.sent(reminder.id, slot)
+    ranges = list(sent.ranges) if sent is not None and sent.ranges else None
     if ranges is None:
         return "free_text"
     key = f"chk:{reminder.id}:{slot}"  # stored: keep the spelling

@@ -32,6 +32,7 @@ from bot.domain.reminders import CATCH_UP_WINDOW, FIRE_GRACE, Occurrence, load_z
 from bot.qf import TodaysPlan
 from bot.services.deps import Deps, HasBotData
 from bot.services.reminders import Reminders, schedule_of, todays_plan
+from bot.services.wird import ShownPortion, portion_for_send
 from storage import Reminder
 
 logger = logging.getLogger(__name__)
@@ -71,9 +72,10 @@ class ReminderSender(Protocol):
 
     async def send(
         self, reminder: Reminder, slot: str, plan: TodaysPlan | None, *, chat_id: int,
-        language: str | None,
+        language: str | None, portion: ShownPortion | None = None,
     ) -> SendResult:
-        """Compose and send, passing `FanOut.send_turn` right before each request."""
+        """Compose and send, passing `FanOut.send_turn` right before each request; a group
+        reminder shows `portion` (the day's portion of its wird, or its fixed portion)."""
         ...
 
 
@@ -221,7 +223,14 @@ class ReminderDelivery:
                     claims.give_back(turn)
                     return "goal_done"
             language = chat.language if chat else None
-            return await self._send_claimed(reminder, occurrence, plan, language)
+            portion: ShownPortion | None = None
+            if reminder.kind == "group":
+                portion = await portion_for_send(deps, reminder, occurrence.local_date, language)
+                if portion is not None:
+                    await deps.reminders.set_slot_portion(
+                        reminder.id, occurrence.slot, portion.text, portion.ranges
+                    )
+            return await self._send_claimed(reminder, occurrence, plan, language, portion)
         except BaseException:
             # Cancelled mid-send (shutdown) or a bug: give the slot back for the catch-up.
             await deps.reminders.release_slot(reminder.id, occurrence.slot)
@@ -233,16 +242,18 @@ class ReminderDelivery:
         occurrence: Occurrence,
         plan: TodaysPlan | None,
         language: str | None,
+        portion: ShownPortion | None = None,
     ) -> DeliveryOutcome:
         chat_id = reminder.chat_id
         result = await self.sender.send(
-            reminder, occurrence.slot, plan, chat_id=chat_id, language=language
+            reminder, occurrence.slot, plan, chat_id=chat_id, language=language, portion=portion
         )
         if isinstance(result, Migrated):
             await self.reminders.follow_migration(chat_id, result.new_chat_id)
             chat_id = result.new_chat_id
             result = await self.sender.send(
-                reminder, occurrence.slot, plan, chat_id=chat_id, language=language
+                reminder, occurrence.slot, plan, chat_id=chat_id, language=language,
+                portion=portion,
             )
         if isinstance(result, Sent):
             await self.deps.reminders.set_slot_message(

@@ -27,6 +27,7 @@ from bot.domain.reminders import (
     clean_portion,
     snooze_until,
 )
+from bot.domain.wird import FIXED_WORDS, parse_wird
 from bot.qf import QFError, TodaysPlan
 from bot.services.deps import Deps, HasBotData
 from storage import DEFAULT_MUSHAF_ID, Reminder
@@ -258,12 +259,34 @@ class Reminders:
         return await self.deps.reminders.update(reminder.id, text=text)
 
     async def set_group_portion(self, chat_id: int, portion: str | None) -> Reminder | None:
-        """Today's portion of a group plan, as typed ("today: juz 2" keeps "juz 2")."""
+        """The group's portion: a moving wird when it reads as one (`juz 1`, `pages 1-20`,
+        `Al-Mulk`, `2:1-2:141`: see `bot.domain.wird`), else, or after `fixed`, a portion
+        that repeats as typed ("today: juz 2" keeps "juz 2"). Either starts from its first
+        portion at the next reminder day."""
         reminder = await group_reminder(self.deps, chat_id)
         if reminder is None:
             return None
-        cleaned = clean_portion(portion) if portion is not None else None
-        return await self.deps.reminders.update(reminder.id, portion=cleaned)
+        if portion is None:
+            return await self.deps.reminders.update(reminder.id, portion=None, wird=None)
+        cleaned = clean_portion(portion)
+        first, _, rest = cleaned.partition(" ")
+        if first.casefold() in FIXED_WORDS and rest.strip():
+            return await self.deps.reminders.update(reminder.id, portion=rest.strip(), wird=None)
+        wird = parse_wird(cleaned)
+        if wird is not None:
+            return await self.deps.reminders.update(reminder.id, portion=None, wird=wird.spec)
+        return await self.deps.reminders.update(reminder.id, portion=cleaned, wird=None)
+
+    async def set_group_follow_up(
+        self, chat_id: int, which: Literal["nudge", "summary"], enabled: bool
+    ) -> Reminder | None:
+        """Switch the group's evening nudge or its weekly summary on or off."""
+        reminder = await group_reminder(self.deps, chat_id)
+        if reminder is None:
+            return None
+        if which == "nudge":
+            return await self.deps.reminders.update(reminder.id, nudge_enabled=enabled)
+        return await self.deps.reminders.update(reminder.id, summary_enabled=enabled)
 
     # -- a person's reminder ---------------------------------------------------------------------
 

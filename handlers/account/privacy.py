@@ -5,6 +5,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ContextTypes
 
+from bot.services.group_follow_ups import DEPARTED_GRACE
 from bot.services.linking import CONFIRM_TTL
 from handlers.context import translator_for
 from handlers.replies import send
@@ -27,6 +28,12 @@ async def privacy(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             t.gettext(
                 "• Reminders you set, note drafts you haven't saved yet and which readings I "
                 "already logged, so nothing is lost or counted twice."
+            ),
+            t.gettext(
+                "• In groups: your first name with each check-in under a reminder (for \"who "
+                "has read\" and the weekly summary) and whether you asked /quiet. A group's "
+                "data is erased {days} days after the bot is removed from it.",
+                days=t.number(DEPARTED_GRACE.days),
             ),
             t.gettext(
                 "• Login attempts, for a day, so a login link works only once. Between signing "

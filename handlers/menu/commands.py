@@ -39,6 +39,8 @@ COMMANDS: tuple[MenuCommand, ...] = (
                 in_private=False, in_groups=True),
     MenuCommand("khatm", N_("Group khatm: take a juz (admins start it); your juz in private"),
                 in_groups=True),
+    MenuCommand("quiet", N_("Don't mention me in this group's reading nudge"), in_private=False,
+                in_groups=True),
     MenuCommand("login", N_("Link your Quran.com account"), in_groups=True),
     MenuCommand("logout", N_("Unlink your Quran.com account")),
     MenuCommand("timezone", N_("Set the timezone for days and reminders"), in_groups=True),

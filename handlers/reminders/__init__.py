@@ -8,6 +8,7 @@ group reminder.
     snooze.py    "⏰ In 30 minutes" under a private reminder
     checkin.py   "✅ I read it": the count, and credit on Quran.com or a private question
     delivery.py  the reminder message itself and sending it (the services' `ReminderSender`)
+    follow_ups.py the evening nudge and weekly summary messages; /quiet
     buttons.py   every press, typed
 
 The rules and the timers are `bot.services.reminders` (changes), `bot.services.reminder_delivery`
@@ -28,10 +29,11 @@ from handlers.reminders.admin import panel_pressed, reminders_command, stop_remi
 from handlers.reminders.buttons import PANEL_PRESSES, CheckIn, Snooze
 from handlers.reminders.checkin import check_in_pressed
 from handlers.reminders.delivery import TelegramReminderSender
+from handlers.reminders.follow_ups import TelegramFollowUpSender, quiet_command
 from handlers.reminders.remind import remind_command
 from handlers.reminders.snooze import snooze_pressed
 
-__all__ = ["TelegramReminderSender", "on_startup", "register"]
+__all__ = ["TelegramFollowUpSender", "TelegramReminderSender", "on_startup", "register"]
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +50,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     application.add_handler(CommandHandler("reminders", reminders_command, writing))
     application.add_handler(CommandHandler("stopreminders", stop_reminders_command, writing))
     application.add_handler(CommandHandler("remind", remind_command, writing))
+    application.add_handler(CommandHandler("quiet", quiet_command, writing))
     application.add_handler(on_press(Snooze, snooze_pressed))
     for press in PANEL_PRESSES:
         application.add_handler(on_press(press, panel_pressed))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Literal
 
 from telegram import Message, Update
 from telegram.constants import ChatID, ChatType
@@ -27,6 +28,7 @@ from bot.domain.reminders import (
     split_times,
 )
 from bot.domain.timezones import suggest_timezones, validate_timezone
+from bot.domain.wird import names_unit, parse_wird
 from bot.i18n import Translator
 from bot.services.deps import deps_of
 from bot.services.reminders import Reminders, group_reminder, reminders_of
@@ -35,6 +37,8 @@ from handlers.reminders.buttons import (
     AddTime,
     PanelPress,
     RemoveTime,
+    SetNudge,
+    SetSummary,
     SetZone,
     ToggleDay,
     TurnOff,
@@ -236,6 +240,8 @@ async def _set_portion(change: Change) -> bool:
             )
         )
     portion = None if change.text.casefold() in OFF_WORDS else change.text
+    if portion is not None and names_unit(portion) and parse_wird(portion) is None:
+        return await change.reply(portion_help(t))
     await change.reminders.set_group_portion(change.chat_id, portion)
     return True
 
@@ -250,12 +256,32 @@ def _turn(enabled: bool) -> Callable[[Change], Awaitable[bool]]:
     return apply
 
 
+def _follow_up(which: Literal["nudge", "summary"]) -> Callable[[Change], Awaitable[bool]]:
+    """`/reminders nudge on|off` (mention who has not read yet, later in the day; off by
+    default) and `/reminders summary on|off` (the weekly report; on by default)."""
+
+    async def apply(change: Change) -> bool:
+        t = change.t
+        if change.reminder is None:
+            return await change.reply(_add_time_first(t))
+        word = change.words[0].casefold() if change.words else ""
+        if word not in ON_WORDS and word not in OFF_WORDS:
+            return await change.reply(_usage(t))
+        enabled = word in ON_WORDS
+        await change.reminders.set_group_follow_up(change.chat_id, which, enabled)
+        return True
+
+    return apply
+
+
 _SUBCOMMANDS: dict[str, Callable[[Change], Awaitable[bool]]] = {
     **dict.fromkeys(("time", "times", "at"), _set_times),
     **dict.fromkeys(("days", "day"), _set_days),
     **dict.fromkeys(("timezone", "tz", "zone"), _set_zone),
     **dict.fromkeys(("text", "message"), _set_text),
     "portion": _set_portion,
+    "nudge": _follow_up("nudge"),
+    "summary": _follow_up("summary"),
     **dict.fromkeys(ON_WORDS, _turn(True)),
     **dict.fromkeys(OFF_WORDS, _turn(False)),
 }
@@ -280,7 +306,9 @@ def _usage(t: Translator) -> str:
         "<code>/reminders days mon-fri</code>\n"
         "<code>/reminders timezone Cairo</code>\n"
         "<code>/reminders text Time for our daily reading!</code>\n"
-        "<code>/reminders portion juz 2</code>\n"
+        "<code>/reminders portion juz 1</code> (moves on each day)\n"
+        "<code>/reminders nudge on</code> (mention who has not read yet, later in the day)\n"
+        "<code>/reminders summary off</code> (no weekly report)\n"
         "<code>/reminders off</code> (or /stopreminders) and <code>/reminders on</code>"
     )
 
@@ -354,5 +382,11 @@ async def _apply_press(
             await reminders.set_group_timezone(chat_id, zone)
         case TurnOn() | TurnOff():
             if await reminders.set_group_enabled(chat_id, isinstance(press, TurnOn)) is None:
+                return t.gettext("Add a time first.")
+        case SetNudge(on=on):
+            if await reminders.set_group_follow_up(chat_id, "nudge", on) is None:
+                return t.gettext("Add a time first.")
+        case SetSummary(on=on):
+            if await reminders.set_group_follow_up(chat_id, "summary", on) is None:
                 return t.gettext("Add a time first.")
     return None

@@ -140,16 +140,30 @@ class TurnOff(CallbackData, prefix="rem.off"):
 
 
 @dataclass(frozen=True)
+class SetNudge(CallbackData, prefix="rem.nudge"):
+    """Switch the evening nudge of members who have not read yet on or off."""
+
+    on: bool
+
+
+@dataclass(frozen=True)
+class SetSummary(CallbackData, prefix="rem.summary"):
+    """Switch the weekly summary on or off."""
+
+    on: bool
+
+
+@dataclass(frozen=True)
 class ClosePanel(CallbackData, prefix="rem.done"):
     """ "✔️ Done": the summary stays, the buttons go."""
 
 
 PanelPress: TypeAlias = (
     ShowPanel | ShowHours | ShowMinutes | AddTime | RemoveTime | ToggleDay | ShowZones | SetZone
-    | ShowTextHelp | ShowPortionHelp | TurnOn | TurnOff | ClosePanel
+    | ShowTextHelp | ShowPortionHelp | TurnOn | TurnOff | SetNudge | SetSummary | ClosePanel
 )
 PANEL_PRESSES: tuple[type[PanelPress], ...] = (
     ShowPanel, ShowHours, ShowMinutes, AddTime, RemoveTime, ToggleDay, ShowZones, SetZone,
-    ShowTextHelp, ShowPortionHelp, TurnOn, TurnOff, ClosePanel,
+    ShowTextHelp, ShowPortionHelp, TurnOn, TurnOff, SetNudge, SetSummary, ClosePanel,
 )
 

@@ -1,4 +1,5 @@
-""" "✅ I read it" under a group reminder: the count on the message goes up, and the member's
+""" "✅ I read it" under a group reminder: the member's name joins the list on the message
+(edited in the background: `handlers.reminders.readers_list`), and the member's
 reading is credited to their own Quran.com account, or they are asked about it in private.
 
 Nothing is ever posted into the group for one member: a member who never linked Quran.com gets
@@ -17,13 +18,19 @@ from telegram.error import BadRequest, Forbidden
 from telegram.ext import ContextTypes
 
 from bot.i18n import Translator, get_translator, resolve_language
-from bot.presentation.reminders import with_check_in_count
+from bot.presentation.reminders import with_check_in_names
 from bot.presentation.text import isolated_name
 from bot.qf import QFError, friendly_error
-from bot.services.check_ins import check_in, checked_in_reminder, credit_portion
+from bot.services.check_ins import (
+    check_in,
+    checked_in_reminder,
+    credit_portion,
+    shown_portion,
+)
 from bot.services.deps import Deps, deps_of
 from handlers.context import translator_for
 from handlers.reminders.buttons import CheckIn
+from handlers.reminders.readers_list import readers_list_editor
 from handlers.replies import link_account_markup, private_chat_url, timezone_for
 from storage import Reminder
 
@@ -46,17 +53,28 @@ async def check_in_pressed(
     ) is None:
         await query.answer(t.gettext("This reminder is no longer active."), show_alert=True)
         return
-    count = await check_in(deps, reminder, slot, query.from_user.id)
-    if count is not None:
-        try:
-            await query.edit_message_text(
-                with_check_in_count(message.text_html or "", count, t),
-                reply_markup=message.reply_markup,
-            )
-        except BadRequest as error:
-            if "not modified" not in str(error).lower():
-                raise
-    await _credit(update, context, t, reminder, slot, first=count is not None)
+    user = query.from_user
+    readers = await check_in(deps, reminder, slot, user.id, user.first_name)
+    if readers is not None:
+        base_html, markup = message.text_html or "", message.reply_markup
+        chat_id, message_id = message.chat.id, message.message_id
+
+        async def show_readers() -> None:
+            # Read when the edit is made, so it shows everyone who pressed until then.
+            names = [r.name for r in await deps.reminders.check_ins(reminder.id, slot)]
+            try:
+                await context.bot.edit_message_text(
+                    with_check_in_names(base_html, names, t),
+                    chat_id=chat_id,
+                    message_id=message_id,
+                    reply_markup=markup,
+                )
+            except BadRequest as error:
+                if "not modified" not in str(error).lower():
+                    raise
+
+        readers_list_editor(context.application).refresh((chat_id, message_id), show_readers)
+    await _credit(update, context, t, reminder, slot, first=readers is not None)
 
 
 async def _credit(
@@ -82,7 +100,7 @@ async def _credit(
         case "not_linked" | "link_expired":
             await _offer_link(update, context, t, first=first or credit == "link_expired")
         case "free_text" if first:
-            await _ask_what_was_read(update, context, t, reminder)
+            await _ask_what_was_read(update, context, t, reminder, slot)
         case "free_text":
             await query.answer(t.gettext("You already checked in ✅"))
         case "already_credited":
@@ -90,7 +108,7 @@ async def _credit(
         case "credited":
             text = t.gettext(
                 "✅ Credited to your Quran.com account: {portion}",
-                portion=t.isolate(html.escape(reminder.portion or "")),
+                portion=t.isolate(html.escape(await shown_portion(deps, reminder, slot) or "")),
             )
             await query.answer(_plain(text))
 
@@ -151,7 +169,11 @@ async def _offer_link(
 
 
 async def _ask_what_was_read(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, t: Translator, reminder: Reminder
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    t: Translator,
+    reminder: Reminder,
+    slot: str,
 ) -> None:
     query = update.callback_query
     assert query is not None
@@ -165,10 +187,11 @@ async def _ask_what_was_read(
     )
     lines = [private_t.gettext("Thanks for checking in with {group}! What did you read?",
                                group=f"<b>{title}</b>")]
-    if reminder.portion:
+    portion = await shown_portion(deps, reminder, slot)
+    if portion:
         lines.append(
             private_t.gettext("The group's portion: {portion}",
-                              portion=private_t.isolate(html.escape(reminder.portion)))
+                              portion=private_t.isolate(html.escape(portion)))
         )
     lines.append(
         private_t.gettext(

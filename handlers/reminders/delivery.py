@@ -31,6 +31,7 @@ from bot.i18n import Translator, get_translator
 from bot.presentation.reminders import group_nudge, private_nudge, snooze_label
 from bot.qf import TodaysPlan
 from bot.services.reminder_delivery import Migrated, SendResult, Sent
+from bot.services.wird import ShownPortion
 from handlers.callbacks import button
 from handlers.reminders.buttons import CheckIn, Snooze
 from storage import Reminder
@@ -42,12 +43,22 @@ FLOOD_RETRIES = 2
 
 
 def reminder_message(
-    reminder: Reminder, slot: str, t: Translator, *, plan: TodaysPlan | None = None
+    reminder: Reminder,
+    slot: str,
+    t: Translator,
+    *,
+    plan: TodaysPlan | None = None,
+    portion: ShownPortion | None = None,
 ) -> tuple[str, InlineKeyboardMarkup]:
     """Text and buttons of a reminder: a check-in button in groups, snoozes in private."""
     if reminder.kind == "group":
         check_in = button(t.gettext("✅ I read it"), CheckIn.for_slot(reminder.id, slot))
-        text = group_nudge(reminder.text, reminder.portion, t)
+        text = group_nudge(
+            reminder.text,
+            portion.text if portion else None,
+            t,
+            completes_round=portion is not None and portion.completes_round,
+        )
         return text, InlineKeyboardMarkup([[check_in]])
     snoozes = [
         button(snooze_label(minutes, t), Snooze(reminder_id=reminder.id, minutes=minutes))
@@ -76,9 +87,11 @@ class TelegramReminderSender:
 
     async def send(
         self, reminder: Reminder, slot: str, plan: TodaysPlan | None, *, chat_id: int,
-        language: str | None,
+        language: str | None, portion: ShownPortion | None = None,
     ) -> SendResult:
-        text, markup = reminder_message(reminder, slot, get_translator(language), plan=plan)
+        text, markup = reminder_message(
+            reminder, slot, get_translator(language), plan=plan, portion=portion
+        )
         try:
             message = await self._send_with_retries(chat_id, text, markup)
         except ChatMigrated as migrated:

@@ -17,17 +17,26 @@ from enum import Enum, auto
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.domain.reminders import ALL_WEEKDAYS, MAX_TIMES, portion_ranges, time_of
+from bot.domain.reminders import (
+    ALL_WEEKDAYS,
+    MAX_TIMES,
+    local_today,
+    portion_ranges,
+    time_of,
+)
 from bot.domain.timezones import utc_offset_label
 from bot.i18n import Translator
 from bot.presentation.reminders import day_names, describe_days, describe_times, next_line
 from bot.services.reminders import schedule_of
+from bot.services.wird import wird_view
 from handlers.callbacks import button
 from handlers.reminders.buttons import (
     AddTime,
     ClosePanel,
     PanelPress,
     RemoveTime,
+    SetNudge,
+    SetSummary,
     SetZone,
     ShowHours,
     ShowMinutes,
@@ -173,12 +182,18 @@ def panel_text(state: PanelState, t: Translator) -> str:
 def _message_lines(reminder: Reminder, now: datetime, t: Translator) -> list[str]:
     nudge = html.escape(reminder.text) if reminder.text else t.gettext("the standard nudge")
     lines = [t.gettext("Message: {text}", text=nudge)]
-    if reminder.portion:
-        credit = (
-            t.gettext("credited to members who linked Quran.com")
-            if portion_ranges(reminder.portion)
-            else t.gettext("members will be asked what they read")
+    view = wird_view(reminder, local_today(now, reminder.timezone))
+    if view is not None:
+        lines.append(
+            t.gettext(
+                "Wird: today {today}, tomorrow {tomorrow} ({credit})",
+                today=t.isolate(html.escape(view.today.text(t.language))),
+                tomorrow=t.isolate(html.escape(view.tomorrow.text(t.language))),
+                credit=_credit_note(view.today.verse_ranges() is not None, t),
+            )
         )
+    elif reminder.portion:
+        credit = _credit_note(portion_ranges(reminder.portion) is not None, t)
         lines.append(
             t.gettext(
                 "Portion: {portion} ({credit})",
@@ -186,10 +201,23 @@ def _message_lines(reminder: Reminder, now: datetime, t: Translator) -> list[str
                 credit=credit,
             )
         )
+    lines.append(
+        t.gettext(
+            "Evening nudge of who has not read: {nudge} · Weekly summary: {summary}",
+            nudge=t.gettext("on") if reminder.nudge_enabled else t.gettext("off"),
+            summary=t.gettext("on") if reminder.summary_enabled else t.gettext("off"),
+        )
+    )
     upcoming = schedule_of(reminder).next_after(now) if reminder.enabled else None
     if upcoming is not None:
         lines.append(next_line(upcoming, t))
     return lines
+
+
+def _credit_note(creditable: bool, t: Translator) -> str:
+    if creditable:
+        return t.gettext("credited to members who linked Quran.com")
+    return t.gettext("members will be asked what they read")
 
 
 def panel_markup(reminder: Reminder | None, t: Translator) -> InlineKeyboardMarkup:
@@ -216,6 +244,21 @@ def panel_markup(reminder: Reminder | None, t: Translator) -> InlineKeyboardMark
             button(t.gettext("📖 Portion"), ShowPortionHelp()),
         ]
     rows.append(third)
+    if reminder is not None:
+        rows.append(
+            [
+                button(
+                    t.gettext("🔕 Nudge off") if reminder.nudge_enabled
+                    else t.gettext("🔔 Nudge on"),
+                    SetNudge(on=not reminder.nudge_enabled),
+                ),
+                button(
+                    t.gettext("📊 Summary off") if reminder.summary_enabled
+                    else t.gettext("📊 Summary on"),
+                    SetSummary(on=not reminder.summary_enabled),
+                ),
+            ]
+        )
     last: list[InlineKeyboardButton] = []
     if reminder is not None:
         if reminder.enabled:
@@ -276,10 +319,13 @@ def text_help(t: Translator) -> str:
 
 def portion_help(t: Translator) -> str:
     return t.gettext(
-        "Set today's portion for a group plan like this:\n"
-        "<code>/reminders portion juz 2</code> or <code>/reminders portion 2:1-2:141</code>\n"
-        "Members who linked Quran.com get verses like these credited when they press "
-        "\"I read it\". Free text such as <code>pages 21-40</code> works too; then I ask "
-        "each member what they read.\n"
+        "Start a wird that moves on each reminder day:\n"
+        "<code>/reminders portion juz 1</code> (juz 1, then juz 2, …), "
+        "<code>/reminders portion pages 1-20</code> (pages 1–20, then 21–40, …), "
+        "<code>/reminders portion hizb 1</code>, <code>/reminders portion Al-Mulk</code> or "
+        "<code>/reminders portion 2:1-2:141</code>.\n"
+        "A portion that repeats: <code>/reminders portion fixed Al-Kahf</code>.\n"
+        "Members who linked Quran.com get juz, hizbs, surahs and verses credited when they press "
+        "\"I read it\"; for pages and free text I ask each member what they read.\n"
         "<code>/reminders portion off</code> removes it."
     )
