@@ -2,7 +2,9 @@
 
 Goal buttons only work in the private chat and act on the presser's own answers and goal (kept
 in their `user_data`), so they carry no owner. The wizard's buttons carry the answer they give;
-Undo carries the token of the offer it takes, so an older Undo cannot undo a newer goal. The
+Undo and Delete carry the version of the goal they were shown for
+(`bot.services.goals.goal_version`): a press after the goal changed says so and changes nothing.
+Undo also carries the token of the offer it takes, so it undoes at most once. The
 wizard is opened by `handlers.replies.StartGoalWizard`, which /today offers too.
 """
 
@@ -18,6 +20,7 @@ from telegram.ext import ContextTypes
 from bot.domain.mushafs import MUSHAF_IDS
 from bot.domain.reading import OFFER_TOKEN_PATTERN
 from bot.i18n import Translator
+from bot.services.goals import GOAL_VERSION_PATTERN
 from bot.services.reader import Reader
 from handlers.callbacks import Between, CallbackData, Matches, button
 from handlers.goals.draft import Step
@@ -28,6 +31,10 @@ PresetKey = Annotated[str, Matches(r"[a-z0-9]{1,16}")]
 MushafId = Annotated[int, Between(1, max(MUSHAF_IDS))]
 #: The Undo offer a press takes (`bot.domain.reading.new_offer_token`).
 OfferToken = Annotated[str, Matches(OFFER_TOKEN_PATTERN)]
+#: The goal a button was shown for (`bot.services.goals.goal_version`).
+GoalVersion = Annotated[str, Matches(GOAL_VERSION_PATTERN)]
+#: The wizard answers a preview showed (`handlers.goals.draft.answers_version`).
+AnswersVersion = Annotated[str, Matches(r"[0-9a-f]{8}")]
 
 
 class KindCode(StrEnum):
@@ -92,7 +99,10 @@ class WizardMushaf(CallbackData, prefix="goal.w.mushaf"):
 
 @dataclass(frozen=True)
 class WizardConfirm(CallbackData, prefix="goal.w.confirm"):
-    """✅ Confirm at the preview."""
+    """✅ Confirm at the preview: the answers it showed, so a preview left behind by a newer
+    one cannot save answers it never showed."""
+
+    answers: AnswersVersion
 
 
 # --- One-liners, delete and undo -------------------------------------------------------------
@@ -112,6 +122,8 @@ class DropPendingGoal(CallbackData, prefix="goal.keep"):
 class DeleteGoal(CallbackData, prefix="goal.del"):
     """"🗑 Delete it" (or "Try again"): the goal the question was asked about."""
 
+    version: GoalVersion
+
 
 @dataclass(frozen=True)
 class KeepGoal(CallbackData, prefix="goal.nodel"):
@@ -123,6 +135,7 @@ class UndoGoal(CallbackData, prefix="goal.undo"):
     """↩️ Undo a one-liner: puts back the goal it replaced, or removes it."""
 
     token: OfferToken
+    version: GoalVersion
 
 
 def today_button(t: Translator, owner: int) -> InlineKeyboardButton:

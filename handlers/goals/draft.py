@@ -10,6 +10,7 @@ Confirm that got no answer in time.
 
 from __future__ import annotations
 
+import hashlib
 from enum import StrEnum
 from typing import Any
 
@@ -70,6 +71,14 @@ def replaced_goal(draft: Draft) -> CurrentGoal | None:
     if not goal_id:
         return None
     return CurrentGoal(goal_id=str(goal_id), known=StoredGoal.from_data(draft.get("replace_known")))
+
+
+def answers_version(draft: Draft) -> str:
+    """A short fingerprint of the answers a preview shows (and of the goal they replace): the
+    preview's ✅ Confirm carries it, so a preview left behind by a newer one saves nothing."""
+    keys = ("type", "amount", "schedule", "duration", "mushaf", "replace_id")
+    text = "|".join(str(draft.get(key)) for key in keys)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
 
 
 def uses_mushaf(draft: Draft) -> bool:

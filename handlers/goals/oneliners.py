@@ -15,7 +15,7 @@ from bot.domain.goals import GoalInputError, GoalSpec, parse_goal_command
 from bot.i18n import Translator
 from bot.presentation.goals import cannot_change_text, describe_current_goal, describe_goal
 from bot.qf import QFError
-from bot.services.goals import CurrentGoal, GoalChangeOutcome, set_goal
+from bot.services.goals import CurrentGoal, GoalChangeOutcome, set_goal, stored_goal_version
 from bot.services.reader import Reader
 from handlers.callbacks import button
 from handlers.context import translator_for
@@ -71,8 +71,9 @@ async def set_one_liner(
         lines.append(t.gettext("It replaces your previous goal: {goal}.",
                                goal=describe_current_goal(current, t)))
     rows: list[list[InlineKeyboardButton]] = []
-    if change.undo_token is not None:
-        rows.append([button(t.gettext("↩️ Undo"), UndoGoal(change.undo_token))])
+    if change.undo_token is not None and change.goal is not None:
+        undo = UndoGoal(change.undo_token, stored_goal_version(change.goal))
+        rows.append([button(t.gettext("↩️ Undo"), undo)])
     rows.append([today_button(t, reader.user_id)])
     await send(update, context, "\n".join(lines), InlineKeyboardMarkup(rows), edit=confirmed)
 

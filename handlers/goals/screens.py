@@ -31,7 +31,15 @@ from handlers.goals.buttons import (
     WizardPreset,
     WizardSchedule,
 )
-from handlers.goals.draft import Draft, Step, before_mushaf, before_preview, spec_of, uses_mushaf
+from handlers.goals.draft import (
+    Draft,
+    Step,
+    answers_version,
+    before_mushaf,
+    before_preview,
+    spec_of,
+    uses_mushaf,
+)
 
 Screen = tuple[str, InlineKeyboardMarkup]
 
@@ -187,7 +195,7 @@ def _estimate_lines(spec: GoalSpec, estimate: GoalEstimate, t: Translator) -> li
 
 
 def preview_markup(draft: Draft, t: Translator) -> InlineKeyboardMarkup:
-    rows = [[button(t.gettext("✅ Confirm"), WizardConfirm())]]
+    rows = [[button(t.gettext("✅ Confirm"), WizardConfirm(answers_version(draft)))]]
     if draft.get("origin") == "preset" and uses_mushaf(draft):
         rows.append([button(t.gettext("📖 Change mushaf"), WizardGo(Step.MUSHAF))])
     rows.append(_nav(t, before_preview(draft)))

@@ -53,6 +53,7 @@ from handlers.goals.draft import (
     Draft,
     Step,
     after_schedule,
+    answers_version,
     before_preview,
     draft_of,
     drop_draft,
@@ -265,6 +266,12 @@ async def _confirm_pressed(
     update: Update, context: ContextTypes.DEFAULT_TYPE, reader: Reader, t: Translator,
     draft: Draft, data: WizardConfirm,
 ) -> object:
+    if data.answers != answers_version(draft):
+        await send(update, context, t.gettext(
+            "This preview is out of date; nothing was saved. "
+            "Use the newest message of your goal setup."
+        ))
+        return None
     spec = spec_of(draft)
     if spec is None:
         return await show(update, context, reader, t, draft, Step.KIND, edit=True)
@@ -276,7 +283,7 @@ async def _confirm_pressed(
     except QFError as error:
         if isinstance(error, QFTimeout | QFConnectionError) and error.ambiguous:
             draft["uncertain"] = True  # it may have been set: look before trying again
-        retry = retry_markup(t, WizardConfirm(), before_preview(draft))
+        retry = retry_markup(t, WizardConfirm(answers_version(draft)), before_preview(draft))
         await reply_upstream_error(update, context, t, error, retry_markup=retry)
         return Step.PREVIEW
     drop_draft(context)
