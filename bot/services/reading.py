@@ -11,12 +11,18 @@ user is told it may already be credited.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any
 
+from bot.domain.credit_checks import (
+    CreditConcern,
+    RecentCredit,
+    concern_about,
+    remember_credit,
+)
 from bot.domain.reading import (
     ReadRequest,
     command_credit_key,
@@ -112,6 +118,43 @@ async def credit_read(
         seconds=request.seconds,
         mushaf_id=reader.mushaf_id,
     )
+
+
+#: user_data key of the /read credits of the last minutes (see `bot.domain.credit_checks`);
+#: persisted, so a repeat is caught after a restart and from another device too.
+RECENT_KEY = "read_recent"
+
+
+def _recent(user_data: Mapping[str, Any] | None) -> list[RecentCredit]:
+    stored = (user_data or {}).get(RECENT_KEY)
+    if not isinstance(stored, list):
+        return []
+    return [credit for item in stored if (credit := RecentCredit.from_data(item)) is not None]
+
+
+def read_concern(
+    reader: Reader, request: ReadRequest, user_data: Mapping[str, Any] | None,
+    *, chat_id: int, message_id: int,
+) -> CreditConcern | None:
+    """Whether to ask before crediting this /read: a repeat of one credited in the last few
+    minutes, or far beyond a day's reading. Credits cannot be taken back, so asking is cheap."""
+    return concern_about(
+        request, command_credit_key(chat_id, message_id), _recent(user_data), reader.deps.clock()
+    )
+
+
+def note_read_credited(
+    reader: Reader, request: ReadRequest, user_data: MutableMapping[str, Any] | None,
+    *, chat_id: int, message_id: int,
+) -> None:
+    """Remember a credited /read for a while, so that sending it again is asked about."""
+    if user_data is None:
+        return
+    recent = remember_credit(
+        _recent(user_data), request, command_credit_key(chat_id, message_id),
+        reader.deps.clock(),
+    )
+    user_data[RECENT_KEY] = [credit.to_data() for credit in recent]
 
 
 class PlanCheck(StrEnum):

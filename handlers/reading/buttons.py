@@ -74,6 +74,23 @@ class RetryRead(CallbackData, prefix="read.retry"):
 
 
 @dataclass(frozen=True)
+class ConfirmRead(CallbackData, prefix="read.again"):
+    """"Log it (again)" after the question a repeated or very large /read gets; it credits
+    that /read message (under its own key, so two presses credit once)."""
+
+    owner: UserId
+    message_id: MessageId
+
+
+@dataclass(frozen=True)
+class CancelRead(CallbackData, prefix="read.cancel"):
+    """"Cancel" under that question: nothing is credited."""
+
+    owner: UserId
+    message_id: MessageId
+
+
+@dataclass(frozen=True)
 class PickMeaning(CallbackData, prefix="read.pick"):
     """The answer to "/read 10: a surah, a juz or minutes?", carrying the whole question."""
 
