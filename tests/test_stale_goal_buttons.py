@@ -138,3 +138,22 @@ async def test_an_older_preview_cannot_confirm_answers_it_never_showed(bot: BotH
     (goal,) = goals(bot)
     assert (goal.type, goal.amount) == ("QURAN_TIME", 600)
     assert WizardConfirm.parse(f"{WizardConfirm.prefix}:../x") is None
+
+
+async def test_replace_it_on_an_older_question_does_not_set_the_newer_one_liner(
+    bot: BotHarness,
+) -> None:
+    seeded = Goal("made-on-quran-com", "QURAN_TIME", 300, None, "QURAN", 2, TODAY)
+    bot.fake_qf.users[DEMO_SUB].goals[seeded.id] = seeded
+    (first_question,) = await bot.send("/goal 2 pages")
+    if "Replace it" not in [label for label, _ in bot.world.buttons(first_question)]:
+        # The 2026-03-29 contract does not tell a goal's id: one made elsewhere can't be
+        # replaced from here at all, so there is no question to go stale.
+        assert "can't" in text_of(first_question) or "cannot" in text_of(first_question)
+        return
+    await bot.send("/goal 20min")  # a second question; the kept one-liner is now this one
+    (reply,) = await bot.press("Replace it", message=first_question)
+    assert "That request has expired. Send /goal again." in text_of(reply)
+    assert [goal.amount for goal in goals(bot)] == [300]
+    (done,) = await bot.press("Replace it")
+    assert "20 minutes a day" in text_of(done)

@@ -110,12 +110,17 @@ class WizardConfirm(CallbackData, prefix="goal.w.confirm"):
 
 @dataclass(frozen=True)
 class SetPendingGoal(CallbackData, prefix="goal.set"):
-    """"Replace it" (a goal made elsewhere) or "Try again": the one-liner kept in user_data."""
+    """"Replace it" (a goal made elsewhere) or "Try again": the one-liner kept in user_data,
+    only if it is still the one the question was about (`args`, see `pending_version`)."""
+
+    args: AnswersVersion
 
 
 @dataclass(frozen=True)
 class DropPendingGoal(CallbackData, prefix="goal.keep"):
     """"Keep my goal" instead of the one-liner."""
+
+    args: AnswersVersion
 
 
 @dataclass(frozen=True)
