@@ -554,7 +554,8 @@ async def test_one_juz_preset_follows_the_mushaf_from_settings(bot: BotHarness) 
 async def test_arabic_preview_dates_use_arabic_digits(bot: BotHarness) -> None:
     await bot.deps.chats.update(DEMO_USER.id, language="ar")
     await bot.send("/goal")
-    (preview,) = await bot.press_data(WizardPreset("khatm30").pack())
+    session = bot.app.user_data[DEMO_USER.id]["goal_wizard"]["session"]
+    (preview,) = await bot.press_data(WizardPreset(session, "khatm30").pack())
     week = [line for line in text_of(preview).splitlines() if line.startswith("• ")]
     assert len(week) == 7
     assert "٢٩" in week[0]

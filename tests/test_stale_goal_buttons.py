@@ -157,3 +157,16 @@ async def test_replace_it_on_an_older_question_does_not_set_the_newer_one_liner(
     assert [goal.amount for goal in goals(bot)] == [300]
     (done,) = await bot.press("Replace it")
     assert "20 minutes a day" in text_of(done)
+
+
+async def test_a_button_from_an_earlier_goal_setup_acts_on_nothing(bot: BotHarness) -> None:
+    (first,) = await bot.send("/goal")
+    old_khatm = data_of(bot, first, "Khatm in 30 days")
+    await bot.send("/cancel")
+    (second,) = await bot.send("/goal")
+    await bot.press("My own goal", message=second)
+    draft_before = dict(bot.app.user_data[DEMO_USER.id]["goal_wizard"])
+    (reply,) = await bot.press_data(old_khatm, message=first)
+    assert "This goal setup has ended. Send /goal to start again." in text_of(reply)
+    assert bot.app.user_data[DEMO_USER.id]["goal_wizard"] == draft_before
+    assert goals(bot) == []

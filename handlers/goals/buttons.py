@@ -1,7 +1,9 @@
 """The buttons of /goal: one class per action.
 
 Goal buttons only work in the private chat and act on the presser's own answers and goal (kept
-in their `user_data`), so they carry no owner. The wizard's buttons carry the answer they give;
+in their `user_data`), so they carry no owner. The wizard's buttons carry its
+session (a fresh token each time it opens: a button from an earlier opening says the setup
+has ended) and the answer they give;
 Undo and Delete carry the version of the goal they were shown for
 (`bot.services.goals.goal_version`): a press after the goal changed says so and changes nothing.
 Undo also carries the token of the offer it takes, so it undoes at most once. The
@@ -33,6 +35,8 @@ MushafId = Annotated[int, Between(1, max(MUSHAF_IDS))]
 OfferToken = Annotated[str, Matches(OFFER_TOKEN_PATTERN)]
 #: The goal a button was shown for (`bot.services.goals.goal_version`).
 GoalVersion = Annotated[str, Matches(GOAL_VERSION_PATTERN)]
+#: Which opening of the wizard a button belongs to (`handlers.goals.draft.wizard_session`).
+WizardSession = Annotated[str, Matches(OFFER_TOKEN_PATTERN)]
 #: The wizard answers a preview showed (`handlers.goals.draft.answers_version`).
 AnswersVersion = Annotated[str, Matches(r"[0-9a-f]{8}")]
 
@@ -55,16 +59,21 @@ class Schedule(StrEnum):
 class WizardCancel(CallbackData, prefix="goal.w.cancel"):
     """✖ Cancel: nothing is changed."""
 
+    session: WizardSession
+
 
 @dataclass(frozen=True)
 class WizardDelete(CallbackData, prefix="goal.w.delete"):
     """🗑 Delete my goal, offered at the first step when there is one."""
+
+    session: WizardSession
 
 
 @dataclass(frozen=True)
 class WizardGo(CallbackData, prefix="goal.w.go"):
     """« Back, "Keep 15 minutes" and "📖 Change mushaf": show `step` with the answers kept."""
 
+    session: WizardSession
     step: Step
 
 
@@ -72,6 +81,7 @@ class WizardGo(CallbackData, prefix="goal.w.go"):
 class WizardPreset(CallbackData, prefix="goal.w.preset"):
     """One of Quran.com's suggested goals (`bot.domain.goals.goal_presets`)."""
 
+    session: WizardSession
     key: PresetKey
 
 
@@ -79,9 +89,12 @@ class WizardPreset(CallbackData, prefix="goal.w.preset"):
 class WizardCustom(CallbackData, prefix="goal.w.custom"):
     """✏️ My own goal."""
 
+    session: WizardSession
+
 
 @dataclass(frozen=True)
 class WizardKind(CallbackData, prefix="goal.w.kind"):
+    session: WizardSession
     kind: KindCode
 
 
@@ -89,11 +102,13 @@ class WizardKind(CallbackData, prefix="goal.w.kind"):
 class WizardSchedule(CallbackData, prefix="goal.w.sched"):
     """Every day with no end, or for a number of days."""
 
+    session: WizardSession
     schedule: Schedule
 
 
 @dataclass(frozen=True)
 class WizardMushaf(CallbackData, prefix="goal.w.mushaf"):
+    session: WizardSession
     mushaf_id: MushafId
 
 
@@ -102,6 +117,7 @@ class WizardConfirm(CallbackData, prefix="goal.w.confirm"):
     """✅ Confirm at the preview: the answers it showed, so a preview left behind by a newer
     one cannot save answers it never showed."""
 
+    session: WizardSession
     answers: AnswersVersion
 
 

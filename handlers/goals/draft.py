@@ -4,8 +4,9 @@ The answers live in the user's persisted `user_data` (JSON values only), not in 
 conversation, so a button keeps working after a restart or an upstream failure. A draft holds:
 `origin` ("preset" or "custom"), `preset`, `type` (a GoalType value), `amount`, `juz` (when the
 amount was asked in juz), `schedule` ("daily" or "days"), `duration`, `mushaf`, the goal it
-replaces (`replace_id`, `replace_known`, `current_text`), `step`, and `uncertain` after a
-Confirm that got no answer in time.
+replaces (`replace_id`, `replace_known`, `current_text`), `step`,
+`session` (the token of this opening, carried by its buttons), and `uncertain` after a Confirm
+that got no answer in time.
 """
 
 from __future__ import annotations
@@ -71,6 +72,12 @@ def replaced_goal(draft: Draft) -> CurrentGoal | None:
     if not goal_id:
         return None
     return CurrentGoal(goal_id=str(goal_id), known=StoredGoal.from_data(draft.get("replace_known")))
+
+
+def wizard_session(draft: Draft) -> str:
+    """The token of this opening of the wizard (set when it starts), which its buttons carry:
+    a button from an earlier opening then acts on nothing (see `handlers.goals.wizard`)."""
+    return str(draft.get("session") or "00000000")
 
 
 def answers_version(draft: Draft) -> str:

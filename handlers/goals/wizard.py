@@ -59,6 +59,7 @@ from handlers.goals.draft import (
     drop_draft,
     replaced_goal,
     spec_of,
+    wizard_session,
 )
 from handlers.goals.manage import ask_delete, save_goal_record, user_data_of
 from handlers.goals.oneliners import set_one_liner
@@ -173,7 +174,9 @@ def on_wizard_press(cls: type[D], step: WizardStep[D]) -> CallbackQueryHandler[A
         if reader is None:
             return _not_opened(update)
         draft = draft_of(context)
-        if draft is None:
+        # A button of an earlier opening of the wizard (closed, cancelled, or opened again
+        # since) must not act on the answers of the current one.
+        if draft is None or getattr(data, "session", None) != wizard_session(draft):
             await send(update, context, t.gettext(
                 "This goal setup has ended. Send /goal to start again."
             ), edit=True)
@@ -283,7 +286,8 @@ async def _confirm_pressed(
     except QFError as error:
         if isinstance(error, QFTimeout | QFConnectionError) and error.ambiguous:
             draft["uncertain"] = True  # it may have been set: look before trying again
-        retry = retry_markup(t, WizardConfirm(answers_version(draft)), before_preview(draft))
+        again = WizardConfirm(wizard_session(draft), answers_version(draft))
+        retry = retry_markup(t, draft, again, before_preview(draft))
         await reply_upstream_error(update, context, t, error, retry_markup=retry)
         return Step.PREVIEW
     drop_draft(context)
