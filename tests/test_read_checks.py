@@ -132,3 +132,12 @@ def test_the_rule_never_calls_a_message_a_repeat_of_itself() -> None:
     assert concern_about(request, "read:1:6", recent, later) is None
     assert remember_credit(recent, request, "read:1:6", later)[0].message == "read:1:6"
     assert RecentCredit.from_data({"at": "garbage"}) is None
+
+
+def test_large_means_more_than_three_juz_however_long_the_verses() -> None:
+    now = datetime(2026, 3, 29, 9, tzinfo=UTC)
+    # Al-Baqarah to An-Nisa: 662 verses, but about five juz of reading.
+    assert concern_about(parse_read_command("2:1-4:176"), "m", [], now) is CreditConcern.LARGE
+    # The last juz: 564 short verses, one juz, a normal day for many.
+    assert concern_about(parse_read_command("78:1-114:6"), "m", [], now) is None
+    assert concern_about(parse_read_command("2:1-2:286 3h"), "m", [], now) is None

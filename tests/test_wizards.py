@@ -91,7 +91,7 @@ async def test_typed_cancel_cancels_the_goal_wizard(bot: BotHarness, word: str) 
     await bot.press("My own goal")
     await bot.press("Time each day")
     (reply,) = await bot.send(word)
-    assert "Goal setup cancelled; nothing was changed." in reply["text"]
+    assert "Cancelled. Nothing about your goal was changed." in reply["text"]
     assert list(bot.fake_qf.users[DEMO_SUB].goals.values()) == []
     (after,) = await bot.send("/cancel")
     assert after["text"] == "There is nothing to cancel."
@@ -152,3 +152,14 @@ async def test_arabic_closing_note(bot: BotHarness) -> None:
 async def test_slash_cancel_without_a_wizard_says_there_is_nothing(bot: BotHarness) -> None:
     (reply,) = await bot.send("/cancel")
     assert reply["text"] == "There is nothing to cancel."
+
+
+async def test_slash_cancel_says_the_same_thing_in_every_wizard(bot: BotHarness) -> None:
+    said = []
+    for start in ("/goal", "/note", "/timezone"):
+        await bot.send(start)
+        (reply,) = await bot.send("/cancel")
+        said.append(reply["text"])
+    assert all(text.startswith("Cancelled. ") for text in said), said
+    (nothing,) = await bot.send("/cancel")
+    assert nothing["text"] == "There is nothing to cancel."

@@ -16,14 +16,17 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
+from bot.domain.chapters import JUZ_COUNT
 from bot.domain.reading import ReadRequest
+from bot.domain.verses import VerseRange
 
 #: The same reading credited again within this long is most likely a repeat by mistake.
 REPEAT_WINDOW = timedelta(minutes=10)
 #: More than this much typed time is far beyond a day's reading.
 LARGE_SECONDS = 3 * 3600
-#: More verses than this (about five juz on average; the Quran has 6,236) in one /read.
-LARGE_VERSES = 1000
+#: More than this many juz in one /read. Counted in juz rather than verses, since verses differ
+#: greatly in length (Al-Baqarah's 286 verses are 2.5 juz; the last juz has 564 verses).
+LARGE_JUZ = 3.0
 #: How many recent credits are remembered per person (the window is short).
 MAX_REMEMBERED = 10
 
@@ -77,10 +80,32 @@ def concern_about(
         if (credit.reading == fingerprint and credit.message != message
                 and timedelta(0) <= now - credit.at <= REPEAT_WINDOW):
             return CreditConcern.REPEAT
-    verses = sum(item.verse_count for item in request.ranges)
-    if verses > LARGE_VERSES or (request.seconds or 0) > LARGE_SECONDS:
+    if juz_read(request.ranges) > LARGE_JUZ or (request.seconds or 0) > LARGE_SECONDS:
         return CreditConcern.LARGE
     return None
+
+
+def _juz_ordinals() -> list[tuple[int, int]]:
+    spans = []
+    for juz in range(1, JUZ_COUNT + 1):
+        verses = VerseRange.juz(juz)
+        spans.append((verses.start_ordinal, verses.end_ordinal))
+    return spans
+
+
+_JUZ_ORDINALS = tuple(_juz_ordinals())
+
+
+def juz_read(ranges: Sequence[VerseRange]) -> float:
+    """How many juz `ranges` make, each juz counted by the share of its verses read: a
+    measure of length that does not depend on how long a surah's verses are."""
+    total = 0.0
+    for item in ranges:
+        for start, end in _JUZ_ORDINALS:
+            overlap = min(end, item.end_ordinal) - max(start, item.start_ordinal) + 1
+            if overlap > 0:
+                total += overlap / (end - start + 1)
+    return total
 
 
 def remember_credit(

@@ -191,7 +191,7 @@ async def _cancel_pressed(
     draft: Draft, data: WizardCancel,
 ) -> object:
     drop_draft(context)
-    await send(update, context, t.gettext("Goal setup cancelled; nothing was changed."),
+    await send(update, context, t.gettext("Cancelled. Nothing about your goal was changed."),
                edit=True)
     return END
 
@@ -316,7 +316,7 @@ async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> object:
     drop_draft(context)
     if message is not None:
         t = await translator_for(update, context)
-        await message.reply_text(t.gettext("Goal setup cancelled; nothing was changed."))
+        await message.reply_text(t.gettext("Cancelled. Nothing about your goal was changed."))
     return END
 
 
