@@ -141,3 +141,25 @@ def test_large_means_more_than_three_juz_however_long_the_verses() -> None:
     # The last juz: 564 short verses, one juz, a normal day for many.
     assert concern_about(parse_read_command("78:1-114:6"), "m", [], now) is None
     assert concern_about(parse_read_command("2:1-2:286 3h"), "m", [], now) is None
+
+
+async def test_i_read_it_after_the_plan_changed_credits_nothing_and_shows_it(
+    bot: BotHarness,
+) -> None:
+    from sandbox.quran_foundation import Goal
+
+    bot.fake_qf.users[DEMO_SUB].goals["goal-1"] = Goal(
+        "goal-1", "QURAN_RANGE", "67:1-67:30", None, "QURAN", 2, TODAY
+    )
+    (today,) = await bot.send("/today")
+    old = next(d for label, d in bot.world.buttons(today) if label == "✅ I read it")
+    await bot.send("/read 67:1-67:10")  # read part of it meanwhile
+    posts = len(credit_posts(bot))
+    await bot.press_data(str(old), message=today)
+    assert bot.world.answered_callbacks[-1].text == (
+        "Today's plan has changed since; nothing was credited. Here it is now."
+    )
+    assert len(credit_posts(bot)) == posts
+    (done, *_) = await bot.press("I read it")
+    assert credit_posts(bot)[-1]["ranges"] == ["67:11-67:30"]
+    assert "✅ Credited 67:11–30" in text_of(done) or "✅ Credited 67:11–30" in bot.texts()[-1]

@@ -10,6 +10,7 @@ user is told it may already be credited.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
@@ -157,10 +158,19 @@ def note_read_credited(
     user_data[RECENT_KEY] = [credit.to_data() for credit in recent]
 
 
+def plan_version(keys: Sequence[str]) -> str:
+    """A short fingerprint of the remaining ranges a "✅ I read it" showed: pressed after they
+    changed (another goal, reading logged elsewhere), it credits nothing and shows the plan as
+    it is now, so it never credits verses the person was not shown."""
+    return hashlib.sha256(",".join(keys).encode("utf-8")).hexdigest()[:8]
+
+
 class PlanCheck(StrEnum):
     """Whether today's plan still matched the "I read it" that was pressed."""
 
     CREDITED = "credited"
+    #: The plan still asks for something, but not what the button showed.
+    CHANGED = "changed"
     #: The button was offered on another day's plan (or there is no plan now).
     OTHER_DAY = "other_day"
     #: Today's plan asks for nothing more.
@@ -177,10 +187,11 @@ class RestOfPlan:
 
 
 async def credit_rest_of_plan(
-    reader: Reader, offered_day: date, user_data: Mapping[str, Any] | None
+    reader: Reader, offered_day: date, shown: str, user_data: Mapping[str, Any] | None
 ) -> RestOfPlan:
-    """"I read it": credit what today's plan still asks for, read fresh now (not what the
-    button showed), once per day and set of ranges. Raises QFError reading the plan."""
+    """"I read it": credit what today's plan still asks for, read fresh now, only if it is
+    what the button showed (`shown`, see `plan_version`), once per day and set of ranges.
+    Raises QFError reading the plan."""
     current = await current_goal(reader, user_data)
     plan = current.plan if current else None
     if plan is None or plan.date is None or offered_day != plan.date:
@@ -189,6 +200,8 @@ async def credit_rest_of_plan(
     if not remaining:
         return RestOfPlan(PlanCheck.NOTHING_LEFT)
     keys = [item.key for item in remaining]
+    if plan_version(keys) != shown:
+        return RestOfPlan(PlanCheck.CHANGED)
     result = await credit_once(
         reader.deps.credits, reader.session, reader.user_id, plan_credit_key(plan.date, keys),
         ranges=keys, seconds=None, mushaf_id=reader.mushaf_id,
