@@ -170,3 +170,17 @@ async def test_a_button_from_an_earlier_goal_setup_acts_on_nothing(bot: BotHarne
     assert "This goal setup has ended. Send /goal to start again." in text_of(reply)
     assert bot.app.user_data[DEMO_USER.id]["goal_wizard"] == draft_before
     assert goals(bot) == []
+
+
+async def test_old_undo_says_the_goal_changed_in_arabic(bot: BotHarness) -> None:
+    await bot.deps.chats.update(DEMO_USER.id, language="ar")
+    await bot.send("/goal 10min")
+    undo_message = bot.world.last_sent(DEMO_USER.id)
+    offer = UndoGoal.parse(data_of(bot, undo_message, "↩️"))
+    assert offer is not None
+    # The goal as another version (what a change elsewhere makes of the button's version).
+    other = UndoGoal(offer.token, "0" * 8 if offer.version != "0" * 8 else "1" * 8)
+    (reply,) = await bot.press_data(other.pack(), message=undo_message)
+    assert "تغيّر هذا الهدف منذ ذلك الحين؛ لم يُتراجع عن شيء." in text_of(reply)
+    (goal,) = goals(bot)
+    assert (goal.type, goal.amount) == ("QURAN_TIME", 600)
