@@ -130,7 +130,7 @@ async def test_forged_undo_presses_change_nothing(bot: BotHarness) -> None:
         answer = bot.world.answered_callbacks[-1]
         assert (answer.data, answer.text) == (forged, "This button is no longer valid.")
     # A well-formed token that is not the offer's: there is nothing it may undo.
-    other = UndoGoal("0" * 8 if offer.token != "0" * 8 else "1" * 8)
+    other = UndoGoal("0" * 8 if offer.token != "0" * 8 else "1" * 8, offer.version)
     (reply,) = await bot.press_data(other.pack(), message=undo_message)
     assert "nothing to undo" in text_of(reply)
     assert bot.world.answered_callbacks[-1].data == other.pack()

@@ -12,6 +12,7 @@ caller persists it at once (the record is the only handle on the goal, see `Stor
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass
@@ -141,6 +142,38 @@ async def find_current_goal(
         known = stored if same_goal else None
     goal_id = plan.goal_id or (known.id if known else None)
     return CurrentGoal(goal_id=goal_id, known=known, plan=plan)
+
+
+#: What a goal version looks like on a button: 8 hex digits (`goal_version`).
+GOAL_VERSION_PATTERN = r"[0-9a-f]{8}"
+
+
+def goal_version(current: CurrentGoal) -> str:
+    """A short fingerprint of the goal as the bot would show it now: its id, type, amount,
+    duration and start day (type and id alone for a goal made elsewhere).
+
+    Buttons that act on a goal (Undo, Delete) carry it, and the press compares it with the
+    goal in force: a goal changed since (by the wizard, another one-liner, Quran.com itself,
+    on any device) no longer matches, so an old button cannot act on a newer goal. It is
+    computed from Quran.com's answer and the persisted record, so it survives restarts.
+    """
+    known = current.known
+    live_type = plan_goal_type(current.plan) if current.plan is not None else None
+    parts: tuple[object, ...]
+    if known is not None and live_type in (None, known.spec.type):
+        spec = known.spec
+        parts = (current.goal_id, spec.type.value, spec.amount, spec.duration_days, known.start)
+    else:
+        parts = (current.goal_id, live_type.value if live_type else None, "made elsewhere")
+    text = "|".join(str(part) for part in parts)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
+
+
+def stored_goal_version(goal: StoredGoal) -> str:
+    """The version of `goal` right after the bot set it (see `goal_version`), as its
+    persisted record will read back at the press."""
+    kept = StoredGoal.from_data(goal.to_data()) or goal
+    return goal_version(CurrentGoal(goal_id=kept.id, known=kept))
 
 
 def goal_input(spec: GoalSpec) -> GoalInput:
@@ -344,6 +377,62 @@ async def undo_goal(
     user_data.pop(UNDO_KEY, None)
     remember_goal(user_data, restored)
     return restored
+
+
+class UndoOutcome(StrEnum):
+    #: The one-liner's goal was removed (there was none before it).
+    REMOVED = "removed"
+    #: The goal before the one-liner is back.
+    RESTORED = "restored"
+    #: The goal changed after the Undo was offered: nothing was done.
+    CHANGED = "changed"
+    #: The offer was already taken or replaced by a newer one: nothing was done.
+    NOTHING = "nothing"
+
+
+@dataclass(frozen=True)
+class UndoResult:
+    outcome: UndoOutcome
+    restored: StoredGoal | None = None
+
+
+async def undo_if_unchanged(
+    reader: Reader, user_data: MutableMapping[str, Any], token: str, version: str
+) -> UndoResult:
+    """Undo the one-liner offer `token`, only if the goal in force is still the one the Undo
+    was shown for (`version`, see `goal_version`). The concrete case: `/goal 10min` offers
+    Undo; the wizard then turns the same goal into a khatm; the old Undo must not delete the
+    khatm. Raises QFError."""
+    offer = pending_undo(user_data, token)
+    if offer is None:
+        return UndoResult(UndoOutcome.NOTHING)
+    current = await current_goal(reader, user_data)
+    if current is None or current.goal_id != offer.goal_id or goal_version(current) != version:
+        return UndoResult(UndoOutcome.CHANGED)
+    restored = await undo_goal(reader, offer, user_data)
+    return UndoResult(UndoOutcome.RESTORED if restored else UndoOutcome.REMOVED, restored)
+
+
+class DeleteOutcome(StrEnum):
+    DELETED = "deleted"
+    #: The goal in force is not the one the question named: nothing was deleted.
+    CHANGED = "changed"
+    #: There is no goal any more.
+    NO_GOAL = "no_goal"
+
+
+async def delete_if_unchanged(
+    reader: Reader, user_data: MutableMapping[str, Any], version: str
+) -> DeleteOutcome:
+    """Delete the goal in force if it is still the one "Delete it?" was asked about
+    (`version`). Raises QFError."""
+    current = await current_goal(reader, user_data)
+    if current is None or current.goal_id is None:
+        return DeleteOutcome.NO_GOAL
+    if goal_version(current) != version:
+        return DeleteOutcome.CHANGED
+    await delete_goal(reader, current.goal_id, user_data)
+    return DeleteOutcome.DELETED
 
 
 async def delete_goal(

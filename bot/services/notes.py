@@ -12,6 +12,7 @@ can never create a second copy.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -161,6 +162,19 @@ async def update_note(
     note = await session.update_note(note_id, draft.body)
     await drafts.delete(draft.id)
     return note
+
+
+#: What a note version looks like on a button (`note_version`).
+NOTE_VERSION_PATTERN = r"[0-9a-f]{8}"
+
+
+def note_version(note: Note) -> str:
+    """A short fingerprint of the note as shown: its id, Quran.com's `updatedAt`, text and
+    verses. Edit, Delete and Share buttons carry it, so a press after the note changed (on
+    Quran.com, on another device, by an edit here) says so instead of acting on a note the
+    person never saw."""
+    text = "|".join((note.id, note.updated_at.isoformat(), note.body, ",".join(note.ranges)))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
 
 
 async def get_note(session: UserSession, note_id: str) -> Note:

@@ -11,13 +11,20 @@ user is told it may already be credited.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any
 
+from bot.domain.credit_checks import (
+    CreditConcern,
+    RecentCredit,
+    concern_about,
+    remember_credit,
+)
 from bot.domain.reading import (
     ReadRequest,
     command_credit_key,
@@ -115,10 +122,56 @@ async def credit_read(
     )
 
 
+#: user_data key of the /read credits of the last minutes (see `bot.domain.credit_checks`);
+#: persisted, so a repeat is caught after a restart and from another device too.
+RECENT_KEY = "read_recent"
+
+
+def _recent(user_data: Mapping[str, Any] | None) -> list[RecentCredit]:
+    stored = (user_data or {}).get(RECENT_KEY)
+    if not isinstance(stored, list):
+        return []
+    return [credit for item in stored if (credit := RecentCredit.from_data(item)) is not None]
+
+
+def read_concern(
+    reader: Reader, request: ReadRequest, user_data: Mapping[str, Any] | None,
+    *, chat_id: int, message_id: int,
+) -> CreditConcern | None:
+    """Whether to ask before crediting this /read: a repeat of one credited in the last few
+    minutes, or far beyond a day's reading. Credits cannot be taken back, so asking is cheap."""
+    return concern_about(
+        request, command_credit_key(chat_id, message_id), _recent(user_data), reader.deps.clock()
+    )
+
+
+def note_read_credited(
+    reader: Reader, request: ReadRequest, user_data: MutableMapping[str, Any] | None,
+    *, chat_id: int, message_id: int,
+) -> None:
+    """Remember a credited /read for a while, so that sending it again is asked about."""
+    if user_data is None:
+        return
+    recent = remember_credit(
+        _recent(user_data), request, command_credit_key(chat_id, message_id),
+        reader.deps.clock(),
+    )
+    user_data[RECENT_KEY] = [credit.to_data() for credit in recent]
+
+
+def plan_version(keys: Sequence[str]) -> str:
+    """A short fingerprint of the remaining ranges a "✅ I read it" showed: pressed after they
+    changed (another goal, reading logged elsewhere), it credits nothing and shows the plan as
+    it is now, so it never credits verses the person was not shown."""
+    return hashlib.sha256(",".join(keys).encode("utf-8")).hexdigest()[:8]
+
+
 class PlanCheck(StrEnum):
     """Whether today's plan still matched the "I read it" that was pressed."""
 
     CREDITED = "credited"
+    #: The plan still asks for something, but not what the button showed.
+    CHANGED = "changed"
     #: The button was offered on another day's plan (or there is no plan now).
     OTHER_DAY = "other_day"
     #: Today's plan asks for nothing more.
@@ -135,10 +188,11 @@ class RestOfPlan:
 
 
 async def credit_rest_of_plan(
-    reader: Reader, offered_day: date, user_data: Mapping[str, Any] | None
+    reader: Reader, offered_day: date, shown: str, user_data: Mapping[str, Any] | None
 ) -> RestOfPlan:
-    """"I read it": credit what today's plan still asks for, read fresh now (not what the
-    button showed), once per day and set of ranges. Raises QFError reading the plan."""
+    """"I read it": credit what today's plan still asks for, read fresh now, only if it is
+    what the button showed (`shown`, see `plan_version`), once per day and set of ranges.
+    Raises QFError reading the plan."""
     current = await current_goal(reader, user_data)
     plan = current.plan if current else None
     if plan is None or plan.date is None or offered_day != plan.date:
@@ -147,6 +201,8 @@ async def credit_rest_of_plan(
     if not remaining:
         return RestOfPlan(PlanCheck.NOTHING_LEFT)
     keys = [item.key for item in remaining]
+    if plan_version(keys) != shown:
+        return RestOfPlan(PlanCheck.CHANGED)
     result = await credit_once(
         reader.deps.credits, reader.session, reader.user_id, plan_credit_key(plan.date, keys),
         ranges=keys, seconds=None, mushaf_id=reader.mushaf_id,

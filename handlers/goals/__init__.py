@@ -20,11 +20,20 @@ from typing import Any
 
 from telegram.ext import Application, CommandHandler, filters
 
+from bot.i18n import N_
 from handlers.callbacks import on_press
 from handlers.goals.buttons import DeleteGoal, DropPendingGoal, KeepGoal, SetPendingGoal, UndoGoal
+from handlers.goals.draft import drop_draft
 from handlers.goals.manage import delete_pressed, keep_pressed, undo_pressed
 from handlers.goals.oneliners import keep_current_pressed, replace_pressed
-from handlers.goals.wizard import GOAL_DEEP_LINK, build_conversation, goal_deep_link, goal_in_group
+from handlers.goals.wizard import (
+    CONVERSATION_NAME,
+    GOAL_DEEP_LINK,
+    build_conversation,
+    goal_deep_link,
+    goal_in_group,
+)
+from handlers.wizards import WizardRules, declare
 
 #: Handler group of the `/start goal` deep link: before handlers.timezone's group -1.
 DEEP_LINK_GROUP = -2
@@ -47,6 +56,14 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         group=DEEP_LINK_GROUP,
     )
     application.add_handler(build_conversation())
+    declare(application, WizardRules(
+        CONVERSATION_NAME,
+        closed=N_("Goal setup closed; nothing changed."),
+        hint=N_("Please answer with the buttons above or by typing; /cancel closes the goal "
+                "setup."),
+        # Its old buttons then say the setup has ended instead of acting on stale answers.
+        on_close=drop_draft,
+    ))
     application.add_handler(
         CommandHandler("goal", goal_in_group, ~filters.ChatType.PRIVATE
                        & filters.UpdateType.MESSAGE)

@@ -1,8 +1,12 @@
 """The buttons of /goal: one class per action.
 
 Goal buttons only work in the private chat and act on the presser's own answers and goal (kept
-in their `user_data`), so they carry no owner. The wizard's buttons carry the answer they give;
-Undo carries the token of the offer it takes, so an older Undo cannot undo a newer goal. The
+in their `user_data`), so they carry no owner. The wizard's buttons carry its
+session (a fresh token each time it opens: a button from an earlier opening says the setup
+has ended) and the answer they give;
+Undo and Delete carry the version of the goal they were shown for
+(`bot.services.goals.goal_version`): a press after the goal changed says so and changes nothing.
+Undo also carries the token of the offer it takes, so it undoes at most once. The
 wizard is opened by `handlers.replies.StartGoalWizard`, which /today offers too.
 """
 
@@ -18,6 +22,7 @@ from telegram.ext import ContextTypes
 from bot.domain.mushafs import MUSHAF_IDS
 from bot.domain.reading import OFFER_TOKEN_PATTERN
 from bot.i18n import Translator
+from bot.services.goals import GOAL_VERSION_PATTERN
 from bot.services.reader import Reader
 from handlers.callbacks import Between, CallbackData, Matches, button
 from handlers.goals.draft import Step
@@ -28,6 +33,12 @@ PresetKey = Annotated[str, Matches(r"[a-z0-9]{1,16}")]
 MushafId = Annotated[int, Between(1, max(MUSHAF_IDS))]
 #: The Undo offer a press takes (`bot.domain.reading.new_offer_token`).
 OfferToken = Annotated[str, Matches(OFFER_TOKEN_PATTERN)]
+#: The goal a button was shown for (`bot.services.goals.goal_version`).
+GoalVersion = Annotated[str, Matches(GOAL_VERSION_PATTERN)]
+#: Which opening of the wizard a button belongs to (`handlers.goals.draft.wizard_session`).
+WizardSession = Annotated[str, Matches(OFFER_TOKEN_PATTERN)]
+#: The wizard answers a preview showed (`handlers.goals.draft.answers_version`).
+AnswersVersion = Annotated[str, Matches(r"[0-9a-f]{8}")]
 
 
 class KindCode(StrEnum):
@@ -48,16 +59,21 @@ class Schedule(StrEnum):
 class WizardCancel(CallbackData, prefix="goal.w.cancel"):
     """✖ Cancel: nothing is changed."""
 
+    session: WizardSession
+
 
 @dataclass(frozen=True)
 class WizardDelete(CallbackData, prefix="goal.w.delete"):
     """🗑 Delete my goal, offered at the first step when there is one."""
+
+    session: WizardSession
 
 
 @dataclass(frozen=True)
 class WizardGo(CallbackData, prefix="goal.w.go"):
     """« Back, "Keep 15 minutes" and "📖 Change mushaf": show `step` with the answers kept."""
 
+    session: WizardSession
     step: Step
 
 
@@ -65,6 +81,7 @@ class WizardGo(CallbackData, prefix="goal.w.go"):
 class WizardPreset(CallbackData, prefix="goal.w.preset"):
     """One of Quran.com's suggested goals (`bot.domain.goals.goal_presets`)."""
 
+    session: WizardSession
     key: PresetKey
 
 
@@ -72,9 +89,12 @@ class WizardPreset(CallbackData, prefix="goal.w.preset"):
 class WizardCustom(CallbackData, prefix="goal.w.custom"):
     """✏️ My own goal."""
 
+    session: WizardSession
+
 
 @dataclass(frozen=True)
 class WizardKind(CallbackData, prefix="goal.w.kind"):
+    session: WizardSession
     kind: KindCode
 
 
@@ -82,17 +102,23 @@ class WizardKind(CallbackData, prefix="goal.w.kind"):
 class WizardSchedule(CallbackData, prefix="goal.w.sched"):
     """Every day with no end, or for a number of days."""
 
+    session: WizardSession
     schedule: Schedule
 
 
 @dataclass(frozen=True)
 class WizardMushaf(CallbackData, prefix="goal.w.mushaf"):
+    session: WizardSession
     mushaf_id: MushafId
 
 
 @dataclass(frozen=True)
 class WizardConfirm(CallbackData, prefix="goal.w.confirm"):
-    """✅ Confirm at the preview."""
+    """✅ Confirm at the preview: the answers it showed, so a preview left behind by a newer
+    one cannot save answers it never showed."""
+
+    session: WizardSession
+    answers: AnswersVersion
 
 
 # --- One-liners, delete and undo -------------------------------------------------------------
@@ -100,17 +126,24 @@ class WizardConfirm(CallbackData, prefix="goal.w.confirm"):
 
 @dataclass(frozen=True)
 class SetPendingGoal(CallbackData, prefix="goal.set"):
-    """"Replace it" (a goal made elsewhere) or "Try again": the one-liner kept in user_data."""
+    """"Replace it" (a goal made elsewhere) or "Try again": the one-liner kept in user_data,
+    only if it is still the one the question was about (`args`, see `pending_version`)."""
+
+    args: AnswersVersion
 
 
 @dataclass(frozen=True)
 class DropPendingGoal(CallbackData, prefix="goal.keep"):
     """"Keep my goal" instead of the one-liner."""
 
+    args: AnswersVersion
+
 
 @dataclass(frozen=True)
 class DeleteGoal(CallbackData, prefix="goal.del"):
     """"🗑 Delete it" (or "Try again"): the goal the question was asked about."""
+
+    version: GoalVersion
 
 
 @dataclass(frozen=True)
@@ -123,6 +156,7 @@ class UndoGoal(CallbackData, prefix="goal.undo"):
     """↩️ Undo a one-liner: puts back the goal it replaced, or removes it."""
 
     token: OfferToken
+    version: GoalVersion
 
 
 def today_button(t: Translator, owner: int) -> InlineKeyboardButton:

@@ -4,12 +4,14 @@ The answers live in the user's persisted `user_data` (JSON values only), not in 
 conversation, so a button keeps working after a restart or an upstream failure. A draft holds:
 `origin` ("preset" or "custom"), `preset`, `type` (a GoalType value), `amount`, `juz` (when the
 amount was asked in juz), `schedule` ("daily" or "days"), `duration`, `mushaf`, the goal it
-replaces (`replace_id`, `replace_known`, `current_text`), `step`, and `uncertain` after a
-Confirm that got no answer in time.
+replaces (`replace_id`, `replace_known`, `current_text`), `step`,
+`session` (the token of this opening, carried by its buttons), and `uncertain` after a Confirm
+that got no answer in time.
 """
 
 from __future__ import annotations
 
+import hashlib
 from enum import StrEnum
 from typing import Any
 
@@ -70,6 +72,20 @@ def replaced_goal(draft: Draft) -> CurrentGoal | None:
     if not goal_id:
         return None
     return CurrentGoal(goal_id=str(goal_id), known=StoredGoal.from_data(draft.get("replace_known")))
+
+
+def wizard_session(draft: Draft) -> str:
+    """The token of this opening of the wizard (set when it starts), which its buttons carry:
+    a button from an earlier opening then acts on nothing (see `handlers.goals.wizard`)."""
+    return str(draft.get("session") or "00000000")
+
+
+def answers_version(draft: Draft) -> str:
+    """A short fingerprint of the answers a preview shows (and of the goal they replace): the
+    preview's ✅ Confirm carries it, so a preview left behind by a newer one saves nothing."""
+    keys = ("type", "amount", "schedule", "duration", "mushaf", "replace_id")
+    text = "|".join(str(draft.get(key)) for key in keys)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
 
 
 def uses_mushaf(draft: Draft) -> bool:

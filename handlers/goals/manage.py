@@ -2,7 +2,8 @@
 
 Deleting asks first and names the goal; the reading history and streak stay on Quran.com. Undo
 puts back the goal a one-liner replaced (or removes the new one), once: its button carries the
-token of the offer, so an older Undo cannot undo a newer goal.
+token of the offer. Both buttons carry the version of the goal they were shown for, and a press
+after the goal changed (the wizard, another one-liner, Quran.com) says so and changes nothing.
 """
 
 from __future__ import annotations
@@ -15,15 +16,19 @@ from telegram.ext import ContextTypes
 from bot.i18n import Translator
 from bot.presentation.goals import cannot_change_text, describe_current_goal, describe_goal
 from bot.qf import QFError
-from bot.services.goals import current_goal, delete_goal, pending_undo, undo_goal
+from bot.services.goals import (
+    DeleteOutcome,
+    UndoOutcome,
+    current_goal,
+    delete_if_unchanged,
+    goal_version,
+    undo_if_unchanged,
+)
 from bot.services.reader import Reader
 from handlers.callbacks import button
 from handlers.context import translator_for
 from handlers.goals.buttons import DeleteGoal, KeepGoal, UndoGoal, open_press
 from handlers.replies import reply_upstream_error, send
-
-#: user_data key of the goal a delete question was asked about: {"id": goal id}.
-DELETE_KEY = "goal_delete"
 
 
 def user_data_of(context: ContextTypes.DEFAULT_TYPE) -> dict[Any, Any]:
@@ -58,10 +63,8 @@ async def ask_delete(
     if not current.can_change:
         await send(update, context, cannot_change_text(current, t), edit=edit)
         return
-    if context.user_data is not None:
-        context.user_data[DELETE_KEY] = {"id": current.goal_id}
     markup = InlineKeyboardMarkup([[
-        button(t.gettext("🗑 Delete it"), DeleteGoal()),
+        button(t.gettext("🗑 Delete it"), DeleteGoal(goal_version(current))),
         button(t.gettext("Keep it"), KeepGoal()),
     ]])
     await send(update, context, t.gettext(
@@ -77,19 +80,20 @@ async def delete_pressed(
     reader = await open_press(update, context, t)
     if reader is None:
         return
-    user_data = user_data_of(context)
-    pending = user_data.get(DELETE_KEY)
-    goal_id = pending.get("id") if isinstance(pending, dict) else None
-    if not goal_id:
-        await send(update, context, t.gettext("Nothing to delete any more."), edit=True)
-        return
     try:
-        await delete_goal(reader, str(goal_id), user_data)
+        outcome = await delete_if_unchanged(reader, user_data_of(context), data.version)
     except QFError as error:
-        retry = InlineKeyboardMarkup([[button(t.gettext("Try again"), DeleteGoal())]])
+        retry = InlineKeyboardMarkup([[button(t.gettext("Try again"), data)]])
         await reply_upstream_error(update, context, t, error, retry_markup=retry)
         return
-    user_data.pop(DELETE_KEY, None)
+    if outcome is DeleteOutcome.NO_GOAL:
+        await send(update, context, t.gettext("Nothing to delete any more."), edit=True)
+        return
+    if outcome is DeleteOutcome.CHANGED:
+        await send(update, context, t.gettext(
+            "This goal has changed since; nothing was deleted. Send /goal to see it."
+        ), edit=True)
+        return
     await save_goal_record(update, context)
     await send(update, context, t.gettext(
         "🗑 Goal deleted. Set a new one any time with /goal."
@@ -100,7 +104,6 @@ async def keep_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, data:
     t = await translator_for(update, context)
     if await open_press(update, context, t) is None:
         return
-    user_data_of(context).pop(DELETE_KEY, None)
     await send(update, context, t.gettext("Kept your goal."), edit=True)
 
 
@@ -109,21 +112,24 @@ async def undo_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, data:
     reader = await open_press(update, context, t)
     if reader is None:
         return
-    user_data = user_data_of(context)
-    offer = pending_undo(user_data, data.token)
-    if offer is None:
-        await send(update, context, t.gettext("There is nothing to undo any more."), edit=True)
-        return
     try:
-        restored = await undo_goal(reader, offer, user_data)
+        result = await undo_if_unchanged(reader, user_data_of(context), data.token, data.version)
     except QFError as error:
         retry = InlineKeyboardMarkup([[button(t.gettext("Try again"), data)]])
         await reply_upstream_error(update, context, t, error, retry_markup=retry)
         return
+    if result.outcome is UndoOutcome.NOTHING:
+        await send(update, context, t.gettext("There is nothing to undo any more."), edit=True)
+        return
+    if result.outcome is UndoOutcome.CHANGED:
+        await send(update, context, t.gettext(
+            "This goal has changed since; nothing was undone. Send /goal to see it."
+        ), edit=True)
+        return
     await save_goal_record(update, context)
-    if restored is None:
+    if result.restored is None:
         text = t.gettext("↩️ Undone: the goal is removed.")
     else:
         text = t.gettext("↩️ Undone: your goal is back to {goal}.",
-                         goal=describe_goal(restored.spec, t))
+                         goal=describe_goal(result.restored.spec, t))
     await send(update, context, text, edit=True)

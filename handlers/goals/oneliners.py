@@ -8,6 +8,8 @@ retyping.
 
 from __future__ import annotations
 
+import hashlib
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
@@ -15,7 +17,7 @@ from bot.domain.goals import GoalInputError, GoalSpec, parse_goal_command
 from bot.i18n import Translator
 from bot.presentation.goals import cannot_change_text, describe_current_goal, describe_goal
 from bot.qf import QFError
-from bot.services.goals import CurrentGoal, GoalChangeOutcome, set_goal
+from bot.services.goals import CurrentGoal, GoalChangeOutcome, set_goal, stored_goal_version
 from bot.services.reader import Reader
 from handlers.callbacks import button
 from handlers.context import translator_for
@@ -31,6 +33,18 @@ from handlers.replies import reply_upstream_error, send
 
 #: user_data key of the one-liner waiting for "Replace it" or "Try again": {"args": text}.
 PENDING_KEY = "goal_pending"
+
+
+def pending_version(args: str) -> str:
+    """What "Replace it", "Keep my goal" and "Try again" carry: a newer one-liner replaces the
+    kept one, and an older question's buttons must not set (or drop) the newer goal."""
+    return hashlib.sha256(args.encode("utf-8")).hexdigest()[:8]
+
+
+def _pending_args(context: ContextTypes.DEFAULT_TYPE, version: str) -> str | None:
+    pending = user_data_of(context).get(PENDING_KEY)
+    args = pending.get("args") if isinstance(pending, dict) else None
+    return args if isinstance(args, str) and pending_version(args) == version else None
 
 
 async def set_one_liner(
@@ -54,7 +68,8 @@ async def set_one_liner(
     try:
         change = await set_goal(reader, spec, user_data, replace_unknown=confirmed)
     except QFError as error:
-        retry = InlineKeyboardMarkup([[button(t.gettext("Try again"), SetPendingGoal())]])
+        again = SetPendingGoal(pending_version(args))
+        retry = InlineKeyboardMarkup([[button(t.gettext("Try again"), again)]])
         await reply_upstream_error(update, context, t, error, retry_markup=retry)
         return
     current = change.current
@@ -62,7 +77,7 @@ async def set_one_liner(
         await send(update, context, cannot_change_text(current, t), edit=confirmed)
         return
     if change.outcome is GoalChangeOutcome.ASK_FIRST and current is not None:
-        await _ask_replace(update, context, t, spec, current)
+        await _ask_replace(update, context, t, spec, current, args)
         return
     user_data.pop(PENDING_KEY, None)
     await save_goal_record(update, context)
@@ -71,8 +86,9 @@ async def set_one_liner(
         lines.append(t.gettext("It replaces your previous goal: {goal}.",
                                goal=describe_current_goal(current, t)))
     rows: list[list[InlineKeyboardButton]] = []
-    if change.undo_token is not None:
-        rows.append([button(t.gettext("↩️ Undo"), UndoGoal(change.undo_token))])
+    if change.undo_token is not None and change.goal is not None:
+        undo = UndoGoal(change.undo_token, stored_goal_version(change.goal))
+        rows.append([button(t.gettext("↩️ Undo"), undo)])
     rows.append([today_button(t, reader.user_id)])
     await send(update, context, "\n".join(lines), InlineKeyboardMarkup(rows), edit=confirmed)
 
@@ -83,6 +99,7 @@ async def _ask_replace(
     t: Translator,
     spec: GoalSpec,
     current: CurrentGoal,
+    args: str,
 ) -> None:
     text = t.gettext(
         "You already have a goal: {current}.\nReplace it with “{new}”?",
@@ -90,8 +107,8 @@ async def _ask_replace(
         new=describe_goal(spec, t),
     )
     markup = InlineKeyboardMarkup([[
-        button(t.gettext("Replace it"), SetPendingGoal()),
-        button(t.gettext("Keep my goal"), DropPendingGoal()),
+        button(t.gettext("Replace it"), SetPendingGoal(pending_version(args))),
+        button(t.gettext("Keep my goal"), DropPendingGoal(pending_version(args))),
     ]])
     await send(update, context, text, markup)
 
@@ -103,9 +120,8 @@ async def replace_pressed(
     reader = await open_press(update, context, t)
     if reader is None:
         return
-    pending = user_data_of(context).get(PENDING_KEY)
-    args = pending.get("args") if isinstance(pending, dict) else None
-    if not isinstance(args, str):
+    args = _pending_args(context, data.args)
+    if args is None:
         await send(update, context, t.gettext("That request has expired. Send /goal again."),
                    edit=True)
         return
@@ -118,5 +134,6 @@ async def keep_current_pressed(
     t = await translator_for(update, context)
     if await open_press(update, context, t) is None:
         return
-    user_data_of(context).pop(PENDING_KEY, None)
+    if _pending_args(context, data.args) is not None:
+        user_data_of(context).pop(PENDING_KEY, None)
     await send(update, context, t.gettext("Kept your goal."), edit=True)

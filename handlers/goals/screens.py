@@ -31,14 +31,29 @@ from handlers.goals.buttons import (
     WizardPreset,
     WizardSchedule,
 )
-from handlers.goals.draft import Draft, Step, before_mushaf, before_preview, spec_of, uses_mushaf
+from handlers.goals.draft import (
+    Draft,
+    Step,
+    answers_version,
+    before_mushaf,
+    before_preview,
+    spec_of,
+    uses_mushaf,
+    wizard_session,
+)
 
 Screen = tuple[str, InlineKeyboardMarkup]
 
 
-def _nav(t: Translator, back: Step | None) -> list[InlineKeyboardButton]:
-    row = [button(t.gettext("« Back"), WizardGo(back))] if back else []
-    row.append(button(t.gettext("✖ Cancel"), WizardCancel()))
+def _s(draft: Draft) -> str:
+    """The session every button of this opening of the wizard carries."""
+    return wizard_session(draft)
+
+
+def _nav(t: Translator, draft: Draft, back: Step | None) -> list[InlineKeyboardButton]:
+    session = wizard_session(draft)
+    row = [button(t.gettext("« Back"), WizardGo(session, back))] if back else []
+    row.append(button(t.gettext("✖ Cancel"), WizardCancel(session)))
     return row
 
 
@@ -50,12 +65,12 @@ def choose_screen(draft: Draft, t: Translator) -> Screen:
             "Your current goal: {goal}. A new goal replaces it.", goal=current_text
         ))
     lines.append(t.gettext("Pick one of Quran.com's suggestions or make your own:"))
-    rows = [[button(t.gettext(preset.label), WizardPreset(preset.key))]
+    rows = [[button(t.gettext(preset.label), WizardPreset(wizard_session(draft), preset.key))]
             for preset in goal_presets(int(draft["mushaf"]))]
-    rows.append([button(t.gettext("✏️ My own goal"), WizardCustom())])
+    rows.append([button(t.gettext("✏️ My own goal"), WizardCustom(wizard_session(draft)))])
     if draft.get("replace_id"):
-        rows.append([button(t.gettext("🗑 Delete my goal"), WizardDelete())])
-    rows.append(_nav(t, None))
+        rows.append([button(t.gettext("🗑 Delete my goal"), WizardDelete(wizard_session(draft)))])
+    rows.append(_nav(t, draft, None))
     return "\n".join(lines), InlineKeyboardMarkup(rows)
 
 
@@ -67,10 +82,10 @@ def kind_screen(draft: Draft, t: Translator) -> Screen:
             goal=draft["current_text"],
         )
     rows = [
-        [button(t.gettext("⏱ Time each day"), WizardKind(KindCode.TIME))],
-        [button(t.gettext("📄 Pages each day"), WizardKind(KindCode.PAGES))],
-        [button(t.gettext("📖 A stretch of verses"), WizardKind(KindCode.RANGE))],
-        _nav(t, Step.CHOOSE),
+        [button(t.gettext("⏱ Time each day"), WizardKind(_s(draft), KindCode.TIME))],
+        [button(t.gettext("📄 Pages each day"), WizardKind(_s(draft), KindCode.PAGES))],
+        [button(t.gettext("📖 A stretch of verses"), WizardKind(_s(draft), KindCode.RANGE))],
+        _nav(t, draft, Step.CHOOSE),
     ]
     return text, InlineKeyboardMarkup(rows)
 
@@ -111,8 +126,9 @@ def amount_screen(draft: Draft, t: Translator, *, problem: str | None = None) ->
     rows: list[list[InlineKeyboardButton]] = []
     answered = _describe_amount(draft, t)
     if answered:
-        rows.append([button(t.gettext("Keep {amount}", amount=answered), WizardGo(Step.SCHEDULE))])
-    rows.append(_nav(t, Step.KIND))
+        keep = WizardGo(_s(draft), Step.SCHEDULE)
+        rows.append([button(t.gettext("Keep {amount}", amount=answered), keep)])
+    rows.append(_nav(t, draft, Step.KIND))
     return text, InlineKeyboardMarkup(rows)
 
 
@@ -121,18 +137,20 @@ def schedule_screen(draft: Draft, t: Translator) -> Screen:
     if GoalType(str(draft["type"])) is GoalType.QURAN_RANGE:
         text = t.gettext("How should I plan {range}?", range=amount)
         rows = [
-            [button(t.gettext("Read all of it every day"), WizardSchedule(Schedule.DAILY))],
+            [button(t.gettext("Read all of it every day"),
+                    WizardSchedule(_s(draft), Schedule.DAILY))],
             [button(t.gettext("Finish it within a number of days"),
-                    WizardSchedule(Schedule.DAYS))],
+                    WizardSchedule(_s(draft), Schedule.DAYS))],
         ]
     else:
         text = t.gettext("{amount} a day: every day with no end date, or for a set number "
                          "of days?", amount=amount)
         rows = [
-            [button(t.gettext("Every day"), WizardSchedule(Schedule.DAILY))],
-            [button(t.gettext("For a number of days"), WizardSchedule(Schedule.DAYS))],
+            [button(t.gettext("Every day"), WizardSchedule(_s(draft), Schedule.DAILY))],
+            [button(t.gettext("For a number of days"),
+                    WizardSchedule(_s(draft), Schedule.DAYS))],
         ]
-    rows.append(_nav(t, Step.AMOUNT))
+    rows.append(_nav(t, draft, Step.AMOUNT))
     return text, InlineKeyboardMarkup(rows)
 
 
@@ -140,7 +158,7 @@ def days_screen(draft: Draft, t: Translator, *, problem: str | None = None) -> S
     text = t.gettext("In how many days? Send a number, e.g. <code>30</code>.")
     if problem:
         text = f"{problem}\n\n{text}"
-    return text, InlineKeyboardMarkup([_nav(t, Step.SCHEDULE)])
+    return text, InlineKeyboardMarkup([_nav(t, draft, Step.SCHEDULE)])
 
 
 def mushaf_screen(draft: Draft, t: Translator) -> Screen:
@@ -151,10 +169,10 @@ def mushaf_screen(draft: Draft, t: Translator) -> Screen:
     )
     rows = [
         [button(("✓ " if mushaf_id == chosen else "") + mushaf_name(mushaf_id, t),
-                WizardMushaf(mushaf_id))]
+                WizardMushaf(wizard_session(draft), mushaf_id))]
         for mushaf_id in MUSHAF_IDS
     ]
-    rows.append(_nav(t, before_mushaf(draft)))
+    rows.append(_nav(t, draft, before_mushaf(draft)))
     return text, InlineKeyboardMarkup(rows)
 
 
@@ -187,10 +205,11 @@ def _estimate_lines(spec: GoalSpec, estimate: GoalEstimate, t: Translator) -> li
 
 
 def preview_markup(draft: Draft, t: Translator) -> InlineKeyboardMarkup:
-    rows = [[button(t.gettext("✅ Confirm"), WizardConfirm())]]
+    rows = [[button(t.gettext("✅ Confirm"), WizardConfirm(_s(draft), answers_version(draft)))]]
     if draft.get("origin") == "preset" and uses_mushaf(draft):
-        rows.append([button(t.gettext("📖 Change mushaf"), WizardGo(Step.MUSHAF))])
-    rows.append(_nav(t, before_preview(draft)))
+        change = WizardGo(_s(draft), Step.MUSHAF)
+        rows.append([button(t.gettext("📖 Change mushaf"), change)])
+    rows.append(_nav(t, draft, before_preview(draft)))
     return InlineKeyboardMarkup(rows)
 
 
@@ -209,6 +228,8 @@ def preview_screen(
     return "\n".join(lines), preview_markup(draft, t)
 
 
-def retry_markup(t: Translator, again: CallbackData, back: Step | None) -> InlineKeyboardMarkup:
+def retry_markup(
+    t: Translator, draft: Draft, again: CallbackData, back: Step | None
+) -> InlineKeyboardMarkup:
     """"Try again" after a failure at a step, with the step's way back and out."""
-    return InlineKeyboardMarkup([[button(t.gettext("Try again"), again)], _nav(t, back)])
+    return InlineKeyboardMarkup([[button(t.gettext("Try again"), again)], _nav(t, draft, back)])

@@ -9,6 +9,7 @@ from telegram.ext import ContextTypes, ConversationHandler
 
 from bot.domain.goals import GoalInputError, GoalType, preset_by_key
 from bot.domain.mushafs import page_count, pages_per_juz
+from bot.domain.reading import new_offer_token
 from bot.i18n import Translator
 from bot.presentation.goals import cannot_change_text, describe_current_goal
 from bot.qf import QFError
@@ -16,7 +17,14 @@ from bot.services.goals import current_goal, estimate_goal
 from bot.services.reader import Reader, choose_mushaf
 from handlers.callbacks import button
 from handlers.goals.buttons import WizardGo
-from handlers.goals.draft import Draft, Step, before_preview, keep_draft, spec_of
+from handlers.goals.draft import (
+    Draft,
+    Step,
+    before_preview,
+    keep_draft,
+    spec_of,
+    wizard_session,
+)
 from handlers.goals.screens import (
     Screen,
     amount_screen,
@@ -27,7 +35,7 @@ from handlers.goals.screens import (
     preview_screen,
     retry_markup,
     schedule_screen,
-    )
+)
 from handlers.replies import StartGoalWizard, reply_upstream_error, send
 
 END = ConversationHandler.END
@@ -56,6 +64,7 @@ async def start_wizard(
     draft: Draft = {
         "origin": "custom",
         "mushaf": reader.mushaf_id,
+        "session": new_offer_token(),
         "replace_id": current.goal_id if current else None,
         "replace_known": current.known.to_data() if current and current.known else None,
         "current_text": describe_current_goal(current, t) if current else None,
@@ -114,7 +123,9 @@ async def _show_preview(
     try:
         estimate = await estimate_goal(reader, spec, int(draft["mushaf"]))
     except QFError as error:
-        retry = retry_markup(t, WizardGo(Step.PREVIEW), before_preview(draft))
+        retry = retry_markup(
+            t, draft, WizardGo(wizard_session(draft), Step.PREVIEW), before_preview(draft)
+        )
         await reply_upstream_error(update, context, t, error, retry_markup=retry)
         return Step.PREVIEW
     text, markup = preview_screen(draft, t, spec, estimate)

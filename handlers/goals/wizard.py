@@ -53,11 +53,13 @@ from handlers.goals.draft import (
     Draft,
     Step,
     after_schedule,
+    answers_version,
     before_preview,
     draft_of,
     drop_draft,
     replaced_goal,
     spec_of,
+    wizard_session,
 )
 from handlers.goals.manage import ask_delete, save_goal_record, user_data_of
 from handlers.goals.oneliners import set_one_liner
@@ -172,7 +174,9 @@ def on_wizard_press(cls: type[D], step: WizardStep[D]) -> CallbackQueryHandler[A
         if reader is None:
             return _not_opened(update)
         draft = draft_of(context)
-        if draft is None:
+        # A button of an earlier opening of the wizard (closed, cancelled, or opened again
+        # since) must not act on the answers of the current one.
+        if draft is None or getattr(data, "session", None) != wizard_session(draft):
             await send(update, context, t.gettext(
                 "This goal setup has ended. Send /goal to start again."
             ), edit=True)
@@ -187,7 +191,7 @@ async def _cancel_pressed(
     draft: Draft, data: WizardCancel,
 ) -> object:
     drop_draft(context)
-    await send(update, context, t.gettext("Goal setup cancelled; nothing was changed."),
+    await send(update, context, t.gettext("Cancelled. Nothing about your goal was changed."),
                edit=True)
     return END
 
@@ -265,6 +269,12 @@ async def _confirm_pressed(
     update: Update, context: ContextTypes.DEFAULT_TYPE, reader: Reader, t: Translator,
     draft: Draft, data: WizardConfirm,
 ) -> object:
+    if data.answers != answers_version(draft):
+        await send(update, context, t.gettext(
+            "This preview is out of date; nothing was saved. "
+            "Use the newest message of your goal setup."
+        ))
+        return None
     spec = spec_of(draft)
     if spec is None:
         return await show(update, context, reader, t, draft, Step.KIND, edit=True)
@@ -276,7 +286,8 @@ async def _confirm_pressed(
     except QFError as error:
         if isinstance(error, QFTimeout | QFConnectionError) and error.ambiguous:
             draft["uncertain"] = True  # it may have been set: look before trying again
-        retry = retry_markup(t, WizardConfirm(), before_preview(draft))
+        again = WizardConfirm(wizard_session(draft), answers_version(draft))
+        retry = retry_markup(t, draft, again, before_preview(draft))
         await reply_upstream_error(update, context, t, error, retry_markup=retry)
         return Step.PREVIEW
     drop_draft(context)
@@ -305,7 +316,7 @@ async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> object:
     drop_draft(context)
     if message is not None:
         t = await translator_for(update, context)
-        await message.reply_text(t.gettext("Goal setup cancelled; nothing was changed."))
+        await message.reply_text(t.gettext("Cancelled. Nothing about your goal was changed."))
     return END
 
 

@@ -46,6 +46,7 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
+from bot.i18n import N_
 from handlers.callbacks import on_press
 from handlers.context import translator_for
 from handlers.notes import buttons
@@ -63,6 +64,7 @@ from handlers.notes.drafts import (
     start_from_link,
 )
 from handlers.notes.edit import edit_note
+from handlers.notes.memory import NotesMemory
 from handlers.notes.oneliner import note_command
 from handlers.notes.publish import ask_publish, confirm_publish, decline_publish
 from handlers.notes.saving import retry
@@ -81,6 +83,7 @@ from handlers.notes.wizard import (
     text_only,
     timed_out,
 )
+from handlers.wizards import WizardRules, declare
 
 __all__ = ["build_conversation", "register"]
 
@@ -88,6 +91,7 @@ CONVERSATION_TIMEOUT: Final = 600
 #: What buttons sent before the callback registry carried ("note:done:5"); old messages in
 #: people's chats still have them.
 LEGACY_PREFIX: Final = "note:"
+CONVERSATION_NAME: Final = "notes"
 
 _TEXT: Final = filters.TEXT & ~filters.COMMAND & filters.UpdateType.MESSAGE
 _NOT_TEXT: Final = ~filters.TEXT & ~filters.COMMAND & filters.UpdateType.MESSAGE
@@ -138,14 +142,26 @@ def build_conversation() -> ConversationHandler[ContextTypes.DEFAULT_TYPE]:
             },
             fallbacks=[CommandHandler("cancel", cancel_command)],
             allow_reentry=True,
-            name="notes",
+            name=CONVERSATION_NAME,
             persistent=True,
             conversation_timeout=CONVERSATION_TIMEOUT,
         )
 
 
+def _stop_writing(context: ContextTypes.DEFAULT_TYPE) -> None:
+    if context.user_data is not None:
+        NotesMemory(context).stop_writing()
+
+
 def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     application.add_handler(build_conversation())
+    declare(application, WizardRules(
+        CONVERSATION_NAME,
+        closed=N_("Note writing closed; nothing was sent to Quran.com. Send /note to go on."),
+        hint=None,  # its steps answer stickers and photos themselves ("Notes are text only")
+        # The next text then goes to no draft: it is not glued onto the closed note.
+        on_close=_stop_writing,
+    ))
     application.add_handler(CommandHandler("notes", notes_command, filters.UpdateType.MESSAGE))
     application.add_handler(on_press(buttons.RetrySave, retry))
     application.add_handler(on_press(buttons.OpenNote, open_note))

@@ -221,6 +221,22 @@ async def fetch_note(
     return None
 
 
+async def fetch_shown_note(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, t: Translator, ref: str, version: str,
+    *, changed: str, edit: bool = True,
+) -> tuple[UserSession, Note] | None:
+    """The note a button refers to, only if it is still as the button showed it (`version`);
+    otherwise `changed` is said (nothing is done) with a button to open it as it is now."""
+    fetched = await fetch_note(update, context, t, ref, edit=edit)
+    if fetched is None:
+        return None
+    if notes.note_version(fetched[1]) != version:
+        markup = InlineKeyboardMarkup([[button(t.gettext("📝 Open it"), OpenNote(ref))]])
+        await send(update, context, changed, markup, edit=edit)
+        return None
+    return fetched
+
+
 async def open_note(
     update: Update, context: ContextTypes.DEFAULT_TYPE, data: OpenNote | OpenListedNote
 ) -> None:
@@ -236,7 +252,7 @@ async def open_note(
     memory = NotesMemory(context)
     messages = note_messages(t, note, await zone_for(update, deps_of(context)))
     ref = memory.note_ref(note.id)
-    rows = [[button(t.gettext("✏️ Edit"), EditNote(ref)),
+    rows = [[button(t.gettext("✏️ Edit"), EditNote(ref, notes.note_version(note))),
              button(t.gettext("🗑 Delete"), AskDelete(ref))]]
     if note.id not in memory.shared_ids():
         rows.append([button(t.gettext("🌍 Share to QuranReflect"), AskPublish(ref))])

@@ -14,10 +14,14 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Annotated, Final, TypeAlias
 
-from handlers.callbacks import Between, CallbackData, Count, NoteId
+from bot.services.notes import NOTE_VERSION_PATTERN
+from handlers.callbacks import Between, CallbackData, Count, Matches, NoteId
 
 #: A draft row's id; 0 stands for "no draft yet" (Cancel before anything was written).
 DraftId: TypeAlias = Annotated[int, Between(0, 2**63 - 1)]
+
+#: The note as a button showed it (`bot.services.notes.note_version`).
+NoteVersion: TypeAlias = Annotated[str, Matches(NOTE_VERSION_PATTERN)]
 
 #: Note ids put on buttons as they are: NoteId's alphabet, not starting with '-' (that marks a
 #: short reference to a longer id, see handlers.notes.memory), and short enough that the
@@ -128,7 +132,10 @@ class OpenListedNote(CallbackData, prefix="note.openl"):
 
 @dataclass(frozen=True)
 class EditNote(CallbackData, prefix="note.edit"):
+    """✏️ Edit the note as it was shown (`version`)."""
+
     note: NoteId
+    version: NoteVersion
 
 
 @dataclass(frozen=True)
@@ -138,7 +145,10 @@ class AskDelete(CallbackData, prefix="note.del"):
 
 @dataclass(frozen=True)
 class ConfirmDelete(CallbackData, prefix="note.delok"):
+    """"Yes, delete it": the note as the question showed it (`version`)."""
+
     note: NoteId
+    version: NoteVersion
 
 
 @dataclass(frozen=True)
@@ -153,7 +163,10 @@ class AskPublish(CallbackData, prefix="note.pub"):
 
 @dataclass(frozen=True)
 class ConfirmPublish(CallbackData, prefix="note.pubok"):
+    """"Yes, share it": the note as the question showed it (`version`)."""
+
     note: NoteId
+    version: NoteVersion
 
 
 @dataclass(frozen=True)

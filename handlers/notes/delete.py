@@ -8,14 +8,13 @@ from telegram.ext import ContextTypes
 from bot.presentation.notes import delete_question
 from bot.qf import NotFound, QFError
 from bot.services import notes
-from bot.services.deps import deps_of
 from handlers.callbacks import button
 from handlers.context import translator_for
-from handlers.notes.browse import fetch_note
+from handlers.notes.browse import fetch_note, fetch_shown_note
 from handlers.notes.buttons import AskDelete, ConfirmDelete, KeepNote
 from handlers.notes.chat import answer, in_private
 from handlers.notes.memory import NotesMemory
-from handlers.replies import reply_upstream_error, send, session_for
+from handlers.replies import reply_upstream_error, send
 
 
 async def ask_delete(update: Update, context: ContextTypes.DEFAULT_TYPE, data: AskDelete) -> None:
@@ -29,7 +28,7 @@ async def ask_delete(update: Update, context: ContextTypes.DEFAULT_TYPE, data: A
     _, note = fetched
     ref = NotesMemory(context).note_ref(note.id)
     await send(update, context, delete_question(t, note), InlineKeyboardMarkup(
-        [[button(t.gettext("🗑 Yes, delete it"), ConfirmDelete(ref)),
+        [[button(t.gettext("🗑 Yes, delete it"), ConfirmDelete(ref, notes.note_version(note))),
           button(t.gettext("Keep it"), KeepNote())]]))
 
 
@@ -41,13 +40,15 @@ async def delete_note(
         return
     await answer(update)
     memory = NotesMemory(context)
-    note_id = memory.resolve_ref(data.note)
-    if note_id is None:
-        await send(update, context, t.gettext(
-            "This button is out of date. Send /notes to see your notes."), edit=True)
+    fetched = await fetch_shown_note(update, context, t, data.note, data.version, changed=(
+        t.gettext("This note has changed since; nothing was deleted. "
+                  "Open it to see it as it is now.")
+    ))
+    if fetched is None:
         return
+    session, note = fetched
+    note_id = note.id
     try:
-        session = await session_for(update, deps_of(context))
         await notes.delete_note(session, note_id)
     except NotFound:
         memory.forget_shared(note_id)

@@ -204,7 +204,7 @@ async def _stop(
     if draft is None or not draft.body.strip():
         if draft is not None:  # nothing typed yet: nothing worth keeping
             await _discard(context, draft.id)
-        await send(update, context, t.gettext("Cancelled."), edit=True)
+        await send(update, context, t.gettext("Cancelled. Nothing was saved."), edit=True)
         return END
     markup = InlineKeyboardMarkup(
         [[button(t.gettext("🗑 Discard draft"), DiscardDraft(draft.id))]]

@@ -11,7 +11,7 @@ from bot.services import notes
 from bot.services.deps import deps_of
 from bot.services.notes import DraftStatus
 from handlers.context import translator_for
-from handlers.notes.browse import fetch_note
+from handlers.notes.browse import fetch_shown_note
 from handlers.notes.buttons import EditNote
 from handlers.notes.chat import answer, in_private, user_id_of
 from handlers.notes.drafts import unsaved_draft
@@ -25,7 +25,12 @@ async def edit_note(update: Update, context: ContextTypes.DEFAULT_TYPE, data: Ed
     if not await in_private(update, t):
         return END
     await answer(update)
-    fetched = await fetch_note(update, context, t, data.note)
+    fetched = await fetch_shown_note(
+        update, context, t, data.note, data.version, edit=False, changed=t.gettext(
+            "This note has changed since it was shown; nothing was edited. "
+            "Open it to edit it as it is now."
+        ),
+    )
     if fetched is None:
         return END
     _, note = fetched

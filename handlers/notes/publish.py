@@ -15,7 +15,7 @@ from bot.qf import QFError
 from bot.services import notes
 from handlers.callbacks import button
 from handlers.context import translator_for
-from handlers.notes.browse import fetch_note
+from handlers.notes.browse import fetch_note, fetch_shown_note
 from handlers.notes.buttons import AskPublish, ConfirmPublish, DeclinePublish
 from handlers.notes.chat import answer, in_private
 from handlers.notes.memory import NotesMemory
@@ -52,7 +52,7 @@ async def ask_publish(update: Update, context: ContextTypes.DEFAULT_TYPE, data: 
     _, note = fetched
     ref = NotesMemory(context).note_ref(note.id)
     await send(update, context, publish_question(t, note), InlineKeyboardMarkup(
-        [[button(t.gettext("🌍 Yes, share it"), ConfirmPublish(ref)),
+        [[button(t.gettext("🌍 Yes, share it"), ConfirmPublish(ref, notes.note_version(note))),
           button(t.gettext("🔒 No, keep it private"), DeclinePublish())]]))
 
 
@@ -68,7 +68,10 @@ async def confirm_publish(
         # A second press, or the same note confirmed from two prompts.
         await _say_already_shared(update, context, t, edit=True)
         return
-    fetched = await fetch_note(update, context, t, data.note, edit=True)
+    fetched = await fetch_shown_note(update, context, t, data.note, data.version, changed=(
+        t.gettext("This note has changed since; nothing was shared. "
+                  "Open it to see it as it is now.")
+    ))
     if fetched is None:
         return
     session, note = fetched

@@ -6,7 +6,8 @@ owns the message. In groups, /today and /progress are delivered in the private c
 goals and streaks the user did not post), and /read answers with no more than the user wrote.
 
     today.py     /today, and its Refresh, "I read it" and "+N min" buttons
-    read.py      /read, "Try again", and the answer to "a surah, a juz or minutes?"
+    read.py      /read, "Try again", the answer to "a surah, a juz or minutes?", and to
+                 "Log it again?" (asked by checks.py before a repeated or very large credit)
     progress.py  /progress and its button
     answers.py   the private-chat delivery and "how the credit went" every path shares
     buttons.py   the button classes (each carries its owner) and the owner check
@@ -22,6 +23,8 @@ from telegram.ext import Application, CommandHandler, filters
 
 from handlers.callbacks import on_press
 from handlers.reading.buttons import (
+    CancelRead,
+    ConfirmRead,
     PickMeaning,
     QuickTime,
     ReadRest,
@@ -30,7 +33,13 @@ from handlers.reading.buttons import (
     ShowToday,
 )
 from handlers.reading.progress import progress_command, progress_pressed
-from handlers.reading.read import meaning_pressed, read_command, retry_pressed
+from handlers.reading.read import (
+    cancel_pressed,
+    confirm_pressed,
+    meaning_pressed,
+    read_command,
+    retry_pressed,
+)
 from handlers.reading.today import quick_time_pressed, refresh_pressed, rest_pressed, today_command
 
 __all__ = ["ShowToday", "register"]
@@ -48,3 +57,5 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     application.add_handler(on_press(QuickTime, quick_time_pressed))
     application.add_handler(on_press(RetryRead, retry_pressed))
     application.add_handler(on_press(PickMeaning, meaning_pressed))
+    application.add_handler(on_press(ConfirmRead, confirm_pressed))
+    application.add_handler(on_press(CancelRead, cancel_pressed))

@@ -27,6 +27,8 @@ from handlers.replies import open_reader
 QuickSeconds = Annotated[int, Between(60, 3600)]
 #: Which rendering of the "+N min" buttons a press comes from (`new_offer_token`).
 OfferToken = Annotated[str, Matches(OFFER_TOKEN_PATTERN)]
+#: The remaining ranges an "I read it" showed (`bot.services.reading.plan_version`).
+PlanVersion = Annotated[str, Matches(r"[0-9a-f]{8}")]
 MessageId = Annotated[int, Between(1, 2**31 - 1)]
 #: A bare number after /read that may mean a surah, a juz or minutes (at most a day's worth).
 BareNumberValue = Annotated[int, Between(1, DAY_SECONDS // 60)]
@@ -50,10 +52,12 @@ class ShowProgress(CallbackData, prefix="read.prog"):
 
 @dataclass(frozen=True)
 class ReadRest(CallbackData, prefix="read.rest"):
-    """✅ I read it: credit what the plan of `day` still asks for."""
+    """✅ I read it: credit what the plan of `day` still asks for, if it is still the remaining
+    reading the button showed (`shown`, `bot.services.reading.plan_version`)."""
 
     owner: UserId
     day: Day
+    shown: PlanVersion
 
 
 @dataclass(frozen=True)
@@ -68,6 +72,23 @@ class QuickTime(CallbackData, prefix="read.time"):
 @dataclass(frozen=True)
 class RetryRead(CallbackData, prefix="read.retry"):
     """Try again after a /read whose credit failed; the text is kept under its message id."""
+
+    owner: UserId
+    message_id: MessageId
+
+
+@dataclass(frozen=True)
+class ConfirmRead(CallbackData, prefix="read.again"):
+    """"Log it (again)" after the question a repeated or very large /read gets; it credits
+    that /read message (under its own key, so two presses credit once)."""
+
+    owner: UserId
+    message_id: MessageId
+
+
+@dataclass(frozen=True)
+class CancelRead(CallbackData, prefix="read.cancel"):
+    """"Cancel" under that question: nothing is credited."""
 
     owner: UserId
     message_id: MessageId

@@ -26,11 +26,24 @@ from bot.presentation.goals import progress_bar
 from bot.presentation.reading import credit_summary, streak_line
 from bot.presentation.text import isolated_name
 from bot.services.reader import Reader
-from bot.services.reading import CreditOutcome, credit_read, standing_after_credit
+from bot.services.reading import (
+    CreditOutcome,
+    credit_read,
+    note_read_credited,
+    read_concern,
+    standing_after_credit,
+)
 from handlers.callbacks import button
 from handlers.context import translator_for
 from handlers.reading.answers import answer_press, report_credit
-from handlers.reading.buttons import PickMeaning, RetryRead, open_for_owner
+from handlers.reading.buttons import (
+    CancelRead,
+    ConfirmRead,
+    PickMeaning,
+    RetryRead,
+    open_for_owner,
+)
+from handlers.reading.checks import ask_before_crediting
 from handlers.replies import is_private, open_reader, send
 
 #: user_data key: /read messages whose credit failed, kept so "Try again" needs no retyping.
@@ -87,6 +100,7 @@ async def _credit_typed_read(
     *,
     chat_id: int,
     message_id: int,
+    checked: bool = False,
 ) -> None:
     try:
         request = parse_read_command(text)
@@ -99,7 +113,8 @@ async def _credit_typed_read(
         await send(update, context, error.describe(t) + "\n\n" + _read_usage(t))
         return
     await _credit_request(
-        update, context, reader, t, request, text, chat_id=chat_id, message_id=message_id
+        update, context, reader, t, request, text, chat_id=chat_id, message_id=message_id,
+        checked=checked, edit=checked,
     )
 
 
@@ -114,13 +129,32 @@ async def _credit_request(
     chat_id: int,
     message_id: int,
     edit: bool = False,
+    checked: bool = False,
 ) -> None:
-    """Credit what one /read message asked for. `text` is kept for "Try again"."""
+    """Credit what one /read message asked for. `text` is kept for "Try again" and for the
+    answer to the question a repeated or very large reading gets first (unless `checked`:
+    the user already said "Log it")."""
+    if not checked:
+        concern = read_concern(
+            reader, request, context.user_data, chat_id=chat_id, message_id=message_id
+        )
+        if concern is not None:
+            _remember_pending(context, message_id, text)
+            await answer_press(update)
+            await ask_before_crediting(
+                update, context, t, request, concern,
+                owner=reader.user_id, message_id=message_id, edit=edit,
+            )
+            return
     result = await credit_read(reader, request, chat_id=chat_id, message_id=message_id)
     if result.outcome is CreditOutcome.FAILED:
         _remember_pending(context, message_id, text)
     else:
         _forget_pending(context, message_id)
+    if result.outcome is CreditOutcome.CREDITED:
+        note_read_credited(
+            reader, request, context.user_data, chat_id=chat_id, message_id=message_id
+        )
     retry = RetryRead(reader.user_id, message_id)
     if not await report_credit(update, context, t, result, retry=retry):
         return
@@ -160,6 +194,43 @@ async def retry_pressed(
         update, context, reader, t, text,
         chat_id=query.message.chat.id, message_id=data.message_id,
     )
+
+
+async def confirm_pressed(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, data: ConfirmRead
+) -> None:
+    """"Log it again" / "Log it anyway": the asked-about /read, credited under its message."""
+    t = await translator_for(update, context)
+    reader = await open_for_owner(update, context, t, data.owner)
+    if reader is None:
+        return
+    query = update.callback_query
+    text = (context.user_data or {}).get(PENDING_KEY, {}).get(str(data.message_id))
+    if query is None or query.message is None or text is None:
+        await answer_press(update, t.gettext("Nothing to log: send /read again."), alert=True)
+        return
+    await _credit_typed_read(
+        update, context, reader, t, text,
+        chat_id=query.message.chat.id, message_id=data.message_id, checked=True,
+    )
+
+
+async def cancel_pressed(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, data: CancelRead
+) -> None:
+    """"Cancel" under the question: nothing is credited, and the kept text is dropped."""
+    t = await translator_for(update, context)
+    query = update.callback_query
+    if query is None:
+        return
+    if query.from_user.id != data.owner:
+        await answer_press(update, t.gettext(
+            "This button belongs to someone else. Send /today for your own plan."
+        ), alert=True)
+        return
+    _forget_pending(context, data.message_id)
+    await answer_press(update)
+    await send(update, context, t.gettext("Cancelled: nothing was logged."), edit=True)
 
 
 # ---------------------------------------------------------------------------------------------

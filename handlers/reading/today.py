@@ -24,6 +24,7 @@ from bot.services.reading import (
     PlanCheck,
     credit_quick_time,
     credit_rest_of_plan,
+    plan_version,
     streak_or_none,
 )
 from handlers.callbacks import CallbackData, button
@@ -44,9 +45,11 @@ def today_markup(plan: TodaysPlan | None, owner: int, t: Translator) -> InlineKe
         rows.append([button(t.gettext("🎯 Set a goal"), StartGoalWizard())])
     elif not plan_is_done(plan):
         kind = plan_goal_type(plan)
-        if plan_ranges(plan.remaining_daily_target_ranges) and plan.date is not None:
+        remaining = plan_ranges(plan.remaining_daily_target_ranges)
+        if remaining and plan.date is not None:
+            shown = plan_version([item.key for item in remaining])
             rows.append([
-                button(t.gettext("✅ I read it"), ReadRest(owner, plan.date))
+                button(t.gettext("✅ I read it"), ReadRest(owner, plan.date, shown))
             ])
         elif kind is GoalType.QURAN_TIME:
             token = new_offer_token()
@@ -130,7 +133,7 @@ async def rest_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, data:
     if reader is None:
         return
     try:
-        rest = await credit_rest_of_plan(reader, data.day, context.user_data)
+        rest = await credit_rest_of_plan(reader, data.day, data.shown, context.user_data)
     except QFError as error:
         await answer_press(update)
         await reply_upstream_error(
@@ -139,6 +142,11 @@ async def rest_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, data:
         return
     if rest.check is PlanCheck.OTHER_DAY:
         await answer_press(update, t.gettext("That plan is from another day."), alert=True)
+        await show_today(update, context, reader, t, edit=True)
+    elif rest.check is PlanCheck.CHANGED:
+        await answer_press(update, t.gettext(
+            "Today's plan has changed since; nothing was credited. Here it is now."
+        ), alert=True)
         await show_today(update, context, reader, t, edit=True)
     elif rest.check is PlanCheck.NOTHING_LEFT:
         await answer_press(update, t.gettext("Nothing left for today. ✅"))

@@ -25,13 +25,20 @@ from typing import Any
 
 from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
+from bot.i18n import N_
 from handlers.callbacks import on_press
-from handlers.timezone.ask import CONVERSATION_GROUP, conversation, location_shared
+from handlers.timezone.ask import (
+    CONVERSATION_GROUP,
+    CONVERSATION_NAME,
+    conversation,
+    location_shared,
+)
 from handlers.timezone.buttons import ContinueCommand, SetZone
 from handlers.timezone.choice import describe_zone
 from handlers.timezone.continuation import continue_pressed
 from handlers.timezone.group import group_timezone_command
 from handlers.timezone.suggest import answer_place, suggestion_pressed
+from handlers.wizards import WizardRules, declare
 
 #: What other flows use: the settings panel shows the zone, handlers.fallback passes on a place.
 __all__ = ["answer_place", "describe_zone", "register"]
@@ -39,6 +46,14 @@ __all__ = ["answer_place", "describe_zone", "register"]
 
 def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     application.add_handler(conversation(), group=CONVERSATION_GROUP)
+    # No closing note: the question keeps itself open across /login and friends, and ends
+    # quietly at other commands (its own fallbacks decide).
+    declare(application, WizardRules(
+        CONVERSATION_NAME,
+        closed=None,
+        hint=N_("Type the name of your city, or share your location with 📎; /cancel keeps "
+                "your timezone as it is."),
+    ))
     groups = filters.ChatType.GROUPS & filters.UpdateType.MESSAGE
     application.add_handler(CommandHandler("timezone", group_timezone_command, groups))
     application.add_handler(on_press(SetZone, suggestion_pressed))

@@ -199,7 +199,7 @@ async def location_in_flow(update: Update, context: ContextTypes.DEFAULT_TYPE) -
 
 async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     t = await translator_for(update, context)
-    await reply_done(update, context, t.gettext("OK, your timezone stays as it was."))
+    await reply_done(update, context, t.gettext("Cancelled. Your timezone stays as it was."))
     raise ApplicationHandlerStop(ConversationHandler.END)
 
 

@@ -1,4 +1,8 @@
-"""One wizard at a time: starting a wizard ends any other the same person left open.
+"""One wizard at a time, and one rule for all of them.
+
+Starting a wizard ends any other the same person left open; any other command ends the open
+wizard with a visible note; typed "cancel"/"إلغاء" is /cancel; stickers, photos and voice get
+the wizard's hint (see `rules.py`; each flow declares its texts with `declare`).
 
 Each wizard (/goal, /note, /timezone, …) is its own ConversationHandler. Without a shared rule,
 someone who leaves the note wizard half-way and starts /goal would later find their typed text
@@ -18,13 +22,15 @@ from telegram.ext import Application, TypeHandler
 
 from handlers.wizards.conversations import (
     WIZARD_GUARD_GROUP,
+    apply_wizard_rules,
     end_conversations,
-    end_other_wizards,
 )
+from handlers.wizards.rules import WizardRules, declare
 
-#: What other flows use: /forget ends every conversation of the person it erases.
-__all__ = ["end_conversations", "register"]
+#: What other flows use: /forget ends every conversation of the person it erases; each wizard
+#: declares its closing note and hint.
+__all__ = ["WizardRules", "declare", "end_conversations", "register"]
 
 
 def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    application.add_handler(TypeHandler(Update, end_other_wizards), group=WIZARD_GUARD_GROUP)
+    application.add_handler(TypeHandler(Update, apply_wizard_rules), group=WIZARD_GUARD_GROUP)

@@ -84,3 +84,22 @@ class UserActions(Chats):
         message = self._new_message(chat, user.to_dict(), **fields)
         self._deliver_message(chat, message)
         return copy.deepcopy(message)
+
+    async def user_sends_sticker(self, chat_id: int, user: FakeUser) -> JSONDict:
+        """A user sends a sticker (no text): what a wizard step must still answer."""
+        chat = self._chat_for_user(chat_id, user)
+        sticker: JSONDict = {
+            "file_id": "CAACAgIAAxkBAAE", "file_unique_id": "AgAD", "type": "regular",
+            "width": 512, "height": 512, "is_animated": False, "is_video": False,
+        }
+        message = self._new_message(chat, user.to_dict(), sticker=sticker)
+        self._deliver_message(chat, message)
+        return copy.deepcopy(message)
+
+    async def user_sends_voice(self, chat_id: int, user: FakeUser) -> JSONDict:
+        """A user sends a voice message (no text)."""
+        chat = self._chat_for_user(chat_id, user)
+        voice: JSONDict = {"file_id": "AwACAgIAAxkBAAE", "file_unique_id": "AgAE", "duration": 3}
+        message = self._new_message(chat, user.to_dict(), voice=voice)
+        self._deliver_message(chat, message)
+        return copy.deepcopy(message)
