@@ -5,7 +5,7 @@ Everything acts for the person who sent the command or pressed the button, never
 owns the message. In groups, /today and /progress are delivered in the private chat (they show
 goals and streaks the user did not post), and /read answers with no more than the user wrote.
 
-    today.py     /today, and its Refresh, "I read it" and "+N min" buttons
+    today.py     /today, and its Refresh, "I read it", "+N min" and page buttons
     read.py      /read, "Try again", and the answer to "a surah, a juz or minutes?"
     progress.py  /progress and its button
     answers.py   the private-chat delivery and "how the credit went" every path shares
@@ -24,6 +24,7 @@ from handlers.callbacks import on_press
 from handlers.reading.buttons import (
     PickMeaning,
     QuickTime,
+    ReadPages,
     ReadRest,
     RetryRead,
     ShowProgress,
@@ -31,7 +32,13 @@ from handlers.reading.buttons import (
 )
 from handlers.reading.progress import progress_command, progress_pressed
 from handlers.reading.read import meaning_pressed, read_command, retry_pressed
-from handlers.reading.today import quick_time_pressed, refresh_pressed, rest_pressed, today_command
+from handlers.reading.today import (
+    pages_pressed,
+    quick_time_pressed,
+    refresh_pressed,
+    rest_pressed,
+    today_command,
+)
 
 __all__ = ["ShowToday", "register"]
 
@@ -46,5 +53,6 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     application.add_handler(on_press(ShowProgress, progress_pressed))
     application.add_handler(on_press(ReadRest, rest_pressed))
     application.add_handler(on_press(QuickTime, quick_time_pressed))
+    application.add_handler(on_press(ReadPages, pages_pressed))
     application.add_handler(on_press(RetryRead, retry_pressed))
     application.add_handler(on_press(PickMeaning, meaning_pressed))
