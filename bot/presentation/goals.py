@@ -55,8 +55,9 @@ def describe_range(verse_range: VerseRange, t: Translator) -> str:
     return t.isolate(verse_range.display(t.language))
 
 
-def describe_goal(spec: GoalSpec, t: Translator) -> str:
-    """One line for the user: "15 minutes a day", "Finish the whole Quran in 30 days"."""
+def describe_goal(spec: GoalSpec, t: Translator, *, juz: int | None = None) -> str:
+    """One line for the user: "15 minutes a day", "Finish the whole Quran in 30 days".
+    `juz`: a page goal chosen in juz ("1 juz (20 pages) a day"): said as it was chosen."""
     if spec.type is GoalType.QURAN_RANGE:
         verse_range = spec.verse_range
         target = describe_range(verse_range, t) if verse_range else html.escape(str(spec.amount))
@@ -69,6 +70,8 @@ def describe_goal(spec: GoalSpec, t: Translator) -> str:
         amount = format_duration(int(spec.amount), t)
     else:
         amount = t.ngettext("{n} page", "{n} pages", int(spec.amount))
+        if juz:
+            amount = t.ngettext("{n} juz ({pages})", "{n} juz ({pages})", juz, pages=amount)
     if spec.duration_days is None:
         return t.gettext("{amount} a day", amount=amount)
     return t.gettext(

@@ -20,7 +20,7 @@ from bot.services.reader import Reader
 from handlers.callbacks import button
 from handlers.context import translator_for
 from handlers.goals.buttons import DeleteGoal, KeepGoal, UndoGoal, open_press
-from handlers.replies import reply_upstream_error, send
+from handlers.replies import reply_upstream_error, retry_button, send
 
 #: user_data key of the goal a delete question was asked about: {"id": goal id}.
 DELETE_KEY = "goal_delete"
@@ -86,7 +86,7 @@ async def delete_pressed(
     try:
         await delete_goal(reader, str(goal_id), user_data)
     except QFError as error:
-        retry = InlineKeyboardMarkup([[button(t.gettext("Try again"), DeleteGoal())]])
+        retry = InlineKeyboardMarkup([[retry_button(t, DeleteGoal())]])
         await reply_upstream_error(update, context, t, error, retry_markup=retry)
         return
     user_data.pop(DELETE_KEY, None)
@@ -117,7 +117,7 @@ async def undo_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, data:
     try:
         restored = await undo_goal(reader, offer, user_data)
     except QFError as error:
-        retry = InlineKeyboardMarkup([[button(t.gettext("Try again"), data)]])
+        retry = InlineKeyboardMarkup([[retry_button(t, data)]])
         await reply_upstream_error(update, context, t, error, retry_markup=retry)
         return
     await save_goal_record(update, context)

@@ -32,6 +32,7 @@ from handlers.goals.buttons import (
     WizardSchedule,
 )
 from handlers.goals.draft import Draft, Step, before_mushaf, before_preview, spec_of, uses_mushaf
+from handlers.replies import retry_button
 
 Screen = tuple[str, InlineKeyboardMarkup]
 
@@ -194,10 +195,16 @@ def preview_markup(draft: Draft, t: Translator) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(rows)
 
 
+def draft_goal_text(draft: Draft, spec: GoalSpec, t: Translator) -> str:
+    """The goal as the user chose it: in juz when they counted in juz."""
+    juz = draft.get("juz")
+    return describe_goal(spec, t, juz=juz if isinstance(juz, int) and juz > 0 else None)
+
+
 def preview_screen(
     draft: Draft, t: Translator, spec: GoalSpec, estimate: GoalEstimate
 ) -> Screen:
-    lines = [t.gettext("<b>Your new goal</b>"), describe_goal(spec, t)]
+    lines = [t.gettext("<b>Your new goal</b>"), draft_goal_text(draft, spec, t)]
     if uses_mushaf(draft):
         lines.append(
             t.gettext("Mushaf: {name}", name=html.escape(mushaf_name(int(draft["mushaf"]), t)))
@@ -211,4 +218,4 @@ def preview_screen(
 
 def retry_markup(t: Translator, again: CallbackData, back: Step | None) -> InlineKeyboardMarkup:
     """"Try again" after a failure at a step, with the step's way back and out."""
-    return InlineKeyboardMarkup([[button(t.gettext("Try again"), again)], _nav(t, back)])
+    return InlineKeyboardMarkup([[retry_button(t, again)], _nav(t, back)])

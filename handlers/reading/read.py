@@ -143,7 +143,7 @@ async def _credit_request(
     if result.outcome is CreditOutcome.CREDITED:
         remember_last_read(context.user_data, request.ranges)
     retry = RetryRead(reader.user_id, message_id)
-    if not await report_credit(update, context, t, result, retry=retry):
+    if not await report_credit(update, context, t, result, retry=retry, kept=True):
         return
     summary = credit_summary(request.ranges, result.seconds, t)
     if pages is not None:
