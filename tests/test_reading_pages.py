@@ -87,6 +87,11 @@ def test_the_madani_layouts_share_the_map_and_indopak_has_none() -> None:
         ("صفحتين", PageRequest(count=2)),
         ("٣ صفحات", PageRequest(count=3)),
         ("صفحة واحدة", PageRequest(count=1)),
+        ("page", PageRequest(count=1)),
+        ("page 10min", PageRequest(count=1, seconds=600)),
+        ("page 10 min", PageRequest(count=1, seconds=600)),
+        ("page 5 1h", PageRequest(first=5, last=5, seconds=3600)),
+        ("صفحة 10 دقائق", PageRequest(count=1, seconds=600)),
     ],
 )
 def test_page_forms_in_english_and_arabic(text: str, expected: PageRequest) -> None:
@@ -229,7 +234,8 @@ async def test_page_goal_today_starts_at_page_1_for_a_new_reader(bot: BotHarness
     await bot.send("/goal 1 page")
     (today,) = await bot.send("/today")
     assert "Today's target: 1 page" in text_of(today)
-    await bot.press("📖 I read page 1")
+    (credited,) = await bot.press("📖 I read page 1")
+    assert "✅ Credited page 1: 1:1–7" in text_of(credited)
     assert credited_ranges(bot) == [["1:1-1:7"]]
     (reply,) = await bot.send("/read 1 page")
     assert "page 2" in text_of(reply)

@@ -72,9 +72,10 @@ def page_map(mushaf_id: int) -> PageMap | None:
 
 _DASH = r"(?:[-‐‑‒–—―−]|\bto\b|إلى|الى|حتى)"
 _PAGE_WORD = r"(?:pages?|pgs?|p\.?|(?:ال)?صفح(?:ة|ه|ات))"
-#: `page 5`, `pages 21-22`, `صفحة ٥`, `الصفحات 21 إلى 22`, optionally with a time after.
+#: `page 5`, `pages 21-22`, `صفحة ٥`, `الصفحات 21 إلى 22`, optionally with a time after
+#: (`page 10min` is one page read in ten minutes, not page 10).
 _SPAN = re.compile(
-    rf"^{_PAGE_WORD}\s*(?P<first>\d+)(?:\s*{_DASH}\s*(?P<last>\d+))?(?P<rest>.*)$",
+    rf"^{_PAGE_WORD}\s*(?P<first>\d+)(?!\w)(?:\s*{_DASH}\s*(?P<last>\d+))?(?P<rest>.*)$",
     re.IGNORECASE,
 )
 #: `2 pages`, `1 page`, `٣ صفحات`, `11 صفحة`.
@@ -83,9 +84,9 @@ _COUNT = re.compile(
 )
 #: Counts said in words: `a page`, `صفحتين` (two pages), `صفحة واحدة` (one page).
 _WORD_COUNTS: tuple[tuple[re.Pattern[str], int], ...] = (
-    (re.compile(r"^(?:a|one)\s+page(?P<rest>(?:\s.*)?)$", re.IGNORECASE), 1),
+    (re.compile(r"^(?:(?:a|one)\s+)?page(?P<rest>(?:\s.*)?)$", re.IGNORECASE), 1),
     (re.compile(r"^(?:صفحتين|صفحتان|صفحتي)(?P<rest>(?:\s.*)?)$"), 2),
-    (re.compile(r"^(?:صفحة|صفحه)\s+واحدة(?P<rest>(?:\s.*)?)$"), 1),
+    (re.compile(r"^(?:صفحة|صفحه)(?:\s+واحدة)?(?P<rest>(?:\s.*)?)$"), 1),
 )
 
 
@@ -108,6 +109,11 @@ def parse_page_command(text: str) -> PageRequest | None:
     match = _SPAN.match(text)
     if match is not None:
         first = int(match["first"])
+        if not match["last"] and match["rest"].strip():
+            # `page 10 min`: one page read in ten minutes, not page 10 (see `page 10min`).
+            whole = _duration_or_none(match["first"] + match["rest"])
+            if whole is not None:
+                return PageRequest(count=1, seconds=whole)
         last = int(match["last"]) if match["last"] else first
         return PageRequest(first=first, last=last, seconds=_seconds(match["rest"]))
     match = _COUNT.match(text)
@@ -118,6 +124,13 @@ def parse_page_command(text: str) -> PageRequest | None:
         if match is not None:
             return PageRequest(count=count, seconds=_seconds(match["rest"]))
     return None
+
+
+def _duration_or_none(text: str) -> int | None:
+    try:
+        return parse_duration_seconds(text)
+    except GoalInputError:
+        return None
 
 
 def _seconds(rest: str) -> int | None:

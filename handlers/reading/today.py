@@ -238,7 +238,9 @@ async def pages_pressed(
     ranges = [pages.verses(data.first, data.last)] if pages is not None else []
     if result.outcome is CreditOutcome.CREDITED:
         remember_last_read(context.user_data, ranges)
-    await _finish_button_credit(update, context, reader, t, result, ranges, data)
+    await _finish_button_credit(
+        update, context, reader, t, result, ranges, data, pages=(data.first, data.last)
+    )
 
 
 async def quick_time_pressed(
@@ -261,15 +263,17 @@ async def _finish_button_credit(
     result: CreditResult,
     ranges: list[VerseRange],
     pressed: CallbackData,
+    *,
+    pages: tuple[int, int] | None = None,
 ) -> None:
     """Say how a button's credit went (its "Try again" presses the same button again), then
-    show the plan as it is now under the note."""
+    show the plan as it is now under the note (`pages`: the pages a page button credited)."""
     if not await report_credit(update, context, t, result, retry=pressed):
         return
-    note = t.gettext(
-        "✅ Credited {summary} to your Quran.com account.",
-        summary=credit_summary(ranges, result.seconds, t),
-    )
+    summary = credit_summary(ranges, result.seconds, t)
+    if pages is not None:
+        summary = t.gettext("{pages}: {summary}", pages=pages_label(*pages, t), summary=summary)
+    note = t.gettext("✅ Credited {summary} to your Quran.com account.", summary=summary)
     streak = await streak_or_none(reader)
     if streak is not None:
         note += "\n" + streak_line(streak, t)
