@@ -108,8 +108,7 @@ def describe_current_goal(current: CurrentGoal, t: Translator) -> str:
             "{amount} a day", amount=format_duration(int(plan.daily_target_seconds), t)
         )
     if plan is not None and kind is GoalType.QURAN_PAGES and plan.daily_target_pages:
-        pages = pages_number(plan.daily_target_pages, t)
-        return t.gettext("{pages} pages a day", pages=pages)
+        return t.gettext("{amount} a day", amount=pages_amount(plan.daily_target_pages, t))
     if kind is GoalType.QURAN_RANGE:
         return t.gettext("A verse-range goal set on Quran.com")
     return t.gettext("A goal set on Quran.com")
@@ -129,3 +128,11 @@ def cannot_change_text(current: CurrentGoal, t: Translator) -> str:
         "then come back.",
         goal=describe_current_goal(current, t),
     )
+
+
+def pages_amount(pages: float, t: Translator) -> str:
+    """"1 page", "2 pages", "1.5 pages": whole numbers take the language's plural forms."""
+    rounded = round(pages, 1)
+    if rounded == int(rounded):
+        return t.ngettext("{n} page", "{n} pages", int(rounded))
+    return t.gettext("{pages} pages", pages=pages_number(rounded, t))

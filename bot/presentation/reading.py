@@ -16,7 +16,7 @@ from bot.domain.verses import (
     format_ranges,
 )
 from bot.i18n import Translator
-from bot.presentation.goals import format_duration, pages_number, progress_bar
+from bot.presentation.goals import format_duration, pages_amount, progress_bar
 from bot.qf import (
     TodaysPlan,
 )
@@ -84,14 +84,6 @@ def pages_label(first: int, last: int, t: Translator) -> str:
     return t.gettext(
         "pages {first}–{last}", first=t.number(first), last=t.number(last)
     )
-
-
-def pages_amount(pages: float, t: Translator) -> str:
-    """"1 page", "2 pages", "1.5 pages": whole numbers take the language's plural forms."""
-    rounded = round(pages, 1)
-    if rounded == int(rounded):
-        return t.ngettext("{n} page", "{n} pages", int(rounded))
-    return t.gettext("{pages} pages", pages=pages_number(rounded, t))
 
 
 def _target_line(plan: TodaysPlan, kind: GoalType | None, t: Translator) -> str | None:
