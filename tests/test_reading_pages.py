@@ -240,3 +240,31 @@ async def test_page_goal_today_starts_at_page_1_for_a_new_reader(bot: BotHarness
     (reply,) = await bot.send("/read 1 page")
     assert "page 2" in text_of(reply)
     assert credited_ranges(bot)[-1] == ["2:1-2:5"]
+
+
+async def test_arabic_page_goal_today_offers_page_buttons(tmp_path: Path) -> None:
+    async with linked_bot(tmp_path) as bot:
+        await bot.link_account(ARABIC_USER)
+        await bot.set_timezone("Africa/Cairo", chat_id=ARABIC_USER.id)
+        await bot.send("/goal صفحتين", user=ARABIC_USER)
+        (today,) = await bot.send("/today", user=ARABIC_USER)
+        labels = [label for label, _ in bot.world.buttons(today)]
+        assert "📖 قرأت الصفحات ١–٢" in labels
+        assert any(label.endswith("📖 الصفحة ١ فقط") for label in labels)
+        assert "/read صفحتين" in text_of(today)
+        (credited,) = await bot.press("📖 قرأت الصفحات ١–٢", user=ARABIC_USER)
+        assert "الصفحات ١–٢" in text_of(credited)
+        assert credited_ranges(bot) == [["1:1-2:5"]]
+
+
+async def test_a_page_button_after_switching_to_indopak_changes_nothing(
+    bot: BotHarness,
+) -> None:
+    await bot.send("/goal 2 pages")
+    (today,) = await bot.send("/today")
+    assert bot.deps is not None
+    await bot.deps.chats.update(bot.user.id, mushaf_id=7)
+    await bot.press("📖 I read pages 1–2", message=today)
+    assert credited_ranges(bot) == []
+    answers = [c for c in bot.world.calls if c.method == "answerCallbackQuery"]
+    assert "Your mushaf changed since this was shown." in str(answers[-1].params)
