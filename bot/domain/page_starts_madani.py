@@ -5,8 +5,9 @@ SOURCE: Tanzil Quran metadata, `quran-data.js`, array `QuranData.Page` (entry n 
   Origin: https://tanzil.net/res/text/metadata/quran-data.js (Tanzil project, tanzil.net)
   Copied from: github.com/Yunesk/metadata, quran-data.js @ 1c8464aacb982c8485c8a9ae2d04e04c93b0bb3b
     (header: "Quran Metadata ... Based on project Tanzil.info / Copyright (C) 2008-2009
-    Tanzil.info / License: Creative Commons Attribution 3.0"), checked entry by entry against
-    a second copy carrying Tanzil's unmodified "Quran Metadata (ver 1.0)" header.
+    Tanzil.info / License: Creative Commons Attribution 3.0"); its Page array was compared
+    with a second public copy carrying Tanzil's unmodified "Quran Metadata (ver 1.0)" header
+    (same 604 entries, same [115, 1] sentinel).
   Licence: Creative Commons Attribution 3.0 (CC BY 3.0), attribution: Tanzil.net.
 
 These are the page breaks of the King Fahd Complex Madani print that Quran.com's 604-page
