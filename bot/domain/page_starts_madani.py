@@ -12,8 +12,9 @@ SOURCE: Tanzil Quran metadata, `quran-data.js`, array `QuranData.Page` (entry n 
 
 These are the page breaks of the King Fahd Complex Madani print that Quran.com's 604-page
 layouts follow. tests/test_reading_pages.py checks the table against the juz table in
-`bot.domain.chapters` (every juz starts at the top of a page) and its ends (page 1 = 1:1,
-page 2 = 2:1, page 604 = 112:1).
+`bot.domain.chapters` (juz n starts on page 20(n-1)+2; juz 4, 7, 11 and 26 start part-way
+down a page, as in the print) and its ends (page 1 = 1:1, page 2 = 2:1, page 604 = 112:1, as
+Tanzil has it: Al-Ikhlas, Al-Falaq and An-Nas share the last page).
 """
 
 from __future__ import annotations
