@@ -157,13 +157,20 @@ async def reply_upstream_error(
     error: QFError,
     *,
     retry_markup: InlineKeyboardMarkup | None = None,
+    kept: bool = False,
 ) -> None:
-    """Tell the user what happened and what to do; never raw JSON, never a traceback."""
+    """Tell the user what happened and what to do; never raw JSON, never a traceback.
+    `kept`: what the user typed is held for a retry (see `friendly_error`)."""
     logger.info("Quran Foundation call failed: %s", error)
     markup = retry_markup
     if isinstance(error, NotLinked | LinkExpired):
         markup = link_account_markup(t, context, private=is_private(update))
-    await send(update, context, friendly_error(error, t), markup)
+    await send(update, context, friendly_error(error, t, kept=kept), markup)
+
+
+def retry_button(t: Translator, data: CallbackData) -> InlineKeyboardButton:
+    """The one "try again" button every failure offers, with the same label everywhere."""
+    return button(t.gettext("🔁 Try again"), data)
 
 
 async def session_for(update: Update, deps: Deps) -> UserSession:

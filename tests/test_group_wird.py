@@ -60,8 +60,10 @@ def test_juz_30_is_credited_as_78_1_to_114_6() -> None:
     assert Wird("juz", 30, 1).portion(0).verse_ranges() == ["78:1-114:6"]
     assert Wird("hizb", 1, 1).portion(1).verse_ranges() == ["2:75-2:141"]
     assert Wird("hizb", 59, 2).portion(0).verse_ranges() == ["78:1-114:6"]
-    # Pages wait for the page map: members are asked what they read meanwhile.
-    assert Wird("page", 1, 20).portion(0).verse_ranges() is None
+    # Pages in the 604-page Madani layout: juz 1 is pages 1-21, Al-Fatiha alone on page 1.
+    assert Wird("page", 1, 21).portion(0).verse_ranges() == ["1:1-2:141"]
+    assert Wird("page", 1, 1).portion(0).verse_ranges() == ["1:1-1:7"]
+    assert Wird("page", 1, 20).portion(30).verse_ranges() == ["103:1-114:6"]  # pages 601-604
 
 
 def test_every_odd_hizb_starts_its_juz_and_hizbs_tile_the_quran() -> None:

@@ -141,9 +141,9 @@ async def test_failed_edit_keeps_the_text_and_retry_patches(tmp_path: Path) -> N
         await bot.send("The new text that must not be lost")
         bot.fake_qf.fail_next(503, method="PATCH", path="/v1/notes/")
         failed = await bot.press("Done")
-        assert labels(failed[-1]) == ["🔁 Retry"]
+        assert labels(failed[-1]) == ["🔁 Try again"]
         assert notes_of(bot, sub)[0].body == "Before the edit"
-        await bot.press("Retry")
+        await bot.press("Try again")
         assert notes_of(bot, sub)[0].body == "The new text that must not be lost"
 
 
@@ -256,9 +256,9 @@ async def test_sharing_retries_after_a_failure_without_asking_again(tmp_path: Pa
         await bot.press("Share to QuranReflect", message=saved[-1])
         bot.fake_qf.fail_next(503, method="POST", path="/publish")
         failed = await bot.press("Yes, share it")
-        assert labels(failed[-1]) == ["🔁 Retry"]
+        assert labels(failed[-1]) == ["🔁 Try again"]
         assert bot.fake_qf.users[sub].posts == []
-        done = await bot.press("Retry")
+        done = await bot.press("Try again")
         assert "Shared your note on 2:255 to QuranReflect" in text_of(done)
         assert len(bot.fake_qf.users[sub].posts) == 1
 

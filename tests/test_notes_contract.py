@@ -111,7 +111,7 @@ async def test_2026_contract_without_sync_scope_keeps_the_draft_on_a_stale_stamp
         assert len(notes_of(bot, sub)) == 1
         _quran_com_changed_something(bot, sub)
         failed = await bot.send("/note 2:256 Written after a change on Quran.com")
-        assert labels(failed[-1]) == ["🔁 Retry"]
+        assert labels(failed[-1]) == ["🔁 Try again"]
         assert "{" not in text_of(failed)
         draft = await bot.deps.drafts.latest_for_user(DEMO_USER.id)
         assert draft is not None and draft.body == "Written after a change on Quran.com"

@@ -29,13 +29,13 @@ async def test_failed_save_keeps_the_draft_and_retry_saves_it_once(tmp_path: Pat
 
         reply = text_of(failed)
         assert "{" not in reply and "503" not in reply  # friendly, never raw JSON
-        assert labels(failed[-1]) == ["🔁 Retry"]
+        assert labels(failed[-1]) == ["🔁 Try again"]
         assert notes_of(bot, sub) == []
         draft = await bot.deps.drafts.latest_for_user(DEMO_USER.id)
         assert draft is not None and draft.status == "failed"
         assert draft.body == "Saved on the second try."
 
-        saved = await bot.press("Retry")
+        saved = await bot.press("Try again")
         assert "✅ Saved your note on 2:255" in text_of(saved)
         (note,) = notes_of(bot, sub)
         assert note.body == "Saved on the second try."
@@ -60,10 +60,10 @@ async def test_lost_answer_then_retry_never_duplicates_the_note(tmp_path: Path) 
         bot.fake_qf.timeout_next(method="POST", path=NOTES_PATH, apply=True)
         bot.fake_qf.fail_next(503, method="GET", path="by-range", times=3)
         failed = await finish_wizard(bot)
-        assert labels(failed[-1]) == ["🔁 Retry"]
+        assert labels(failed[-1]) == ["🔁 Try again"]
         assert len(notes_of(bot, sub)) == 1  # it did arrive
 
-        saved = await bot.press("Retry")
+        saved = await bot.press("Try again")
         assert "✅ Saved your note on 2:255" in text_of(saved)
         assert len(notes_of(bot, sub)) == 1  # found, not sent again
         assert len(bot.fake_qf.api_requests("POST", NOTES_PATH)) == 1
@@ -75,10 +75,10 @@ async def test_rate_limit_reply_is_friendly_and_offers_retry(tmp_path: Path) -> 
         sub = await bot.link_account()
         bot.fake_qf.fail_next(429, method="POST", path=NOTES_PATH, retry_after=30)
         failed = await bot.send("/note 2:255 Written while Quran.com was busy")
-        assert labels(failed[-1]) == ["🔁 Retry"]
+        assert labels(failed[-1]) == ["🔁 Try again"]
         assert "{" not in text_of(failed)
         assert notes_of(bot, sub) == []
-        await bot.press("Retry")
+        await bot.press("Try again")
         (note,) = notes_of(bot, sub)
         assert note.body == "Written while Quran.com was busy"
 
@@ -91,7 +91,7 @@ async def test_a_restart_after_a_failure_keeps_the_draft_and_its_retry_button(
         bot.fake_qf.fail_next(502, method="POST", path=NOTES_PATH)
         await bot.send("/note 3:200 Survives a restart after failing")
         await bot.restart()
-        await bot.press("Retry")
+        await bot.press("Try again")
         (note,) = notes_of(bot, sub)
         assert note.body == "Survives a restart after failing"
 

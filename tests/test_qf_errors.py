@@ -166,7 +166,7 @@ def test_invalid_input_reply_names_the_field_in_plain_words() -> None:
     _looks_friendly(vague)
 
 
-def test_server_trouble_replies_say_input_is_kept() -> None:
+def test_server_trouble_replies_say_input_is_kept_only_when_something_was_entered() -> None:
     for error in (
         ServerError(500, "internal_server_error", "boom"),
         BadGateway(502, None, "non-JSON reply (text/html, 120 bytes)"),
@@ -174,8 +174,12 @@ def test_server_trouble_replies_say_input_is_kept() -> None:
         GatewayTimeout(504, "gateway_timeout", "slow"),
     ):
         reply = friendly_error(error, EN)
-        assert "Quran.com" in reply and "kept" in reply and "try again" in reply
+        assert "Quran.com" in reply and "try again" in reply
+        assert "kept" not in reply  # a press or a list: nothing was entered
         _looks_friendly(reply)
+        kept = friendly_error(error, EN, kept=True)
+        assert kept.endswith("What you entered is kept.")
+        _looks_friendly(kept)
 
 
 def test_network_failures_say_what_happened() -> None:

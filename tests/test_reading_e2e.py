@@ -64,3 +64,25 @@ async def test_goal_read_today_and_progress_end_to_end(tmp_path: Path) -> None:
         assert [r.json["seconds"] for r in fake.api_requests("POST", "^/v1/activity-days$")] == [
             300, 300,
         ]
+
+
+async def test_page_goal_logged_in_pages_end_to_end(tmp_path: Path) -> None:
+    """A goal in pages, logged in pages: typed page numbers, a count that carries on from
+    there (surviving in the database), and /today's page button."""
+    fake = FakeQuranFoundation()
+    key = Fernet.generate_key().decode()
+    await link_before_start(tmp_path, fake, USER, sub=SUB, encryption_key=key, timezone=ZONE)
+    async with running_bot(
+        tmp_path, fake_qf=fake, extra_env={"TOKEN_ENCRYPTION_KEY": key}
+    ) as bot:
+        chat = PrivateChat(bot.world, USER)
+        await chat.say("/goal 4 pages", "Goal set: 4 pages a day")
+        await chat.say("/read pages 21-22", "Credited pages 21–22: 2:135–145")
+        await chat.say("/read 1 page", "Credited page 23: 2:146–153")
+        await chat.say("/today", "Today's target: 4 pages")
+        await chat.press("📖 I read page", "✅ Credited page")  # the next pages: from 24
+        ranges = [r.json["ranges"] for r in fake.api_requests("POST", "^/v1/activity-days$")]
+        assert ranges[:2] == [["2:135-2:145"], ["2:146-2:153"]]
+        assert len(ranges) == 3 and ranges[2][0].startswith("2:154-")
+        assert fake.validation_errors == []
+        assert "Traceback" not in bot.log

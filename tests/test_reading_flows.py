@@ -272,7 +272,7 @@ async def test_ambiguous_timeout_is_not_retried_and_says_so(bot: BotHarness) -> 
     (update,) = bot.world.pending_update_dicts()
     await bot.app.process_update(Update.de_json(update, bot.app.bot))
     assert "can't tell whether this was credited" in bot.texts()[-1]
-    assert not any(label == "Try again" for label, _ in bot.world.buttons(
+    assert not any(label == "🔁 Try again" for label, _ in bot.world.buttons(
         bot.world.last_sent(DEMO_USER.id)))
     # Sent once (the fake applied it); a redelivery of the same message sends nothing more.
     await bot.app.process_update(Update.de_json(update, bot.app.bot))

@@ -67,7 +67,8 @@ class GoalInputError(ValueError):
 
     Codes: empty, syntax (text), missing_unit (number), time_syntax (text), time_twice,
     time_zero, time_too_long, pages_zero, pages_too_many (pages, page_count), duration_zero,
-    duration_too_long (limit), range_multiple, range (`cause` holds the VerseRangeError).
+    duration_too_long (limit), range_multiple, range (`cause` holds the VerseRangeError),
+    weekly (a goal for one day of the week).
     """
 
     def __init__(
@@ -108,6 +109,13 @@ class GoalInputError(ValueError):
             return t.gettext(
                 "Your mushaf has {count} pages; choose at most that many a day.",
                 count=t.number(p.get("page_count", "")),
+            )
+        if self.code == "weekly":
+            return t.gettext(
+                "Quran.com goals count every day, so a goal can't be for one day of the week. "
+                "For Surah Al-Kahf on Fridays, set a Friday reminder, e.g. "
+                "<code>/remind 10:00 fri</code>, and log it with <code>/read kahf</code>; or "
+                "make it a daily goal with <code>/goal kahf</code>."
             )
         if self.code == "duration_zero":
             return t.gettext("The number of days has to be at least 1.")
@@ -279,6 +287,26 @@ _DAYS_CLAUSE = re.compile(
     r"(?:^|\s+)(?:(?:in|for|over|within|during|خلال|في|لمده|مده)\s*)?"
     r"(\d+)\s*(" + "|".join(sorted(_DAY_UNITS, key=len, reverse=True)) + r")\s*$"
 )
+#: Spans said without a number ("khatm in a month", "ختمة في شهر", "في شهرين"), given one.
+_SPAN_PHRASES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), replacement)
+    for pattern, replacement in (
+        (r"\b(?:a|one)\s+(month|week)\b", r"1 \1"),
+        (r"\bشهرين\b|\bشهران\b", "2 شهر"),
+        (r"\bاسبوعين\b|\bاسبوعان\b", "2 اسبوع"),
+        (r"(?<!\d)(?<!\d\s)\b(شهر|اسبوع)$", r"1 \1"),
+    )
+)
+#: A day of the week ("every Friday", "كل جمعة"): Quran.com goals count every day.
+_WEEKDAY_CLAUSE = re.compile(
+    r"\b(?:every|each|on)\s+(?:mon|tues|wednes|thurs|fri|satur|sun)days?\b"
+    r"|(?:كل|يوم|ايام)\s+(?:ال)?(?:جمعه|سبت|احد|اثنين|ثلاثاء|اربعاء|خميس)"
+)
+#: Hizb goals: a hizb is half a juz, a quarter hizb (rub') an eighth ("ربع حزب يوميا").
+_HIZB = re.compile(
+    r"^(?:(?:a|one)\s+)?(?:(\d+)\s*)?(quarter\s+(?:of\s+a\s+)?|ربع\s*(?:ال)?)?"
+    r"(?:hizb|hizbs|حزب|احزاب)$"
+)
 _KHATM = re.compile(r"^(?:khatm|khatam|khatma|khatmah|khitma|ختم|ختمه)(?:\s*(?:in\s*)?(\d+))?$")
 _JUZ = re.compile(r"^(\d+)?\s*(?:juz'?|juzz|ajza|para|paras|parah|جزء|جز|اجزاء)$")
 _PAGES = re.compile(r"^(\d+)\s*(?:p|pg|pgs|page|pages|صفحه|صفحات)$")
@@ -306,6 +334,10 @@ def parse_goal_command(args: str, *, mushaf_id: int = DEFAULT_MUSHAF_ID) -> Goal
     text = _DAILY_FILLERS.sub(" ", _fold(args)).strip()
     if not text:
         raise GoalInputError("empty")
+    if _WEEKDAY_CLAUSE.search(text):
+        raise GoalInputError("weekly")
+    for pattern, replacement in _SPAN_PHRASES:
+        text = pattern.sub(replacement, text)
     duration_days: int | None = None
     days = _DAYS_CLAUSE.search(text)
     if days is not None:
@@ -334,6 +366,12 @@ def _parse_head(
             VerseRange.whole_quran().key,
             DEFAULT_KHATM_DAYS if duration_days is None else duration_days,
         )
+    hizb = _HIZB.match(text)
+    if hizb is not None:
+        # Quran.com counts whole pages: a quarter hizb (2½ pages in the Madani print) is 3.
+        eighths = int(hizb.group(1) or 1) * (1 if hizb.group(2) else 4)
+        return _pages_goal(math.ceil(eighths * pages_per_juz(mushaf_id) / 8), duration_days,
+                           mushaf_id)
     juz = _JUZ.match(text)
     if juz is not None:
         pages = int(juz.group(1) or 1) * pages_per_juz(mushaf_id)

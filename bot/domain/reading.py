@@ -41,6 +41,11 @@ def plan_credit_key(day: date, ranges: Sequence[str]) -> str:
     return f"read:plan:{day.isoformat()}:{joined}"
 
 
+def page_credit_key(day: date, first: int, last: int) -> str:
+    """Page buttons on /today: the same pages are credited once per day."""
+    return f"read:pages:{day.isoformat()}:{first}-{last}"
+
+
 def quick_time_key(token: str, seconds: int) -> str:
     """"+10 min" buttons: once per rendered keyboard (`token`) and amount."""
     return f"read:time:{token}:{seconds}"

@@ -18,11 +18,9 @@ End of the Quran. The last portion of a round ends at the last unit (juz 30, pag
 the next portion starts the next round at the beginning, whatever the first round started
 with. `Portion.completes_round` lets the message congratulate the group.
 
-Hizbs are credited with their boundaries (`bot.domain.hizbs`). Pages move without a map (they
-are just numbers), but turning them into verses for crediting needs the page map of the
-mushaf: `unit_verse_ranges` answers None for them until that map is vendored (then page
-portions are credited like the rest; until then members are asked what they read, as for any
-free text).
+Hizbs are credited with their boundaries (`bot.domain.hizbs`), pages with the 604-page Madani
+page map (`bot.domain.pages`): a group's "pages 1-20" is a share of the standard 604-page khatm
+whatever layout each member reads, so the check-in credits that mushaf's verses.
 """
 
 from __future__ import annotations
@@ -35,6 +33,7 @@ from typing import Literal
 
 from bot.domain.chapters import CHAPTER_COUNT, JUZ_COUNT, TOTAL_VERSES, chapter_name
 from bot.domain.hizbs import HIZB_COUNT, hizb_bounds
+from bot.domain.pages import MADANI_PAGES
 from bot.domain.verse_parsing import parse_verse_ranges
 from bot.domain.verses import VerseRange, VerseRangeError
 
@@ -148,11 +147,8 @@ class Portion:
 
 
 def unit_verse_ranges(unit: WirdUnit, start: int, end: int) -> list[str] | None:
-    """Units `start`..`end` as API verse ranges; None for pages (pending the page map).
-
-    The hook the page map fills in: once `bot.domain` has the page
-    boundaries of the mushaf, this is the only place to change.
-    """
+    """Units `start`..`end` as API verse ranges (pages in the Madani layout, see the module);
+    None for a unit that has no verses."""
     match unit:
         case "juz":
             first, last = VerseRange.juz(start), VerseRange.juz(end)
@@ -168,6 +164,8 @@ def unit_verse_ranges(unit: WirdUnit, start: int, end: int) -> list[str] | None:
                                last.end_chapter, last.end_verse).key]
         case "verse":
             return [VerseRange.from_ordinals(start, end).key]
+        case "page":
+            return [MADANI_PAGES.verses(start, end).key]
         case _:
             return None
 

@@ -55,8 +55,9 @@ def describe_range(verse_range: VerseRange, t: Translator) -> str:
     return t.isolate(verse_range.display(t.language))
 
 
-def describe_goal(spec: GoalSpec, t: Translator) -> str:
-    """One line for the user: "15 minutes a day", "Finish the whole Quran in 30 days"."""
+def describe_goal(spec: GoalSpec, t: Translator, *, juz: int | None = None) -> str:
+    """One line for the user: "15 minutes a day", "Finish the whole Quran in 30 days".
+    `juz`: a page goal chosen in juz ("1 juz (20 pages) a day"): said as it was chosen."""
     if spec.type is GoalType.QURAN_RANGE:
         verse_range = spec.verse_range
         target = describe_range(verse_range, t) if verse_range else html.escape(str(spec.amount))
@@ -69,6 +70,8 @@ def describe_goal(spec: GoalSpec, t: Translator) -> str:
         amount = format_duration(int(spec.amount), t)
     else:
         amount = t.ngettext("{n} page", "{n} pages", int(spec.amount))
+        if juz:
+            amount = t.ngettext("{n} juz ({pages})", "{n} juz ({pages})", juz, pages=amount)
     if spec.duration_days is None:
         return t.gettext("{amount} a day", amount=amount)
     return t.gettext(
@@ -105,8 +108,7 @@ def describe_current_goal(current: CurrentGoal, t: Translator) -> str:
             "{amount} a day", amount=format_duration(int(plan.daily_target_seconds), t)
         )
     if plan is not None and kind is GoalType.QURAN_PAGES and plan.daily_target_pages:
-        pages = pages_number(plan.daily_target_pages, t)
-        return t.gettext("{pages} pages a day", pages=pages)
+        return t.gettext("{amount} a day", amount=pages_amount(plan.daily_target_pages, t))
     if kind is GoalType.QURAN_RANGE:
         return t.gettext("A verse-range goal set on Quran.com")
     return t.gettext("A goal set on Quran.com")
@@ -126,3 +128,11 @@ def cannot_change_text(current: CurrentGoal, t: Translator) -> str:
         "then come back.",
         goal=describe_current_goal(current, t),
     )
+
+
+def pages_amount(pages: float, t: Translator) -> str:
+    """"1 page", "2 pages", "1.5 pages": whole numbers take the language's plural forms."""
+    rounded = round(pages, 1)
+    if rounded == int(rounded):
+        return t.ngettext("{n} page", "{n} pages", int(rounded))
+    return t.gettext("{pages} pages", pages=pages_number(rounded, t))

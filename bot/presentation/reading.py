@@ -16,7 +16,7 @@ from bot.domain.verses import (
     format_ranges,
 )
 from bot.i18n import Translator
-from bot.presentation.goals import format_duration, pages_number, progress_bar
+from bot.presentation.goals import format_duration, pages_amount, progress_bar
 from bot.qf import (
     TodaysPlan,
 )
@@ -77,6 +77,15 @@ def credit_summary(ranges: Sequence[VerseRange], seconds: int, t: Translator) ->
     )
 
 
+def pages_label(first: int, last: int, t: Translator) -> str:
+    """"page 5" or "pages 21–22", in the language's digits."""
+    if first == last:
+        return t.gettext("page {page}", page=t.number(first))
+    return t.gettext(
+        "pages {first}–{last}", first=t.number(first), last=t.number(last)
+    )
+
+
 def _target_line(plan: TodaysPlan, kind: GoalType | None, t: Translator) -> str | None:
     if kind is GoalType.QURAN_TIME and plan.daily_target_seconds:
         return t.gettext(
@@ -84,7 +93,7 @@ def _target_line(plan: TodaysPlan, kind: GoalType | None, t: Translator) -> str 
         )
     if kind is GoalType.QURAN_PAGES and plan.daily_target_pages:
         return t.gettext(
-            "Today's target: {pages} pages", pages=pages_number(plan.daily_target_pages, t)
+            "Today's target: {pages}", pages=pages_amount(plan.daily_target_pages, t)
         )
     targets = plan_ranges(plan.daily_target_ranges)
     if targets:
@@ -101,9 +110,7 @@ def _read_line(plan: TodaysPlan, t: Translator) -> str:
     if verses > 0:
         parts.append(t.ngettext("{n} verse", "{n} verses", verses))
     if plan.pages_read:
-        parts.append(
-            t.gettext("{pages} pages", pages=pages_number(float(plan.pages_read), t))
-        )
+        parts.append(pages_amount(float(plan.pages_read), t))
     return t.gettext("Read so far: {summary}", summary=" · ".join(parts))
 
 
@@ -119,8 +126,8 @@ def _remaining_line(plan: TodaysPlan, kind: GoalType | None, t: Translator) -> s
         left_pages = float(plan.daily_target_pages) - float(plan.pages_read or 0)
         if left_pages > 0:
             return t.gettext(
-                "Still to read: about {pages} pages",
-                pages=pages_number(math.ceil(left_pages * 10) / 10, t),
+                "Still to read: about {pages}",
+                pages=pages_amount(math.ceil(left_pages * 10) / 10, t),
             )
     return None
 

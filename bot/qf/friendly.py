@@ -34,6 +34,12 @@ from bot.qf.errors import (
 
 log = logging.getLogger(__name__)
 
+#: Failures that pass by themselves: trying the same thing again later can work.
+_PASSING_FAILURES = (
+    RateLimited, Unavailable, BadGateway, GatewayTimeout, ServerError, QFTimeout,
+    QFConnectionError,
+)
+
 #: Fields QF validates, as the user knows them. First match wins, so specific names come
 #: before words that also occur in ordinary sentences ("type").
 _FIELD_HINTS: tuple[tuple[str, str], ...] = (
@@ -128,8 +134,20 @@ def _invalid_input(error: QFError, t: Translator) -> str:
     )
 
 
-def friendly_error(error: BaseException, t: Translator) -> str:
-    """The reply to show for `error` (already localized; plain text, safe for HTML mode)."""
+def friendly_error(error: BaseException, t: Translator, *, kept: bool = False) -> str:
+    """The reply to show for `error` (already localized; plain text, safe for HTML mode).
+
+    `kept`: the user typed something the bot still holds (a note, a goal, a /read) and can
+    retry with one press; only then does a passing failure say "What you entered is kept"
+    (after a press on /today or a list, nothing was entered, and saying so only confuses).
+    """
+    text = _friendly_text(error, t)
+    if kept and isinstance(error, _PASSING_FAILURES):
+        text += " " + t.gettext("What you entered is kept.")
+    return text
+
+
+def _friendly_text(error: BaseException, t: Translator) -> str:
     if not isinstance(error, QFError):
         log.error("unexpected error shown to the user as a generic failure", exc_info=error)
         return t.gettext("Something went wrong on our side. Please try again.")
@@ -179,28 +197,21 @@ def friendly_error(error: BaseException, t: Translator) -> str:
         return t.gettext("Quran.com is busy right now. Please try again in a minute.")
     if isinstance(error, Unavailable):
         return t.gettext(
-            "Quran.com is temporarily unavailable. What you entered is kept; "
-            "please try again in a few minutes."
+            "Quran.com is temporarily unavailable. Please try again in a few minutes."
         )
     if isinstance(error, BadGateway | GatewayTimeout):
         return t.gettext(
-            "Quran.com's servers aren't answering properly right now. What you entered is "
-            "kept; please try again in a few minutes."
+            "Quran.com's servers aren't answering properly right now. Please try again in a "
+            "few minutes."
         )
     if isinstance(error, ServerError):
         return t.gettext(
-            "Quran.com is having trouble right now. What you entered is kept; "
-            "please try again in a few minutes."
+            "Quran.com is having trouble right now. Please try again in a few minutes."
         )
     if isinstance(error, QFTimeout):
-        return t.gettext(
-            "Quran.com took too long to answer. What you entered is kept; "
-            "please try again in a moment."
-        )
+        return t.gettext("Quran.com took too long to answer. Please try again in a moment.")
     if isinstance(error, QFConnectionError):
-        return t.gettext(
-            "Couldn't reach Quran.com. What you entered is kept; please try again in a moment."
-        )
+        return t.gettext("Couldn't reach Quran.com. Please try again in a moment.")
     if isinstance(error, InvalidResponse):
         return t.gettext(
             "Quran.com sent an answer the bot couldn't read. Please try again in a few minutes."

@@ -25,9 +25,11 @@ from bot.domain.credit_checks import (
     concern_about,
     remember_credit,
 )
+from bot.domain.pages import page_map
 from bot.domain.reading import (
     ReadRequest,
     command_credit_key,
+    page_credit_key,
     plan_credit_key,
     plan_ranges,
     quick_time_key,
@@ -221,6 +223,48 @@ async def credit_quick_time(reader: Reader, token: str, seconds: int) -> CreditR
         reader.deps.credits, reader.session, reader.user_id, quick_time_key(token, seconds),
         ranges=[], seconds=seconds, mushaf_id=reader.mushaf_id,
     )
+
+
+async def credit_pages(reader: Reader, day: date, first: int, last: int) -> CreditResult:
+    """A page button on /today: exactly the pages it showed, once per day and pages.
+    Raises ValueError when the reader's mushaf has no page map (or the pages are not in it)."""
+    pages = page_map(reader.mushaf_id)
+    if pages is None or not 1 <= first <= last <= pages.page_count:
+        raise ValueError(f"pages {first}-{last} can't be credited in mushaf {reader.mushaf_id}")
+    verses = pages.verses(first, last)
+    return await credit_once(
+        reader.deps.credits, reader.session, reader.user_id, page_credit_key(day, first, last),
+        ranges=[verses.key], seconds=None, mushaf_id=reader.mushaf_id,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Where the reader stopped: "/read 2 pages" carries on from the last verse credited here.
+
+#: `user_data` key (persisted) of the last verse credited, "chapter:verse".
+LAST_READ_KEY = "read_last_verse"
+
+
+def last_read(user_data: Mapping[str, Any] | None) -> tuple[int, int] | None:
+    """The last verse this user credited through the bot, None before the first."""
+    stored = (user_data or {}).get(LAST_READ_KEY)
+    if not isinstance(stored, str):
+        return None
+    try:
+        verse = VerseRange.from_key(stored)
+    except ValueError:
+        return None
+    return verse.start_chapter, verse.start_verse
+
+
+def remember_last_read(
+    user_data: MutableMapping[str, Any] | None, ranges: Sequence[VerseRange]
+) -> None:
+    """After a credit: the furthest verse it covered is where the next "2 pages" starts."""
+    if user_data is None or not ranges:
+        return
+    furthest = max(ranges, key=lambda item: item.end_ordinal)
+    user_data[LAST_READ_KEY] = furthest.end_key
 
 
 # ---------------------------------------------------------------------------------------------

@@ -28,7 +28,7 @@ from bot.services.reader import Reader
 from handlers.callbacks import button
 from handlers.context import translator_for
 from handlers.goals.buttons import DeleteGoal, KeepGoal, UndoGoal, open_press
-from handlers.replies import reply_upstream_error, send
+from handlers.replies import reply_upstream_error, retry_button, send
 
 
 def user_data_of(context: ContextTypes.DEFAULT_TYPE) -> dict[Any, Any]:
@@ -83,7 +83,7 @@ async def delete_pressed(
     try:
         outcome = await delete_if_unchanged(reader, user_data_of(context), data.version)
     except QFError as error:
-        retry = InlineKeyboardMarkup([[button(t.gettext("Try again"), data)]])
+        retry = InlineKeyboardMarkup([[retry_button(t, data)]])
         await reply_upstream_error(update, context, t, error, retry_markup=retry)
         return
     if outcome is DeleteOutcome.NO_GOAL:
@@ -115,7 +115,7 @@ async def undo_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, data:
     try:
         result = await undo_if_unchanged(reader, user_data_of(context), data.token, data.version)
     except QFError as error:
-        retry = InlineKeyboardMarkup([[button(t.gettext("Try again"), data)]])
+        retry = InlineKeyboardMarkup([[retry_button(t, data)]])
         await reply_upstream_error(update, context, t, error, retry_markup=retry)
         return
     if result.outcome is UndoOutcome.NOTHING:

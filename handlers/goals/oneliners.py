@@ -29,7 +29,7 @@ from handlers.goals.buttons import (
     today_button,
 )
 from handlers.goals.manage import save_goal_record, user_data_of
-from handlers.replies import reply_upstream_error, send
+from handlers.replies import reply_upstream_error, retry_button, send
 
 #: user_data key of the one-liner waiting for "Replace it" or "Try again": {"args": text}.
 PENDING_KEY = "goal_pending"
@@ -69,8 +69,8 @@ async def set_one_liner(
         change = await set_goal(reader, spec, user_data, replace_unknown=confirmed)
     except QFError as error:
         again = SetPendingGoal(pending_version(args))
-        retry = InlineKeyboardMarkup([[button(t.gettext("Try again"), again)]])
-        await reply_upstream_error(update, context, t, error, retry_markup=retry)
+        retry = InlineKeyboardMarkup([[retry_button(t, again)]])
+        await reply_upstream_error(update, context, t, error, retry_markup=retry, kept=True)
         return
     current = change.current
     if change.outcome is GoalChangeOutcome.CANNOT_CHANGE and current is not None:
@@ -81,10 +81,12 @@ async def set_one_liner(
         return
     user_data.pop(PENDING_KEY, None)
     await save_goal_record(update, context)
-    lines = [t.gettext("✅ Goal set: {goal}.", goal=describe_goal(spec, t))]
-    if current is not None:
-        lines.append(t.gettext("It replaces your previous goal: {goal}.",
-                               goal=describe_current_goal(current, t)))
+    new_goal = describe_goal(spec, t)
+    lines = [t.gettext("✅ Goal set: {goal}.", goal=new_goal)]
+    previous = describe_current_goal(current, t) if current is not None else None
+    # Setting the goal one already has replaces nothing the user would notice.
+    if previous is not None and previous != new_goal:
+        lines.append(t.gettext("It replaces your previous goal: {goal}.", goal=previous))
     rows: list[list[InlineKeyboardButton]] = []
     if change.undo_token is not None and change.goal is not None:
         undo = UndoGoal(change.undo_token, stored_goal_version(change.goal))

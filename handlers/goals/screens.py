@@ -41,6 +41,7 @@ from handlers.goals.draft import (
     uses_mushaf,
     wizard_session,
 )
+from handlers.replies import retry_button
 
 Screen = tuple[str, InlineKeyboardMarkup]
 
@@ -213,10 +214,16 @@ def preview_markup(draft: Draft, t: Translator) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(rows)
 
 
+def draft_goal_text(draft: Draft, spec: GoalSpec, t: Translator) -> str:
+    """The goal as the user chose it: in juz when they counted in juz."""
+    juz = draft.get("juz")
+    return describe_goal(spec, t, juz=juz if isinstance(juz, int) and juz > 0 else None)
+
+
 def preview_screen(
     draft: Draft, t: Translator, spec: GoalSpec, estimate: GoalEstimate
 ) -> Screen:
-    lines = [t.gettext("<b>Your new goal</b>"), describe_goal(spec, t)]
+    lines = [t.gettext("<b>Your new goal</b>"), draft_goal_text(draft, spec, t)]
     if uses_mushaf(draft):
         lines.append(
             t.gettext("Mushaf: {name}", name=html.escape(mushaf_name(int(draft["mushaf"]), t)))
@@ -232,4 +239,4 @@ def retry_markup(
     t: Translator, draft: Draft, again: CallbackData, back: Step | None
 ) -> InlineKeyboardMarkup:
     """"Try again" after a failure at a step, with the step's way back and out."""
-    return InlineKeyboardMarkup([[button(t.gettext("Try again"), again)], _nav(t, draft, back)])
+    return InlineKeyboardMarkup([[retry_button(t, again)], _nav(t, draft, back)])

@@ -15,7 +15,6 @@ from bot.presentation.goals import cannot_change_text, describe_current_goal
 from bot.qf import QFError
 from bot.services.goals import current_goal, estimate_goal
 from bot.services.reader import Reader, choose_mushaf
-from handlers.callbacks import button
 from handlers.goals.buttons import WizardGo
 from handlers.goals.draft import (
     Draft,
@@ -36,7 +35,7 @@ from handlers.goals.screens import (
     retry_markup,
     schedule_screen,
 )
-from handlers.replies import StartGoalWizard, reply_upstream_error, send
+from handlers.replies import StartGoalWizard, reply_upstream_error, retry_button, send
 
 END = ConversationHandler.END
 
@@ -55,7 +54,7 @@ async def start_wizard(
     try:
         current = await current_goal(reader, context.user_data)
     except QFError as error:
-        retry = InlineKeyboardMarkup([[button(t.gettext("Try again"), StartGoalWizard())]])
+        retry = InlineKeyboardMarkup([[retry_button(t, StartGoalWizard())]])
         await reply_upstream_error(update, context, t, error, retry_markup=retry)
         return END
     if current is not None and not current.can_change:

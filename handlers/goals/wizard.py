@@ -28,7 +28,6 @@ from telegram.warnings import PTBUserWarning
 from bot.domain.goals import GoalType, preset_by_key
 from bot.domain.mushafs import MUSHAF_IDS
 from bot.i18n import Translator
-from bot.presentation.goals import describe_goal
 from bot.qf import QFConnectionError, QFError, QFTimeout
 from bot.services.goals import confirm_goal
 from bot.services.reader import Reader
@@ -63,7 +62,7 @@ from handlers.goals.draft import (
 )
 from handlers.goals.manage import ask_delete, save_goal_record, user_data_of
 from handlers.goals.oneliners import set_one_liner
-from handlers.goals.screens import retry_markup
+from handlers.goals.screens import draft_goal_text, retry_markup
 from handlers.goals.steps import set_mushaf, show, start_wizard
 from handlers.goals.typed import amount_typed, days_typed, typed_at
 from handlers.replies import (
@@ -220,8 +219,9 @@ async def _preset_pressed(
     if preset is None:
         return await show(update, context, reader, t, draft, Step.CHOOSE, edit=True)
     spec = preset.spec
+    # The One-juz preset is a page goal of a juz's pages, and is said back as a juz.
     draft.update(origin="preset", preset=preset.key, type=spec.type.value, amount=spec.amount,
-                 juz=None, duration=spec.duration_days,
+                 juz=1 if preset.key == "juz" else None, duration=spec.duration_days,
                  schedule="days" if spec.duration_days else "daily")
     return await show(update, context, reader, t, draft, Step.PREVIEW, edit=True)
 
@@ -288,19 +288,19 @@ async def _confirm_pressed(
             draft["uncertain"] = True  # it may have been set: look before trying again
         again = WizardConfirm(wizard_session(draft), answers_version(draft))
         retry = retry_markup(t, draft, again, before_preview(draft))
-        await reply_upstream_error(update, context, t, error, retry_markup=retry)
+        await reply_upstream_error(update, context, t, error, retry_markup=retry, kept=True)
         return Step.PREVIEW
     drop_draft(context)
     await save_goal_record(update, context)
     if goal.id is None:
         # Saved, but this contract does not tell us the new goal's id.
         await send(update, context, t.gettext(
-            "✅ Your goal is saved: {goal}.", goal=describe_goal(spec, t)
+            "✅ Your goal is saved: {goal}.", goal=draft_goal_text(draft, spec, t)
         ), edit=True)
         return END
     text = t.gettext(
         "✅ Your goal is set: {goal}.\nSee today's share with /today; log reading with /read.",
-        goal=describe_goal(spec, t),
+        goal=draft_goal_text(draft, spec, t),
     )
     markup = InlineKeyboardMarkup([[today_button(t, reader.user_id)]])
     await send(update, context, text, markup, edit=True)

@@ -40,7 +40,7 @@ from handlers.notes.chat import (
     zone_for,
 )
 from handlers.notes.memory import NotesMemory
-from handlers.replies import is_private, reply_upstream_error, send, session_for
+from handlers.replies import is_private, reply_upstream_error, retry_button, send, session_for
 
 #: Notes per page in /notes.
 PAGE_SIZE: Final = 5
@@ -82,7 +82,7 @@ def _open_row(
 
 
 def _retry(t: Translator, listing: Listing, position: int) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[button(t.gettext("🔁 Retry"), TurnPage(listing, position))]])
+    return InlineKeyboardMarkup([[retry_button(t, TurnPage(listing, position))]])
 
 
 def _out_of_date(t: Translator) -> str:

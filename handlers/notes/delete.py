@@ -14,7 +14,7 @@ from handlers.notes.browse import fetch_note, fetch_shown_note
 from handlers.notes.buttons import AskDelete, ConfirmDelete, KeepNote
 from handlers.notes.chat import answer, in_private
 from handlers.notes.memory import NotesMemory
-from handlers.replies import reply_upstream_error, send
+from handlers.replies import reply_upstream_error, retry_button, send
 
 
 async def ask_delete(update: Update, context: ContextTypes.DEFAULT_TYPE, data: AskDelete) -> None:
@@ -55,7 +55,7 @@ async def delete_note(
         await send(update, context, t.gettext("That note was already deleted."), edit=True)
         return
     except QFError as error:
-        retry_markup = InlineKeyboardMarkup([[button(t.gettext("🔁 Retry"), data)]])
+        retry_markup = InlineKeyboardMarkup([[retry_button(t, data)]])
         await reply_upstream_error(update, context, t, error, retry_markup=retry_markup)
         return
     memory.forget_shared(note_id)

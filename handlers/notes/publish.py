@@ -19,7 +19,7 @@ from handlers.notes.browse import fetch_note, fetch_shown_note
 from handlers.notes.buttons import AskPublish, ConfirmPublish, DeclinePublish
 from handlers.notes.chat import answer, in_private
 from handlers.notes.memory import NotesMemory
-from handlers.replies import reply_upstream_error, send
+from handlers.replies import reply_upstream_error, retry_button, send
 
 
 async def _say_already_shared(
@@ -75,7 +75,7 @@ async def confirm_publish(
     if fetched is None:
         return
     session, note = fetched
-    retry_markup = InlineKeyboardMarkup([[button(t.gettext("🔁 Retry"), data)]])
+    retry_markup = InlineKeyboardMarkup([[retry_button(t, data)]])
     try:
         result = await notes.publish_note(session, note)
     except QFError as error:

@@ -20,12 +20,12 @@ from handlers.context import translator_for
 from handlers.notes.buttons import AskPublish, DiscardDraft, OpenNote, RetrySave, SaveDraft
 from handlers.notes.chat import answer, in_private, user_id_of
 from handlers.notes.memory import NotesMemory
-from handlers.replies import reply_upstream_error, send, session_for
+from handlers.replies import reply_upstream_error, retry_button, send, session_for
 from storage import NoteDraft
 
 
 def _retry_markup(t: Translator, draft: NoteDraft) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[button(t.gettext("🔁 Retry"), RetrySave(draft.id))]])
+    return InlineKeyboardMarkup([[retry_button(t, RetrySave(draft.id))]])
 
 
 async def store_note(
@@ -39,7 +39,7 @@ async def store_note(
         saved = await notes.save_note(deps.drafts, session, draft)
     except QFError as error:
         await reply_upstream_error(update, context, t, error,
-                                   retry_markup=_retry_markup(t, draft))
+                                   retry_markup=_retry_markup(t, draft), kept=True)
         return
     memory = NotesMemory(context)
     if memory.current_draft_id in (None, draft.id):
@@ -96,7 +96,7 @@ async def replace_text(
         return False
     except QFError as error:
         await reply_upstream_error(update, context, t, error,
-                                   retry_markup=_retry_markup(t, draft))
+                                   retry_markup=_retry_markup(t, draft), kept=True)
         return False
     memory.forget_draft(draft.id)
     memory.status_message_id = None

@@ -5,7 +5,7 @@ Everything acts for the person who sent the command or pressed the button, never
 owns the message. In groups, /today and /progress are delivered in the private chat (they show
 goals and streaks the user did not post), and /read answers with no more than the user wrote.
 
-    today.py     /today, and its Refresh, "I read it" and "+N min" buttons
+    today.py     /today, and its Refresh, "I read it", "+N min" and page buttons
     read.py      /read, "Try again", the answer to "a surah, a juz or minutes?", and to
                  "Log it again?" (asked by checks.py before a repeated or very large credit)
     progress.py  /progress and its button
@@ -27,6 +27,7 @@ from handlers.reading.buttons import (
     ConfirmRead,
     PickMeaning,
     QuickTime,
+    ReadPages,
     ReadRest,
     RetryRead,
     ShowProgress,
@@ -40,7 +41,13 @@ from handlers.reading.read import (
     read_command,
     retry_pressed,
 )
-from handlers.reading.today import quick_time_pressed, refresh_pressed, rest_pressed, today_command
+from handlers.reading.today import (
+    pages_pressed,
+    quick_time_pressed,
+    refresh_pressed,
+    rest_pressed,
+    today_command,
+)
 
 __all__ = ["ShowToday", "register"]
 
@@ -55,6 +62,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     application.add_handler(on_press(ShowProgress, progress_pressed))
     application.add_handler(on_press(ReadRest, rest_pressed))
     application.add_handler(on_press(QuickTime, quick_time_pressed))
+    application.add_handler(on_press(ReadPages, pages_pressed))
     application.add_handler(on_press(RetryRead, retry_pressed))
     application.add_handler(on_press(PickMeaning, meaning_pressed))
     application.add_handler(on_press(ConfirmRead, confirm_pressed))

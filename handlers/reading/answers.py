@@ -12,8 +12,8 @@ from telegram.ext import ContextTypes
 
 from bot.i18n import Translator
 from bot.services.reading import CreditOutcome, CreditResult
-from handlers.callbacks import CallbackData, button
-from handlers.replies import is_private, private_chat_url, reply_upstream_error, send
+from handlers.callbacks import CallbackData
+from handlers.replies import is_private, private_chat_url, reply_upstream_error, retry_button, send
 
 logger = logging.getLogger(__name__)
 
@@ -31,7 +31,7 @@ async def answer_press(update: Update, text: str | None = None, *, alert: bool =
 
 
 def try_again_markup(t: Translator, data: CallbackData) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[button(t.gettext("Try again"), data)]])
+    return InlineKeyboardMarkup([[retry_button(t, data)]])
 
 
 async def deliver_privately(
@@ -87,9 +87,11 @@ async def report_credit(
     result: CreditResult,
     *,
     retry: CallbackData | None,
+    kept: bool = False,
 ) -> bool:
     """Tell the user how the credit went; True when it was credited now. A pressed button's
-    query is answered here (a repeat press gets a short notice instead of a new message)."""
+    query is answered here (a repeat press gets a short notice instead of a new message).
+    `kept`: what the user typed is held for "Try again" (a /read), not just a button."""
     if result.outcome is CreditOutcome.DUPLICATE:
         already = t.gettext("✅ That was already credited; I count each reading once.")
         if update.callback_query is not None:
@@ -107,6 +109,8 @@ async def report_credit(
         return False
     if result.outcome is CreditOutcome.FAILED and result.error is not None:
         markup = try_again_markup(t, retry) if retry is not None else None
-        await reply_upstream_error(update, context, t, result.error, retry_markup=markup)
+        await reply_upstream_error(
+            update, context, t, result.error, retry_markup=markup, kept=kept
+        )
         return False
     return result.outcome is CreditOutcome.CREDITED

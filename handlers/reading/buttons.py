@@ -32,6 +32,8 @@ PlanVersion = Annotated[str, Matches(r"[0-9a-f]{8}")]
 MessageId = Annotated[int, Between(1, 2**31 - 1)]
 #: A bare number after /read that may mean a surah, a juz or minutes (at most a day's worth).
 BareNumberValue = Annotated[int, Between(1, DAY_SECONDS // 60)]
+#: A page number on a page button (the longest layout has 610 pages).
+PageNumber = Annotated[int, Between(1, 1000)]
 #: The time typed with a bare number (`/read 10 15min`); 0 when none was.
 TypedSeconds = Annotated[int, Between(0, DAY_SECONDS)]
 
@@ -67,6 +69,16 @@ class QuickTime(CallbackData, prefix="read.time"):
     owner: UserId
     seconds: QuickSeconds
     token: OfferToken
+
+
+@dataclass(frozen=True)
+class ReadPages(CallbackData, prefix="read.pages"):
+    """📖 Pages 23–24 on a page goal's plan: credits exactly the pages shown, once per day."""
+
+    owner: UserId
+    day: Day
+    first: PageNumber
+    last: PageNumber
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,11 @@
 """/read: credit reading done anywhere to Quran.com, once per message.
 
-`/read 2:1-2:40 15min`, `/read Al-Mulk`, `/read 15min`. A bare number (`/read 10`) could be a
-surah, a juz or minutes, so the user is asked rather than guessed for. Whichever way a message
-ends up credited (typed, "Try again" after a failure, or a meaning picked for its number), it is
-credited under that message's key, so it counts once. In a group the answer says no more than
-the user wrote.
+`/read 2:1-2:40 15min`, `/read Al-Mulk`, `/read 15min`, `/read page 5`, `/read pages 21-22`,
+`/read 2 pages` (on from the last verse credited) and their Arabic forms. A bare number
+(`/read 10`) could be a surah, a juz or minutes, so the user is asked rather than guessed for.
+Whichever way a message ends up credited (typed, "Try again" after a failure, or a meaning
+picked for its number), it is credited under that message's key, so it counts once. In a group
+the answer says no more than the user wrote.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
 from bot.domain.chapters import chapter_name
+from bot.domain.pages import credit_for_pages, parse_page_command
 from bot.domain.reading import (
     AmbiguousNumber,
     BareNumber,
@@ -23,14 +25,16 @@ from bot.domain.reading import (
 )
 from bot.i18n import Translator
 from bot.presentation.goals import progress_bar
-from bot.presentation.reading import credit_summary, streak_line
+from bot.presentation.reading import credit_summary, pages_label, streak_line
 from bot.presentation.text import isolated_name
 from bot.services.reader import Reader
 from bot.services.reading import (
     CreditOutcome,
     credit_read,
+    last_read,
     note_read_credited,
     read_concern,
+    remember_last_read,
     standing_after_credit,
 )
 from handlers.callbacks import button
@@ -56,7 +60,9 @@ def _read_usage(t: Translator) -> str:
         "Tell me what you read, and I'll credit it to your Quran.com account:\n"
         "<code>/read 2:1-2:40</code> (time estimated from the verses)\n"
         "<code>/read 2:1-2:40 15min</code>\n"
-        "<code>/read Al-Mulk</code> or <code>/read 15min</code>"
+        "<code>/read Al-Mulk</code> or <code>/read 15min</code>\n"
+        "<code>/read page 5</code>, <code>/read pages 21-22</code> or "
+        "<code>/read 2 pages</code> (on from where you stopped)"
     )
 
 
@@ -102,8 +108,14 @@ async def _credit_typed_read(
     message_id: int,
     checked: bool = False,
 ) -> None:
+    pages: tuple[int, int] | None = None
     try:
-        request = parse_read_command(text)
+        asked = parse_page_command(text)
+        if asked is not None:
+            credit = credit_for_pages(asked, reader.mushaf_id, last_read(context.user_data))
+            request, pages = credit.request, (credit.first, credit.last)
+        else:
+            request = parse_read_command(text)
     except AmbiguousNumber as question:
         await answer_press(update)
         await _ask_what_the_number_means(update, context, reader, t, question.bare, message_id)
@@ -114,7 +126,7 @@ async def _credit_typed_read(
         return
     await _credit_request(
         update, context, reader, t, request, text, chat_id=chat_id, message_id=message_id,
-        checked=checked, edit=checked,
+        checked=checked, edit=checked, pages=pages,
     )
 
 
@@ -130,10 +142,11 @@ async def _credit_request(
     message_id: int,
     edit: bool = False,
     checked: bool = False,
+    pages: tuple[int, int] | None = None,
 ) -> None:
-    """Credit what one /read message asked for. `text` is kept for "Try again" and for the
-    answer to the question a repeated or very large reading gets first (unless `checked`:
-    the user already said "Log it")."""
+    """Credit what one /read message asked for (`pages`: the pages it named, said back).
+    `text` is kept for "Try again" and for the answer to the question a repeated or very large
+    reading gets first (unless `checked`: the user already said "Log it")."""
     if not checked:
         concern = read_concern(
             reader, request, context.user_data, chat_id=chat_id, message_id=message_id
@@ -155,10 +168,15 @@ async def _credit_request(
         note_read_credited(
             reader, request, context.user_data, chat_id=chat_id, message_id=message_id
         )
+        remember_last_read(context.user_data, request.ranges)
     retry = RetryRead(reader.user_id, message_id)
-    if not await report_credit(update, context, t, result, retry=retry):
+    if not await report_credit(update, context, t, result, retry=retry, kept=True):
         return
     summary = credit_summary(request.ranges, result.seconds, t)
+    if pages is not None:
+        summary = t.gettext(
+            "{pages}: {summary}", pages=pages_label(*pages, t), summary=summary
+        )
     if not is_private(update):
         user = update.effective_user
         name = user.mention_html(isolated_name(user.full_name)) if user else ""
