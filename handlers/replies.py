@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import logging
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -38,6 +39,12 @@ AFTER_TIMEZONE_KEY = "after_timezone"
 AFTER_TIMEZONE_TTL = timedelta(hours=1)
 #: Longest command kept for "Continue" (a /note with its whole reflection is not replayed).
 _MAX_INTERRUPTED_LENGTH = STORED_INPUT_LIMIT
+#: Commands carried on by themselves once a missing link is restored. /note is not among them:
+#: it keeps what it carried as a draft, which the next /note offers, so replaying it would
+#: start a second draft of the same text.
+_CARRIED_AFTER_LINKING = frozenset({"/goal", "/read", "/today", "/progress", "/remind", "/notes"})
+#: Telegram's limit for a message's text; a lead that would take the answer past it goes alone.
+_MESSAGE_LIMIT = 4096
 _ADMIN_STATUSES = frozenset({ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR})
 
 
@@ -147,7 +154,9 @@ async def send(
     chat = update.effective_chat
     if chat is None:
         return None
-    return await context.bot.send_message(chat.id, text, reply_markup=reply_markup)
+    return await context.bot.send_message(
+        chat.id, with_lead(chat.id, text), reply_markup=reply_markup
+    )
 
 
 async def reply_upstream_error(
@@ -163,6 +172,8 @@ async def reply_upstream_error(
     markup = retry_markup
     if isinstance(error, NotLinked | LinkExpired):
         markup = link_account_markup(t, context, private=is_private(update))
+        # Once the account is linked again, the command carries on by itself (see carry_on).
+        remember_interrupted_command(update, context, only=_CARRIED_AFTER_LINKING)
     await send(update, context, friendly_error(error, t), markup)
 
 
@@ -191,11 +202,16 @@ async def timezone_for(update: Update, deps: Deps) -> str | None:
     return None
 
 
-def remember_interrupted_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | None:
-    """Keep the command that needed a timezone so it can be carried out once one is set.
+def remember_interrupted_command(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, *, only: frozenset[str] | None = None
+) -> str | None:
+    """Keep the command that needed a timezone (or a linked account) so it can be carried out
+    once that is set (see `carry_on`).
 
-    Only typed commands are kept (a button press cannot be replayed as the user); returns the
-    kept text, or None.
+    Only typed commands are kept (a button press cannot be replayed as the user), and of those
+    only the ones named in `only` when given; returns the kept text, or None. The message id is
+    kept too: the replay runs under it, so /read's once-only credit key stays the one of the
+    message the user sent, and carrying it on twice still credits once.
     """
     message = update.message
     if message is None or context.user_data is None:
@@ -205,16 +221,38 @@ def remember_interrupted_command(update: Update, context: ContextTypes.DEFAULT_T
         return None
     # "/goal@QuranBot 10min" in a group runs in the private chat later: drop the mention.
     command, _, rest = text.partition(" ")
-    text = " ".join([command.split("@", 1)[0], *rest.split()])
+    command = command.split("@", 1)[0]
+    if only is not None and command not in only:
+        return None
+    text = " ".join([command, *rest.split()])
     now = deps_of(context).clock()
-    context.user_data[AFTER_TIMEZONE_KEY] = {"text": text, "at": now.timestamp()}
+    # Only a private message's id is kept: a group command is carried on in the private chat,
+    # where that id means another message.
+    message_id = message.message_id if is_private(update) else None
+    context.user_data[AFTER_TIMEZONE_KEY] = {
+        "text": text, "at": now.timestamp(), "message_id": message_id,
+    }
     return text
+
+
+@dataclass(frozen=True)
+class InterruptedCommand:
+    text: str
+    #: The id of the private message that sent it; None for one sent in a group.
+    message_id: int | None
 
 
 def interrupted_command(
     context: ContextTypes.DEFAULT_TYPE, now: datetime, *, take: bool = False
 ) -> str | None:
     """The command the timezone question interrupted, if recent; `take` forgets it."""
+    kept = _interrupted(context, now, take=take)
+    return kept.text if kept is not None else None
+
+
+def _interrupted(
+    context: ContextTypes.DEFAULT_TYPE, now: datetime, *, take: bool
+) -> InterruptedCommand | None:
     if context.user_data is None:
         return None
     kept = context.user_data.get(AFTER_TIMEZONE_KEY)
@@ -222,12 +260,12 @@ def interrupted_command(
         context.user_data.pop(AFTER_TIMEZONE_KEY, None)
     if not isinstance(kept, dict):
         return None
-    text, at = kept.get("text"), kept.get("at")
+    text, at, message_id = kept.get("text"), kept.get("at"), kept.get("message_id")
     if not isinstance(text, str) or not isinstance(at, int | float):
         return None
     if now.timestamp() - at > AFTER_TIMEZONE_TTL.total_seconds():
         return None
-    return text
+    return InterruptedCommand(text, message_id if isinstance(message_id, int) else None)
 
 
 async def ask_for_timezone(
@@ -281,3 +319,92 @@ async def open_reader(
         await ask_for_timezone(update, context, t)
         return None
     return reader
+
+
+# ---------------------------------------------------------------------------------------------
+# Carrying on an interrupted command in the same reply
+
+
+@dataclass
+class _Lead:
+    """What the next message to `chat_id` starts with; `taken` once a message carried it."""
+
+    chat_id: int
+    text: str
+    taken: bool = False
+
+
+#: Set while a carried-on command runs (see `carry_on`); contextvars follow the awaits of one
+#: update, so a reply sent for another update at the same time never picks it up.
+_LEAD: ContextVar[_Lead | None] = ContextVar("reply_lead", default=None)
+
+
+def with_lead(chat_id: int, text: str, *, limit: int = _MESSAGE_LIMIT) -> str:
+    """`text`, led by the confirmation of what interrupted the command it answers, if one is
+    waiting for this chat and both fit in one message. Every reply sent through `send` (and
+    captions, see handlers.reading) goes through here."""
+    lead = _LEAD.get()
+    if lead is None or lead.taken or lead.chat_id != chat_id:
+        return text
+    combined = f"{lead.text}\n\n{text}"
+    if len(combined) > limit:
+        return text
+    lead.taken = True
+    return combined
+
+
+async def carry_on(update: Update, context: ContextTypes.DEFAULT_TYPE, lead: str) -> bool:
+    """Send `lead` (the timezone just set, the account just linked) and carry out the command
+    that was interrupted for it, as one message: the command's answer starts with `lead`.
+
+    The command is dispatched again through every handler, as if the user had retyped it (under
+    the id of the message that first sent it, so a /read credits once however often it is
+    carried on), and it is taken before running, so a second answer cannot run it twice. When
+    the command's answer could not carry `lead` (none was sent, a photo, a reply sent another
+    way), `lead` goes as a message of its own. Returns True when a command was carried on.
+    """
+    chat = update.effective_chat
+    user = update.effective_user
+    now = deps_of(context).clock()
+    command = _interrupted(context, now, take=True) if is_private(update) else None
+    if chat is None or user is None or command is None:
+        if chat is not None and lead:
+            await context.bot.send_message(chat.id, lead)
+        return False
+    holder = _Lead(chat.id, lead, taken=not lead)
+    token = _LEAD.set(holder)
+    try:
+        await context.application.process_update(
+            _replayed(update, command, message_id=command.message_id, now=now)
+        )
+    finally:
+        _LEAD.reset(token)
+        if not holder.taken:
+            await context.bot.send_message(chat.id, lead)
+    return True
+
+
+def _replayed(
+    update: Update, command: InterruptedCommand, *, message_id: int | None, now: datetime
+) -> Update:
+    """The interrupted command as if the user had sent it again in their private chat."""
+    user = update.effective_user
+    chat = update.effective_chat
+    message = update.effective_message
+    assert user is not None and chat is not None and message is not None
+    name = command.text.split(maxsplit=1)[0]
+    data = {
+        "update_id": update.update_id,
+        "message": {
+            "message_id": message_id if message_id is not None else message.message_id,
+            "date": int(now.timestamp()),
+            "chat": chat.to_dict(),
+            "from": user.to_dict(),
+            "text": command.text,
+            # Entity offsets count UTF-16 code units.
+            "entities": [
+                {"type": "bot_command", "offset": 0, "length": len(name.encode("utf-16-le")) // 2}
+            ],
+        },
+    }
+    return Update.de_json(data, message.get_bot())

@@ -1,90 +1,59 @@
-"""Carrying on with the command the timezone question interrupted.
+"""Carrying on with the command the timezone question interrupted, in the same reply.
 
 Features that need a timezone (/goal, /read, /today, /progress, /remind) ask for it through
 `handlers.replies.ask_for_timezone`, which remembers the command. Once the user's timezone is
-stored, a "Continue" button carries the remembered command out, dispatched again as if retyped.
+stored, the command is carried out at once (`handlers.replies.carry_on`) and its answer starts
+with the timezone confirmation: one message, no "Continue" to press. The user still sees the
+new timezone above the result, with how to change it if it is wrong.
+
+Messages sent before this carry a "▶️ Continue" button; it still works (`continue_pressed`).
 """
 
 from __future__ import annotations
 
-import html
 import logging
-from datetime import datetime
 
-from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
+from telegram import CallbackQuery, Message, Update
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
-from bot.i18n import Translator
 from bot.services.deps import deps_of
-from handlers.callbacks import button
 from handlers.context import translator_for
-from handlers.replies import interrupted_command, is_private, send
+from handlers.replies import carry_on, interrupted_command, is_private
 from handlers.timezone.buttons import ContinueCommand
 
 logger = logging.getLogger(__name__)
 
-#: Longest command shown on the "Continue" button; the message above it shows it whole.
-_MAX_BUTTON_COMMAND = 32
+
+def has_interrupted_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    """Is a command waiting for this (private) timezone answer?"""
+    return is_private(update) and interrupted_command(context, deps_of(context).clock()) is not None
 
 
-def _button_command(command: str) -> str:
-    if len(command) <= _MAX_BUTTON_COMMAND:
-        return command
-    return command[: _MAX_BUTTON_COMMAND - 1].rstrip() + "…"
+async def confirm_and_carry_on(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, confirmation: str
+) -> bool:
+    """Say the timezone is set and carry out the command that asked for it, in one message.
+    False (and nothing sent) when no command is waiting: the caller confirms as usual."""
+    if not has_interrupted_command(update, context):
+        return False
+    await carry_on(update, context, confirmation)
+    return True
 
 
-async def offer_interrupted_command(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, t: Translator
+async def carry_on_after_confirmation(
+    update: Update, context: ContextTypes.DEFAULT_TYPE
 ) -> None:
-    """After a private timezone change, offer to carry out the command that needed it.
-
-    A button rather than running it at once: it may write to Quran.com (/read), and the user
-    should see the new timezone before it counts. The command stays in user_data until pressed
-    or expired, so the button works after a restart too.
-    """
-    if not is_private(update):
-        return
-    command = interrupted_command(context, deps_of(context).clock())
-    if command is None:
-        return
-    label = t.gettext("▶️ Continue: {command}", command=_button_command(command))
-    await send(
-        update,
-        context,
-        t.gettext("Now, where were we: <code>{command}</code>", command=html.escape(command)),
-        InlineKeyboardMarkup([[button(label, ContinueCommand())]]),
-    )
-
-
-def _replayed(update: Update, message: Message, command: str, now: datetime) -> Update:
-    """The interrupted command as if the user had sent it again, under the Continue message's
-    id (unique, so /read's once-only credit key cannot collide with another message)."""
-    user = update.effective_user
-    assert user is not None
-    name = command.split(maxsplit=1)[0]
-    data = {
-        "update_id": update.update_id,
-        "message": {
-            "message_id": message.message_id,
-            "date": int(now.timestamp()),
-            "chat": message.chat.to_dict(),
-            "from": user.to_dict(),
-            "text": command,
-            # Entity offsets count UTF-16 code units.
-            "entities": [
-                {"type": "bot_command", "offset": 0, "length": len(name.encode("utf-16-le")) // 2}
-            ],
-        },
-    }
-    return Update.de_json(data, message.get_bot())
+    """The confirmation was already sent on its own (it had to take down the location keyboard,
+    or it replaced the pressed suggestions): carry on with the command, if one waits."""
+    if has_interrupted_command(update, context):
+        await carry_on(update, context, "")
 
 
 async def continue_pressed(
     update: Update, context: ContextTypes.DEFAULT_TYPE, _: ContinueCommand
 ) -> None:
-    """Carry out the interrupted command by dispatching it again through every handler, so it
-    behaves exactly as if retyped (wizards, one-liners, errors and all)."""
+    """"▶️ Continue" under a message from before commands carried on by themselves."""
     query = update.callback_query
     if query is None:
         return
@@ -93,10 +62,7 @@ async def continue_pressed(
     if not is_private(update) or not isinstance(message, Message):
         await query.answer()
         return
-    now = deps_of(context).clock()
-    # Taken before running, so a second press (or a double tap) cannot run it twice.
-    command = interrupted_command(context, now, take=True)
-    if command is None:
+    if interrupted_command(context, deps_of(context).clock()) is None:
         await query.answer(
             t.gettext("That was done already or is too old; send the command again."),
             show_alert=True,
@@ -105,7 +71,7 @@ async def continue_pressed(
         return
     await query.answer()
     await _drop_button(query)
-    await context.application.process_update(_replayed(update, message, command, now))
+    await carry_on(update, context, "")
 
 
 async def _drop_button(query: CallbackQuery) -> None:
