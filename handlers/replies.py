@@ -154,6 +154,15 @@ async def send(
     chat = update.effective_chat
     if chat is None:
         return None
+    lead = _LEAD.get()
+    if lead is not None and lead.replaces is not None and lead.fits(chat.id, text):
+        # The answer of a command carried on after a button press takes the pressed message's
+        # place: one edit instead of a confirmation plus a new message.
+        lead.taken = True
+        edited = await context.bot.edit_message_text(
+            lead.joined(text), chat.id, lead.replaces, reply_markup=reply_markup
+        )
+        return edited if isinstance(edited, Message) else None
     return await context.bot.send_message(
         chat.id, with_lead(chat.id, text), reply_markup=reply_markup
     )
@@ -327,11 +336,19 @@ async def open_reader(
 
 @dataclass
 class _Lead:
-    """What the next message to `chat_id` starts with; `taken` once a message carried it."""
+    """What the next message to `chat_id` starts with; `taken` once a message carried it.
+    With `replaces`, that message is not sent anew but edited into message `replaces`."""
 
     chat_id: int
     text: str
     taken: bool = False
+    replaces: int | None = None
+
+    def fits(self, chat_id: int, text: str, limit: int = _MESSAGE_LIMIT) -> bool:
+        return not self.taken and self.chat_id == chat_id and len(self.joined(text)) <= limit
+
+    def joined(self, text: str) -> str:
+        return f"{self.text}\n\n{text}" if self.text else text
 
 
 #: Set while a carried-on command runs (see `carry_on`); contextvars follow the awaits of one
@@ -344,16 +361,16 @@ def with_lead(chat_id: int, text: str, *, limit: int = _MESSAGE_LIMIT) -> str:
     waiting for this chat and both fit in one message. Every reply sent through `send` (and
     captions, see handlers.reading) goes through here."""
     lead = _LEAD.get()
-    if lead is None or lead.taken or lead.chat_id != chat_id:
-        return text
-    combined = f"{lead.text}\n\n{text}"
-    if len(combined) > limit:
+    # A lead that replaces a message is placed by `send` or, failing that, by `carry_on`.
+    if lead is None or lead.replaces is not None or not lead.fits(chat_id, text, limit):
         return text
     lead.taken = True
-    return combined
+    return lead.joined(text)
 
 
-async def carry_on(update: Update, context: ContextTypes.DEFAULT_TYPE, lead: str) -> bool:
+async def carry_on(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, lead: str, *, replacing: int | None = None
+) -> bool:
     """Send `lead` (the timezone just set, the account just linked) and carry out the command
     that was interrupted for it, as one message: the command's answer starts with `lead`.
 
@@ -361,7 +378,9 @@ async def carry_on(update: Update, context: ContextTypes.DEFAULT_TYPE, lead: str
     the id of the message that first sent it, so a /read credits once however often it is
     carried on), and it is taken before running, so a second answer cannot run it twice. When
     the command's answer could not carry `lead` (none was sent, a photo, a reply sent another
-    way), `lead` goes as a message of its own. Returns True when a command was carried on.
+    way), `lead` goes as a message of its own. With `replacing` (the id of the message whose
+    button was pressed), the answer is edited into that message instead of sent anew.
+    Returns True when a command was carried on.
     """
     chat = update.effective_chat
     user = update.effective_user
@@ -371,7 +390,7 @@ async def carry_on(update: Update, context: ContextTypes.DEFAULT_TYPE, lead: str
         if chat is not None and lead:
             await context.bot.send_message(chat.id, lead)
         return False
-    holder = _Lead(chat.id, lead, taken=not lead)
+    holder = _Lead(chat.id, lead, taken=not lead and replacing is None, replaces=replacing)
     token = _LEAD.set(holder)
     try:
         await context.application.process_update(
@@ -379,8 +398,11 @@ async def carry_on(update: Update, context: ContextTypes.DEFAULT_TYPE, lead: str
         )
     finally:
         _LEAD.reset(token)
-        if not holder.taken:
-            await context.bot.send_message(chat.id, lead)
+        if not holder.taken and lead:
+            if replacing is not None:
+                await context.bot.edit_message_text(lead, chat.id, replacing)
+            else:
+                await context.bot.send_message(chat.id, lead)
     return True
 
 

@@ -386,10 +386,11 @@ async def test_a_country_answer_offers_buttons_and_the_chosen_one_carries_on(
     assert await stored_timezone(linked) is None
     chosen = await linked.press("Asia/Jakarta")
     assert await stored_timezone(linked) == "Asia/Jakarta"
-    # The suggestions become the confirmation (an edit); the goal is the one new message.
-    edited, result = chosen
-    assert edited["message_id"] == offer["message_id"] and "Asia/Jakarta" in edited["text"]
-    assert "✅ Goal set: 10 minutes a day" in result["text"]
+    # The suggestions become the confirmation and the goal: one edit, no new message.
+    (edited,) = chosen
+    assert edited["message_id"] == offer["message_id"]
+    assert "Asia/Jakarta" in edited["text"] and "✅ Goal set: 10 minutes a day" in edited["text"]
+    assert any("Undo" in label for label, _ in TelegramWorld.buttons(edited))
 
 
 async def test_an_unknown_answer_says_so_and_the_command_still_waits(linked: BotHarness) -> None:
@@ -445,3 +446,18 @@ async def test_a_group_gate_continues_in_the_private_chat(linked: BotHarness) ->
     done = await linked.send("Cairo")
     assert all(m["chat"]["id"] == DEMO_USER.id for m in done)
     assert "no reading goal yet" in texts_of(done)
+
+
+async def test_a_pressed_suggestion_carrying_on_a_photo_answer_keeps_the_order(
+    linked: BotHarness,
+) -> None:
+    """/progress answers with a photo, which no edit can become: the suggestions turn into the
+    confirmation, and the chart follows below it."""
+    await linked.send("/progress")
+    (offer,) = await linked.send("Indonesia")
+    answered = await linked.press("Asia/Jakarta")
+    (edited,) = [m for m in answered if m["message_id"] == offer["message_id"]]
+    (chart,) = [m for m in answered if m["message_id"] > offer["message_id"]]
+    assert "Asia/Jakarta" in edited["text"]
+    assert TelegramWorld.buttons(edited) == []
+    assert "Your progress" in str(chart.get("caption") or chart.get("text"))

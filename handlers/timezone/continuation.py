@@ -41,6 +41,20 @@ async def confirm_and_carry_on(
     return True
 
 
+async def confirm_in_place(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, confirmation: str
+) -> bool:
+    """A suggestion was pressed: the suggestions message becomes the confirmation and the
+    command's answer, one edit and no new message. False when no command is waiting."""
+    query = update.callback_query
+    if query is None or not isinstance(query.message, Message):
+        return False
+    if not has_interrupted_command(update, context):
+        return False
+    await carry_on(update, context, confirmation, replacing=query.message.message_id)
+    return True
+
+
 async def carry_on_after_confirmation(
     update: Update, context: ContextTypes.DEFAULT_TYPE
 ) -> None:
