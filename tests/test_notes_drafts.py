@@ -51,6 +51,9 @@ async def test_short_one_liner_keeps_the_open_draft_and_asks_which_to_go_on_with
         sub = await bot.link_account()
         earlier = await _earlier_draft(bot)
         asked = await bot.send("/note 1:1 hi")
+        assert text_of(asked).startswith(
+            "⚠️ Not saved yet: your note on 1:1 has 2 characters, and a note needs "
+            "6–10,000 characters.")  # what is missing, before the choice
         assert BOTH_KEPT in text_of(asked)
         assert labels(asked[-1]) == CHOICES
         assert await _unchanged(bot, earlier)

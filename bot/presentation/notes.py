@@ -279,22 +279,26 @@ def resume_offer_text(t: Translator, ranges: Sequence[str], body: str, *, editin
         length, n=count)
 
 
-def too_short_oneliner_text(t: Translator, ranges: Sequence[str], body: str) -> str:
-    """`/note 2:255 short`: not saved, and why, with what to do next."""
+def too_short_said(t: Translator, ranges: Sequence[str], body: str) -> str:
+    """Why a /note with text was not saved: what it has, what a note needs."""
     length = note_length(body.strip())
-    missing = characters_missing(body)
-    said = t.ngettext(
+    return t.ngettext(
         "⚠️ Not saved yet: your note on {ranges} has {n} character, and a note needs "
         "{minimum}–{maximum} characters.",
         "⚠️ Not saved yet: your note on {ranges} has {n} characters, and a note needs "
         "{minimum}–{maximum} characters.",
         length, n=format_count(t, length), ranges=ranges_label(t, ranges),
         minimum=format_count(t, NOTE_MIN_LENGTH), maximum=format_count(t, NOTE_MAX_LENGTH))
+
+
+def too_short_oneliner_text(t: Translator, ranges: Sequence[str], body: str) -> str:
+    """`/note 2:255 short`: not saved, and why, with what to do next."""
+    missing = characters_missing(body)
     todo = t.ngettext(
         "Send at least {n} more character to continue it (your text is kept), or discard it.",
         "Send at least {n} more characters to continue it (your text is kept), or discard it.",
         missing, n=format_count(t, missing))
-    return f"{said}\n{todo}"
+    return f"{too_short_said(t, ranges, body)}\n{todo}"
 
 
 def two_drafts_text(t: Translator) -> str:

@@ -75,11 +75,12 @@ async def offer_resume(
 
 async def offer_choice(
     update: Update, context: ContextTypes.DEFAULT_TYPE, t: Translator,
-    earlier: NoteDraft, new: NoteDraft,
+    earlier: NoteDraft, new: NoteDraft, *, notice: str | None = None,
 ) -> Step:
     """A new note was started while `earlier` is unsaved: both are kept, the user picks.
 
-    Text typed before choosing goes into the new note, the one just started.
+    Text typed before choosing goes into the new note, the one just started. `notice` leads
+    (why the new note was not saved at once, when it was too short).
     """
     NotesMemory(context).current_draft_id = new.id
     markup = InlineKeyboardMarkup([
@@ -87,7 +88,8 @@ async def offer_choice(
         [button(t.gettext("📝 Go on with the new note"), ContinueDraft(new.id))],
         [button(t.gettext("🗑 Discard the earlier draft"), DropEarlierDraft(earlier.id, new.id))],
     ])
-    await send(update, context, two_drafts_text(t), markup)
+    text = two_drafts_text(t)
+    await send(update, context, f"{notice}\n\n{text}" if notice else text, markup)
     return RESUME
 
 

@@ -16,7 +16,7 @@ from telegram.ext import ContextTypes
 from bot.domain.notes import characters_missing
 from bot.domain.verse_parsing import split_leading_ranges
 from bot.domain.verses import VerseRange, VerseRangeError, range_keys
-from bot.presentation.notes import earlier_kept_notice, too_short_oneliner_text
+from bot.presentation.notes import earlier_kept_notice, too_short_oneliner_text, too_short_said
 from bot.qf import NotLinked
 from bot.services import notes
 from bot.services.deps import deps_of
@@ -89,7 +89,8 @@ async def note_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> St
         draft = await notes.write_draft(deps.drafts, user_id, ranges=keys, body=body,
                                         status=DraftStatus.BODY)
     if earlier is not None:
-        return await offer_choice(update, context, t, earlier, draft)
+        notice = too_short_said(t, draft.ranges, body) if keys and body else None
+        return await offer_choice(update, context, t, earlier, draft, notice=notice)
     if not keys:
         return await ask_ranges(update, context, t, draft)
     memory.current_draft_id = draft.id
