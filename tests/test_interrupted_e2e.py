@@ -2,19 +2,23 @@
 
 `/goal 15 min` before the timezone is known asks for it; the answer gets one message holding
 the timezone confirmation and the goal (no "Now, where were we", no Continue to press), in
-English and in Arabic.
+English and in Arabic. A `/read` refused for want of a linked account is credited in the very
+message that confirms the link (`/start c_<code>`).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import httpx
 import pytest
 from cryptography.fernet import Fernet
 from e2e_support import PrivateChat, link_before_start, running_bot
 
+from bot.services.linking import CONFIRM_LINK
 from sandbox.quran_foundation import FakeQuranFoundation
 from sandbox.telegram import FakeUser, TelegramWorld
+from storage import ChatRepository, Database
 
 pytestmark = pytest.mark.e2e
 
@@ -52,3 +56,40 @@ async def test_goal_before_the_timezone_answers_in_one_message_end_to_end(
         (goal,) = fake.users[SUB].goals.values()
         assert (goal.type, goal.amount) == ("QURAN_TIME", 900)
         assert fake.validation_errors == []
+
+
+async def _timezone_before_start(data_dir: Path, user: FakeUser, zone: str) -> None:
+    database = Database.connect(f"sqlite+aiosqlite:///{data_dir / 'bot.sqlite3'}")
+    try:
+        await database.migrate()
+        chats = ChatRepository(database)
+        await chats.ensure(user.id, "private", None)
+        await chats.update(user.id, timezone=zone)
+    finally:
+        await database.close()
+
+
+async def test_read_before_linking_is_credited_in_the_link_confirmation_end_to_end(
+    tmp_path: Path,
+) -> None:
+    user = FakeUser(5202, "Sumayya", username="sumayya")
+    await _timezone_before_start(tmp_path, user, "Africa/Cairo")
+    async with running_bot(tmp_path) as bot:
+        chat = PrivateChat(bot.world, user)
+        await chat.say("/read 2:255", "/login")  # refused: link first
+        await chat.say("/login", "works once")
+        (url,) = [url for message in bot.world.sent(user.id)
+                  for _, url in TelegramWorld.buttons(message) if url and "/oauth2/auth" in url]
+        async with httpx.AsyncClient(timeout=10) as browser:
+            consent = await browser.get(url)
+            page = await browser.get(consent.headers["location"])
+        found = CONFIRM_LINK.search(page.text)
+        assert found is not None, page.text
+        start = len(bot.world.calls)
+        await chat.say(f"/start {found['payload']}", "✅ Credited")
+        confirmed = bot.world.texts(user.id)[-1]
+        assert "linked" in confirmed and "✅ Credited" in confirmed
+        assert _count(bot.world, start, _SENDS) == 1  # one message: linked, and the credit
+        (sub,) = [sub for sub, account in bot.fake_qf.users.items() if account.activity_days]
+        assert len(bot.fake_qf.users[sub].activity_days) == 1
+        assert bot.fake_qf.validation_errors == []
