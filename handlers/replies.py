@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import html
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -159,9 +161,16 @@ async def send(
         # The answer of a command carried on after a button press takes the pressed message's
         # place: one edit instead of a confirmation plus a new message.
         lead.taken = True
-        edited = await context.bot.edit_message_text(
-            lead.joined(text), chat.id, lead.replaces, reply_markup=reply_markup
-        )
+        try:
+            edited = await context.bot.edit_message_text(
+                lead.joined(text), chat.id, lead.replaces, reply_markup=reply_markup
+            )
+        except BadRequest:
+            # Deleted or no longer editable meanwhile: the answer still arrives, as a message.
+            logger.info("could not edit message %s; sending the answer anew", lead.replaces)
+            return await context.bot.send_message(
+                chat.id, lead.joined(text), reply_markup=reply_markup
+            )
         return edited if isinstance(edited, Message) else None
     return await context.bot.send_message(
         chat.id, with_lead(chat.id, text), reply_markup=reply_markup
@@ -181,7 +190,8 @@ async def reply_upstream_error(
     markup = retry_markup
     if isinstance(error, NotLinked | LinkExpired):
         markup = link_account_markup(t, context, private=is_private(update))
-        # Once the account is linked again, the command carries on by itself (see carry_on).
+        # Once the account is linked again, the command carries on by itself
+        # (handlers.timezone.carry_on, from handlers.account's confirmation).
         remember_interrupted_command(update, context, only=_CARRIED_AFTER_LINKING)
     await send(update, context, friendly_error(error, t), markup)
 
@@ -215,7 +225,7 @@ def remember_interrupted_command(
     update: Update, context: ContextTypes.DEFAULT_TYPE, *, only: frozenset[str] | None = None
 ) -> str | None:
     """Keep the command that needed a timezone (or a linked account) so it can be carried out
-    once that is set (see `carry_on`).
+    once that is set (see `handlers.timezone.carry_on`).
 
     Only typed commands are kept (a button press cannot be replayed as the user), and of those
     only the ones named in `only` when given; returns the kept text, or None. The message id is
@@ -255,13 +265,14 @@ def interrupted_command(
     context: ContextTypes.DEFAULT_TYPE, now: datetime, *, take: bool = False
 ) -> str | None:
     """The command the timezone question interrupted, if recent; `take` forgets it."""
-    kept = _interrupted(context, now, take=take)
+    kept = interrupted(context, now, take=take)
     return kept.text if kept is not None else None
 
 
-def _interrupted(
+def interrupted(
     context: ContextTypes.DEFAULT_TYPE, now: datetime, *, take: bool
 ) -> InterruptedCommand | None:
+    """The command a question interrupted, with the id of the message that sent it."""
     if context.user_data is None:
         return None
     kept = context.user_data.get(AFTER_TIMEZONE_KEY)
@@ -368,65 +379,14 @@ def with_lead(chat_id: int, text: str, *, limit: int = _MESSAGE_LIMIT) -> str:
     return lead.joined(text)
 
 
-async def carry_on(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, lead: str, *, replacing: int | None = None
-) -> bool:
-    """Send `lead` (the timezone just set, the account just linked) and carry out the command
-    that was interrupted for it, as one message: the command's answer starts with `lead`.
-
-    The command is dispatched again through every handler, as if the user had retyped it (under
-    the id of the message that first sent it, so a /read credits once however often it is
-    carried on), and it is taken before running, so a second answer cannot run it twice. When
-    the command's answer could not carry `lead` (none was sent, a photo, a reply sent another
-    way), `lead` goes as a message of its own. With `replacing` (the id of the message whose
-    button was pressed), the answer is edited into that message instead of sent anew.
-    Returns True when a command was carried on.
-    """
-    chat = update.effective_chat
-    user = update.effective_user
-    now = deps_of(context).clock()
-    command = _interrupted(context, now, take=True) if is_private(update) else None
-    if chat is None or user is None or command is None:
-        if chat is not None and lead:
-            await context.bot.send_message(chat.id, lead)
-        return False
-    holder = _Lead(chat.id, lead, taken=not lead and replacing is None, replaces=replacing)
+@contextmanager
+def leading(chat_id: int, text: str, *, replaces: int | None = None) -> Iterator[_Lead]:
+    """While inside, the first reply to `chat_id` starts with `text` (see `with_lead`), or,
+    with `replaces`, is edited into that message; the yielded lead says whether that happened.
+    Used by handlers.timezone to carry on an interrupted command in the same reply."""
+    holder = _Lead(chat_id, text, taken=not text and replaces is None, replaces=replaces)
     token = _LEAD.set(holder)
     try:
-        await context.application.process_update(
-            _replayed(update, command, message_id=command.message_id, now=now)
-        )
+        yield holder
     finally:
         _LEAD.reset(token)
-        if not holder.taken and lead:
-            if replacing is not None:
-                await context.bot.edit_message_text(lead, chat.id, replacing)
-            else:
-                await context.bot.send_message(chat.id, lead)
-    return True
-
-
-def _replayed(
-    update: Update, command: InterruptedCommand, *, message_id: int | None, now: datetime
-) -> Update:
-    """The interrupted command as if the user had sent it again in their private chat."""
-    user = update.effective_user
-    chat = update.effective_chat
-    message = update.effective_message
-    assert user is not None and chat is not None and message is not None
-    name = command.text.split(maxsplit=1)[0]
-    data = {
-        "update_id": update.update_id,
-        "message": {
-            "message_id": message_id if message_id is not None else message.message_id,
-            "date": int(now.timestamp()),
-            "chat": chat.to_dict(),
-            "from": user.to_dict(),
-            "text": command.text,
-            # Entity offsets count UTF-16 code units.
-            "entities": [
-                {"type": "bot_command", "offset": 0, "length": len(name.encode("utf-16-le")) // 2}
-            ],
-        },
-    }
-    return Update.de_json(data, message.get_bot())

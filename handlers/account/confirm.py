@@ -14,7 +14,8 @@ from bot.services.deps import deps_of
 from bot.services.linking import CONFIRM_PREFIX, CONFIRM_TTL, finish_login
 from handlers.account.login import linked_message
 from handlers.context import chat_settings_for, translator_for
-from handlers.replies import carry_on, interrupted_command, send
+from handlers.replies import interrupted_command, send
+from handlers.timezone import carry_on
 
 #: Handler group of the `/start c_<code>` confirm link: before every other /start handler
 #: (handlers.goals' deep link is in -2, handlers.timezone in -1, handlers.start in 0).

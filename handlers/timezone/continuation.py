@@ -12,6 +12,7 @@ Messages sent before this carry a "▶️ Continue" button; it still works (`con
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 from telegram import CallbackQuery, Message, Update
 from telegram.error import BadRequest
@@ -19,7 +20,13 @@ from telegram.ext import ContextTypes
 
 from bot.services.deps import deps_of
 from handlers.context import translator_for
-from handlers.replies import carry_on, interrupted_command, is_private
+from handlers.replies import (
+    InterruptedCommand,
+    interrupted,
+    interrupted_command,
+    is_private,
+    leading,
+)
 from handlers.timezone.buttons import ContinueCommand
 
 logger = logging.getLogger(__name__)
@@ -93,3 +100,76 @@ async def _drop_button(query: CallbackQuery) -> None:
         await query.edit_message_reply_markup(None)
     except BadRequest:
         logger.debug("the Continue button was already gone")
+
+
+async def carry_on(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, lead: str, *, replacing: int | None = None
+) -> bool:
+    """Send `lead` (the timezone just set, the account just linked) and carry out the command
+    that was interrupted for it, as one message: the command's answer starts with `lead`.
+
+    The command is dispatched again through every handler, as if the user had retyped it (under
+    the id of the message that first sent it, so a /read credits once however often it is
+    carried on), and it is taken before running, so a second answer cannot run it twice. When
+    the command's answer could not carry `lead` (none was sent, a photo, a reply sent another
+    way), `lead` goes as a message of its own. With `replacing` (the id of the message whose
+    button was pressed), the answer is edited into that message instead of sent anew.
+    Returns True when a command was carried on.
+    """
+    chat = update.effective_chat
+    user = update.effective_user
+    now = deps_of(context).clock()
+    command = interrupted(context, now, take=True) if is_private(update) else None
+    if chat is None or user is None or command is None:
+        if chat is not None and lead:
+            await context.bot.send_message(chat.id, lead)
+        return False
+    with leading(chat.id, lead, replaces=replacing) as holder:
+        try:
+            await context.application.process_update(
+                _replayed(update, command, message_id=command.message_id, now=now)
+            )
+        finally:
+            if not holder.taken and lead:
+                await _place_lead_alone(context, chat.id, lead, replacing)
+    return True
+
+
+async def _place_lead_alone(
+    context: ContextTypes.DEFAULT_TYPE, chat_id: int, lead: str, replacing: int | None
+) -> None:
+    """The command's answer could not carry `lead`: it goes into the pressed message if there
+    was one (above the answer, where it belongs), else as a message of its own."""
+    if replacing is not None:
+        try:
+            await context.bot.edit_message_text(lead, chat_id, replacing)
+            return
+        except BadRequest:
+            logger.info("could not edit message %s; sending the confirmation anew", replacing)
+    await context.bot.send_message(chat_id, lead)
+
+
+def _replayed(
+    update: Update, command: InterruptedCommand, *, message_id: int | None, now: datetime
+) -> Update:
+    """The interrupted command as if the user had sent it again in their private chat."""
+    user = update.effective_user
+    chat = update.effective_chat
+    message = update.effective_message
+    assert user is not None and chat is not None and message is not None
+    name = command.text.split(maxsplit=1)[0]
+    data = {
+        "update_id": update.update_id,
+        "message": {
+            "message_id": message_id if message_id is not None else message.message_id,
+            "date": int(now.timestamp()),
+            "chat": chat.to_dict(),
+            "from": user.to_dict(),
+            "text": command.text,
+            # Entity offsets count UTF-16 code units.
+            "entities": [
+                {"type": "bot_command", "offset": 0, "length": len(name.encode("utf-16-le")) // 2}
+            ],
+        },
+    }
+    return Update.de_json(data, message.get_bot())
