@@ -2,9 +2,11 @@
 
 Features that need a timezone (/goal, /read, /today, /progress, /remind) ask for it through
 `handlers.replies.ask_for_timezone`, which remembers the command. Once the user's timezone is
-stored, the command is carried out at once (`handlers.replies.carry_on`) and its answer starts
-with the timezone confirmation: one message, no "Continue" to press. The user still sees the
-new timezone above the result, with how to change it if it is wrong.
+stored, the command is carried out at once (`carry_on`) and its answer starts with the
+timezone confirmation: one message, no "Continue" to press. The user still sees the new
+timezone above the result, with how to change it if it is wrong. handlers.account uses
+`carry_on` the same way after an account is linked again (the command a missing or expired
+link stopped, remembered by `handlers.replies.reply_upstream_error`).
 
 Messages sent before this carry a "▶️ Continue" button; it still works (`continue_pressed`).
 """
