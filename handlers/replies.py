@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import html
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -38,6 +41,12 @@ AFTER_TIMEZONE_KEY = "after_timezone"
 AFTER_TIMEZONE_TTL = timedelta(hours=1)
 #: Longest command kept for "Continue" (a /note with its whole reflection is not replayed).
 _MAX_INTERRUPTED_LENGTH = STORED_INPUT_LIMIT
+#: Commands carried on by themselves once a missing link is restored. /note is not among them:
+#: it keeps what it carried as a draft, which the next /note offers, so replaying it would
+#: start a second draft of the same text.
+_CARRIED_AFTER_LINKING = frozenset({"/goal", "/read", "/today", "/progress", "/remind", "/notes"})
+#: Telegram's limit for a message's text; a lead that would take the answer past it goes alone.
+_MESSAGE_LIMIT = 4096
 _ADMIN_STATUSES = frozenset({ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR})
 
 
@@ -147,7 +156,25 @@ async def send(
     chat = update.effective_chat
     if chat is None:
         return None
-    return await context.bot.send_message(chat.id, text, reply_markup=reply_markup)
+    lead = _LEAD.get()
+    if lead is not None and lead.replaces is not None and lead.fits(chat.id, text):
+        # The answer of a command carried on after a button press takes the pressed message's
+        # place: one edit instead of a confirmation plus a new message.
+        lead.taken = True
+        try:
+            edited = await context.bot.edit_message_text(
+                lead.joined(text), chat.id, lead.replaces, reply_markup=reply_markup
+            )
+        except BadRequest:
+            # Deleted or no longer editable meanwhile: the answer still arrives, as a message.
+            logger.info("could not edit message %s; sending the answer anew", lead.replaces)
+            return await context.bot.send_message(
+                chat.id, lead.joined(text), reply_markup=reply_markup
+            )
+        return edited if isinstance(edited, Message) else None
+    return await context.bot.send_message(
+        chat.id, with_lead(chat.id, text), reply_markup=reply_markup
+    )
 
 
 async def reply_upstream_error(
@@ -165,6 +192,9 @@ async def reply_upstream_error(
     markup = retry_markup
     if isinstance(error, NotLinked | LinkExpired):
         markup = link_account_markup(t, context, private=is_private(update))
+        # Once the account is linked again, the command carries on by itself
+        # (handlers.timezone.carry_on, from handlers.account's confirmation).
+        remember_interrupted_command(update, context, only=_CARRIED_AFTER_LINKING)
     await send(update, context, friendly_error(error, t, kept=kept), markup)
 
 
@@ -198,11 +228,16 @@ async def timezone_for(update: Update, deps: Deps) -> str | None:
     return None
 
 
-def remember_interrupted_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | None:
-    """Keep the command that needed a timezone so it can be carried out once one is set.
+def remember_interrupted_command(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, *, only: frozenset[str] | None = None
+) -> str | None:
+    """Keep the command that needed a timezone (or a linked account) so it can be carried out
+    once that is set (see `handlers.timezone.carry_on`).
 
-    Only typed commands are kept (a button press cannot be replayed as the user); returns the
-    kept text, or None.
+    Only typed commands are kept (a button press cannot be replayed as the user), and of those
+    only the ones named in `only` when given; returns the kept text, or None. The message id is
+    kept too: the replay runs under it, so /read's once-only credit key stays the one of the
+    message the user sent, and carrying it on twice still credits once.
     """
     message = update.message
     if message is None or context.user_data is None:
@@ -212,16 +247,39 @@ def remember_interrupted_command(update: Update, context: ContextTypes.DEFAULT_T
         return None
     # "/goal@QuranBot 10min" in a group runs in the private chat later: drop the mention.
     command, _, rest = text.partition(" ")
-    text = " ".join([command.split("@", 1)[0], *rest.split()])
+    command = command.split("@", 1)[0]
+    if only is not None and command not in only:
+        return None
+    text = " ".join([command, *rest.split()])
     now = deps_of(context).clock()
-    context.user_data[AFTER_TIMEZONE_KEY] = {"text": text, "at": now.timestamp()}
+    # Only a private message's id is kept: a group command is carried on in the private chat,
+    # where that id means another message.
+    message_id = message.message_id if is_private(update) else None
+    context.user_data[AFTER_TIMEZONE_KEY] = {
+        "text": text, "at": now.timestamp(), "message_id": message_id,
+    }
     return text
+
+
+@dataclass(frozen=True)
+class InterruptedCommand:
+    text: str
+    #: The id of the private message that sent it; None for one sent in a group.
+    message_id: int | None
 
 
 def interrupted_command(
     context: ContextTypes.DEFAULT_TYPE, now: datetime, *, take: bool = False
 ) -> str | None:
     """The command the timezone question interrupted, if recent; `take` forgets it."""
+    kept = interrupted(context, now, take=take)
+    return kept.text if kept is not None else None
+
+
+def interrupted(
+    context: ContextTypes.DEFAULT_TYPE, now: datetime, *, take: bool
+) -> InterruptedCommand | None:
+    """The command a question interrupted, with the id of the message that sent it."""
     if context.user_data is None:
         return None
     kept = context.user_data.get(AFTER_TIMEZONE_KEY)
@@ -229,12 +287,12 @@ def interrupted_command(
         context.user_data.pop(AFTER_TIMEZONE_KEY, None)
     if not isinstance(kept, dict):
         return None
-    text, at = kept.get("text"), kept.get("at")
+    text, at, message_id = kept.get("text"), kept.get("at"), kept.get("message_id")
     if not isinstance(text, str) or not isinstance(at, int | float):
         return None
     if now.timestamp() - at > AFTER_TIMEZONE_TTL.total_seconds():
         return None
-    return text
+    return InterruptedCommand(text, message_id if isinstance(message_id, int) else None)
 
 
 async def ask_for_timezone(
@@ -288,3 +346,54 @@ async def open_reader(
         await ask_for_timezone(update, context, t)
         return None
     return reader
+
+
+# ---------------------------------------------------------------------------------------------
+# Carrying on an interrupted command in the same reply
+
+
+@dataclass
+class _Lead:
+    """What the next message to `chat_id` starts with; `taken` once a message carried it.
+    With `replaces`, that message is not sent anew but edited into message `replaces`."""
+
+    chat_id: int
+    text: str
+    taken: bool = False
+    replaces: int | None = None
+
+    def fits(self, chat_id: int, text: str, limit: int = _MESSAGE_LIMIT) -> bool:
+        return not self.taken and self.chat_id == chat_id and len(self.joined(text)) <= limit
+
+    def joined(self, text: str) -> str:
+        return f"{self.text}\n\n{text}" if self.text else text
+
+
+#: Set while a carried-on command runs (see `carry_on`); contextvars follow the awaits of one
+#: update, so a reply sent for another update at the same time never picks it up.
+_LEAD: ContextVar[_Lead | None] = ContextVar("reply_lead", default=None)
+
+
+def with_lead(chat_id: int, text: str, *, limit: int = _MESSAGE_LIMIT) -> str:
+    """`text`, led by the confirmation of what interrupted the command it answers, if one is
+    waiting for this chat and both fit in one message. Every reply sent through `send` (and
+    captions, see handlers.reading) goes through here."""
+    lead = _LEAD.get()
+    # A lead that replaces a message is placed by `send` or, failing that, by `carry_on`.
+    if lead is None or lead.replaces is not None or not lead.fits(chat_id, text, limit):
+        return text
+    lead.taken = True
+    return lead.joined(text)
+
+
+@contextmanager
+def leading(chat_id: int, text: str, *, replaces: int | None = None) -> Iterator[_Lead]:
+    """While inside, the first reply to `chat_id` starts with `text` (see `with_lead`), or,
+    with `replaces`, is edited into that message; the yielded lead says whether that happened.
+    Used by handlers.timezone to carry on an interrupted command in the same reply."""
+    holder = _Lead(chat_id, text, taken=not text and replaces is None, replaces=replaces)
+    token = _LEAD.set(holder)
+    try:
+        yield holder
+    finally:
+        _LEAD.reset(token)

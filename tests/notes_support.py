@@ -45,10 +45,13 @@ async def open_wizard(bot: BotHarness, ranges: str = "2:255") -> None:
 
 
 async def finish_wizard(bot: BotHarness, *, share: bool = False) -> list[dict[str, Any]]:
-    """Done → private or shared → Save; returns what Save produced."""
-    await bot.press("Done")
-    await bot.press("Also share" if share else "Keep private")
-    return await bot.press("Save")
+    """Done, which saves the note privately at once; with `share`, then the follow-up
+    🌍 Share to QuranReflect and its confirmation. Returns what the last press produced."""
+    saved = await bot.press("Done")
+    if share:
+        await bot.press("Share to QuranReflect")
+        return await bot.press("Yes, share it")
+    return saved
 
 
 def demo_chat(bot: BotHarness) -> list[str]:

@@ -1,6 +1,7 @@
-"""An unsaved note draft is never overwritten or pushed aside unasked: a second /note keeps both
-and asks which to go on with, and text typed while a draft prompt waits for a button goes into a
-draft instead of being answered with the generic "not sure" reply."""
+"""An unsaved note draft is never overwritten, pushed aside or joined unasked: `/note` asks first
+("Continue your draft on 2:255 (24 characters) or start a new note?"), a second /note keeps both
+and asks which to go on with, and text typed while a prompt waits never lands in the draft the
+user did not choose (nor in the generic "not sure" reply)."""
 
 from __future__ import annotations
 
@@ -50,6 +51,9 @@ async def test_short_one_liner_keeps_the_open_draft_and_asks_which_to_go_on_with
         sub = await bot.link_account()
         earlier = await _earlier_draft(bot)
         asked = await bot.send("/note 1:1 hi")
+        assert text_of(asked).startswith(
+            "⚠️ Not saved yet: your note on 1:1 has 2 characters, and a note needs "
+            "6–10,000 characters.")  # what is missing, before the choice
         assert BOTH_KEPT in text_of(asked)
         assert labels(asked[-1]) == CHOICES
         assert await _unchanged(bot, earlier)
@@ -129,7 +133,7 @@ async def test_a_draft_without_text_is_not_worth_a_question(tmp_path: Path) -> N
         empty = await bot.deps.drafts.latest_for_user(DEMO_USER.id)
         assert empty is not None and empty.body == ""
         status = text_of(await bot.send("/note 1:1 hi"))
-        assert BOTH_KEPT not in status and "2 / 10,000 characters" in status
+        assert BOTH_KEPT not in status and "your note on 1:1 has 2 characters" in status
         assert await bot.deps.drafts.get(empty.id) is None
 
 
@@ -155,20 +159,65 @@ async def test_editing_a_note_keeps_the_open_draft_and_says_so(tmp_path: Path) -
 # Typing while a prompt waits for a button
 
 
-async def test_text_typed_at_the_continue_prompt_is_added_to_the_draft(tmp_path: Path) -> None:
+async def test_note_with_a_draft_asks_continue_or_new_before_anything_joins_it(
+    tmp_path: Path,
+) -> None:
     async with BotHarness(tmp_path) as bot:
         sub = await bot.link_account()
         await _earlier_draft(bot)
         await bot.send("/cancel")
-        offer = text_of(await bot.send("/note"))
-        assert "Anything you type now is added to it." in offer
-        status = text_of(await bot.send("typed instead of pressing"))
-        assert "Added to your draft." in status and "50 / 10,000 characters" in status
-        assert FALLBACK not in text_of(bot.world.sent(DEMO_USER.id))
+        (offer,) = await bot.send("/note")
+        assert offer["text"] == (
+            "Continue your draft on 2:255 (24 characters) or start a new note?")
+        assert labels(offer) == ["Continue your draft (24 characters on 2:255)",
+                                 "📝 Start a new note", "🗑 Discard the draft"]
+        status = text_of(await bot.press("Continue your draft"))
+        assert "24 / 10,000 characters" in status
+        await bot.send("typed after choosing to continue")
         await finish_wizard(bot)
         (note,) = notes_of(bot, sub)
-        assert note.body == EARLIER + "\ntyped instead of pressing"
+        assert note.body == EARLIER + "\ntyped after choosing to continue"
         assert_telegram_accepted_everything(bot.world)
+
+
+async def test_a_new_note_typed_at_the_question_is_never_glued_to_the_draft(
+    tmp_path: Path,
+) -> None:
+    """The reported case: a short 2:255 one-liner parked, then a note on 2:153 typed at the
+    next /note's question."""
+    async with BotHarness(tmp_path) as bot:
+        sub = await bot.link_account()
+        await bot.send("/note 2:255 short")
+        earlier = await bot.deps.drafts.latest_for_user(DEMO_USER.id)
+        assert earlier is not None
+        (offer,) = await bot.send("/note")
+        assert offer["text"] == "Continue your draft on 2:255 (5 characters) or start a new note?"
+        status = text_of(await bot.send("2:153 Seek help through patience and prayer"))
+        assert "Started a new note with that." in status and "Note on 2:153" in status
+        await finish_wizard(bot)
+        (note,) = notes_of(bot, sub)
+        assert (note.body, note.ranges) == ("Seek help through patience and prayer",
+                                            ["2:153-2:153"])
+        assert await _unchanged(bot, earlier)  # the 2:255 draft, untouched and still offered
+        (again,) = await bot.send("/note")
+        assert "on 2:255 (5 characters)" in again["text"]
+        assert FALLBACK not in text_of(bot.world.sent(DEMO_USER.id))
+        assert_telegram_accepted_everything(bot.world)
+
+
+async def test_start_a_new_note_keeps_the_draft_for_later(tmp_path: Path) -> None:
+    async with BotHarness(tmp_path) as bot:
+        sub = await bot.link_account()
+        earlier = await _earlier_draft(bot)
+        await bot.send("/cancel")
+        await bot.send("/note")
+        asked = text_of(await bot.press("Start a new note"))
+        assert "Which verses" in asked and "earlier unsaved draft is kept" in asked
+        await bot.send("3:5")
+        await bot.send("A separate reflection")
+        await finish_wizard(bot)
+        assert [n.ranges for n in notes_of(bot, sub)] == [["3:5-3:5"]]
+        assert await _unchanged(bot, earlier)
 
 
 async def test_text_typed_at_the_choice_prompt_goes_into_the_new_note(tmp_path: Path) -> None:
@@ -185,37 +234,39 @@ async def test_text_typed_at_the_choice_prompt_goes_into_the_new_note(tmp_path: 
         assert await _unchanged(bot, earlier)
 
 
-async def test_text_typed_at_the_prompt_of_a_draft_without_verses_is_kept(
+async def test_text_typed_at_the_prompt_of_a_draft_without_verses_starts_a_new_note(
     tmp_path: Path,
 ) -> None:
     async with BotHarness(tmp_path) as bot:
         sub = await bot.link_account()
         await bot.send("/note Thoughts before choosing verses")
         await bot.send("/cancel")
-        await bot.send("/note")
+        (offer,) = await bot.send("/note")
+        assert offer["text"] == (
+            "Continue your draft (31 characters, no verses yet) or start a new note?")
         asked = text_of(await bot.send("and a second thought"))
-        assert "Which verses" in asked and "I kept your text (52 characters)." in asked
-        offer = await bot.send("/note")
-        assert "Continue your draft (52 characters)" in labels(offer[-1])
-        await bot.send("2:255 with verses now")
+        assert "Which verses" in asked and "I kept your text (20 characters)." in asked
+        await bot.send("2:255")
         await finish_wizard(bot)
         (note,) = notes_of(bot, sub)
-        assert note.ranges == ["2:255-2:255"]
-        assert note.body == "Thoughts before choosing verses\nand a second thought\nwith verses now"
+        assert (note.body, note.ranges) == ("and a second thought", ["2:255-2:255"])
         assert FALLBACK not in text_of(bot.world.sent(DEMO_USER.id))
 
 
-async def test_text_typed_at_the_prompt_survives_a_restart(tmp_path: Path) -> None:
+async def test_text_typed_at_the_prompt_after_a_restart_is_kept_apart_too(
+    tmp_path: Path,
+) -> None:
     async with BotHarness(tmp_path) as bot:
         sub = await bot.link_account()
-        await _earlier_draft(bot)
+        earlier = await _earlier_draft(bot)
         await bot.send("/cancel")
         await bot.send("/note")
         await bot.restart()
-        await bot.send("after the restart")
+        await bot.send("2:286 after the restart")
         await finish_wizard(bot)
         (note,) = notes_of(bot, sub)
-        assert note.body == EARLIER + "\nafter the restart"
+        assert (note.body, note.ranges) == ("after the restart", ["2:286-2:286"])
+        assert await _unchanged(bot, earlier)
 
 
 async def test_text_typed_at_the_save_it_anew_prompt_joins_the_draft(tmp_path: Path) -> None:

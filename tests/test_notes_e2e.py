@@ -41,9 +41,7 @@ async def test_wizard_with_a_long_body_and_a_one_liner_end_to_end(tmp_path: Path
         await chat.say("2:255", "0 / 10,000 characters")
         await chat.say(parts[0], "4,096 / 10,000 characters")
         await chat.say(parts[1], f"{4096 + 1 + len(parts[1]):,} / 10,000 characters")
-        await chat.press("Done", "Keep it private")
-        await chat.press("Keep private", "Save this note?")
-        await chat.press("Save", "✅ Saved your note on 2:255")
+        await chat.press("Done", "✅ Saved your note on 2:255")  # Done saves, privately
         await chat.say("/note 1:1-7 The Opening, recited in every prayer",
                        "✅ Saved your note on 1:1–7")
 
@@ -66,11 +64,39 @@ async def test_a_draft_survives_a_restart_of_the_bot_process(tmp_path: Path) -> 
     # SIGTERM, then a new process on the same database.
     async with running_bot(tmp_path, fake_qf=fake, world=world, extra_env=env):
         await chat.say("and prayer.", "38 / 10,000 characters")
-        await chat.press("Done", "Keep it private")
-        await chat.press("Keep private", "Save this note?")
-        await chat.press("Save", "✅ Saved your note on 2:153")
+        await chat.press("Done", "✅ Saved your note on 2:153")
     assert _bodies(fake) == ["Seek help through patience\nand prayer."]
     assert fake.validation_errors == []
+
+
+@pytest.mark.parametrize(("language", "question", "new_note"), [
+    ("en", "Continue your draft on 2:255 (5 characters) or start a new note?",
+     "Started a new note with that."),
+    ("ar", "أتتابع مسودتك على \u2066٢:٢٥٥\u2069 (٥ أحرف) أم تبدأ ملاحظة جديدة؟",
+     "بدأتُ بما كتبتَه ملاحظةً جديدة."),
+])
+async def test_a_parked_draft_never_swallows_the_next_note_end_to_end(
+    tmp_path: Path, language: str, question: str, new_note: str
+) -> None:
+    """The reported case over HTTP: `/note 2:255 short` (too short), then `/note`, then a note
+    on 2:153 typed at the question. It is saved as its own note; the 2:255 draft waits."""
+    user = FakeUser(5102, "Zaynab", username="zaynab", language_code=language)
+    fake = FakeQuranFoundation(contract="production")
+    key = Fernet.generate_key().decode()
+    await link_before_start(tmp_path, fake, user, sub=SUB, encryption_key=key)
+    async with running_bot(tmp_path, fake_qf=fake, extra_env={"TOKEN_ENCRYPTION_KEY": key}) as bot:
+        chat = PrivateChat(bot.world, user)
+        await chat.say("/note 2:255 short", "⚠️")  # not saved, and why
+        assert "6" in bot.world.texts(user.id)[-1] or "٦" in bot.world.texts(user.id)[-1]
+        await chat.say("/note", question)
+        await chat.say("2:153 Seek help through patience and prayer", new_note)
+        await chat.press("✅", "✅")  # Done: saved at once, and the status says so
+        notes = list(fake.users[SUB].notes.values())
+        assert [(n.body, n.ranges) for n in notes] == [
+            ("Seek help through patience and prayer", ["2:153-2:153"])]
+        await chat.say("/note", question)  # the 2:255 draft, untouched
+        assert fake.validation_errors == []
+        assert [c.method for c in bot.world.calls if c.status not in (0, 200)] == []
 
 
 async def test_2026_contract_recovers_from_a_stale_stamp_end_to_end(tmp_path: Path) -> None:

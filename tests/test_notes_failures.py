@@ -96,20 +96,23 @@ async def test_a_restart_after_a_failure_keeps_the_draft_and_its_retry_button(
         assert note.body == "Survives a restart after failing"
 
 
-async def test_sharing_failure_says_saved_and_offers_publish_later(tmp_path: Path) -> None:
+async def test_sharing_failure_after_done_keeps_the_private_note_and_offers_retry(
+    tmp_path: Path,
+) -> None:
     async with BotHarness(tmp_path) as bot:
         sub = await bot.link_account()
         await open_wizard(bot, "2:255")
         await bot.send("Shared later, once QuranReflect is back.")
-        bot.fake_qf.fail_quranreflect_share_next()
-        saved = await finish_wizard(bot, share=True)
-        assert "but sharing to QuranReflect failed — try Publish later" in text_of(saved)
-        assert "🌍 Publish to QuranReflect" in labels(saved[-1])
-        (note,) = notes_of(bot, sub)
+        saved = await bot.press("Done")
+        assert "✅ Saved your note on 2:255" in text_of(saved)
+        (note,) = notes_of(bot, sub)  # saved privately whatever happens to the sharing
+        bot.fake_qf.fail_next(502, method="POST", path=r"/v1/notes/[^/]+/publish$")
+        await bot.press("Share to QuranReflect")
+        failed = await bot.press("Yes, share it")
+        assert "Try again" in " ".join(labels(failed[-1]))
         assert bot.fake_qf.users[sub].posts == []
 
-        await bot.press("Publish to QuranReflect")
-        published = await bot.press("Yes, share it")
+        published = await bot.press("Try again")
         assert "Shared your note on 2:255 to QuranReflect" in text_of(published)
         (post,) = bot.fake_qf.users[sub].posts
         assert post["noteId"] == note.id and post["body"] == note.body

@@ -41,9 +41,12 @@ async def test_one_liner_keeps_line_breaks_and_several_ranges(tmp_path: Path) ->
 async def test_short_one_liner_keeps_the_draft_and_asks_for_more(tmp_path: Path) -> None:
     async with BotHarness(tmp_path) as bot:
         sub = await bot.link_account()
-        reply = text_of(await bot.send("/note 2:255 Ayah"))
-        assert "4 / 10,000 characters" in reply
-        assert "A note needs at least 6 characters: add 2 more." in reply
+        (reply,) = await bot.send("/note 2:255 Ayah")
+        assert reply["text"] == (
+            "⚠️ Not saved yet: your note on 2:255 has 4 characters, and a note needs "
+            "6–10,000 characters.\nSend at least 2 more characters to continue it (your text "
+            "is kept), or discard it.")
+        assert labels(reply) == ["✏️ Continue writing", "🗑 Discard"]
         assert notes_of(bot, sub) == []
         draft = await bot.deps.drafts.latest_for_user(DEMO_USER.id)
         assert draft is not None and (draft.body, draft.ranges) == ("Ayah", ("2:255-2:255",))

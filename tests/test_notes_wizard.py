@@ -32,12 +32,9 @@ async def test_wizard_saves_a_private_note_on_a_range(tmp_path: Path) -> None:
         assert "Note on 2:255–257" in text_of(status) and "0 / 10,000 characters" in text_of(status)
         assert labels(status[-1]) == ["✅ Done", "✖️ Cancel"]
         await bot.send("Allah — there is no deity except Him, the Ever-Living.")
-        choice = await bot.press("Done")
-        assert "Keep it private, or also share it publicly on QuranReflect?" in text_of(choice)
-        confirm = await bot.press("Keep private")
-        assert "Save this note?" in text_of(confirm) and "private" in text_of(confirm)
-        saved = await bot.press("Save")
-
+        # Done saves at once, privately; sharing is offered as the follow-up.
+        saved = await bot.press("Done")
+        assert len(saved) == 1  # the status message becomes the confirmation
         assert "✅ Saved your note on 2:255–257" in text_of(saved)
         assert labels(saved[-1]) == ["📖 Open", "🌍 Share to QuranReflect"]
         (note,) = notes_of(bot, sub)
@@ -55,9 +52,8 @@ async def test_wizard_can_share_to_quranreflect(tmp_path: Path) -> None:
         await open_wizard(bot, "1:1-7")
         await bot.send("Al-Fatihah is the opening of the Book.")
         saved = await finish_wizard(bot, share=True)
-        assert "shared it to QuranReflect" in text_of(saved)
-        (note,) = notes_of(bot, sub)
-        assert note.save_to_qr
+        assert "🌍 Shared your note on 1:1–7 to QuranReflect." in text_of(saved)
+        assert len(notes_of(bot, sub)) == 1
         (post,) = bot.fake_qf.users[sub].posts
         assert post["body"] == "Al-Fatihah is the opening of the Book."
         assert bot.fake_qf.validation_errors == []
@@ -138,13 +134,10 @@ async def test_html_hostile_text_round_trips_and_every_message_parses(tmp_path: 
         await open_wizard(bot, "2:255")
         await bot.send(HOSTILE)
         await bot.press("Done")
-        confirm = text_of(await bot.press("Keep private"))
-        # Shown literally: escaped on the way out, parsed back to plain text by Telegram.
-        assert HOSTILE in confirm
-        await bot.press("Save")
         (note,) = notes_of(bot, sub)
         assert note.body == HOSTILE
         listing = text_of(await bot.send("/notes"))
+        # Shown literally: escaped on the way out, parsed back to plain text by Telegram.
         assert HOSTILE in listing
         opened = text_of(await bot.press("1"))
         assert HOSTILE in opened
@@ -202,7 +195,8 @@ async def test_after_a_crash_note_offers_to_continue_the_draft(tmp_path: Path) -
         offer = await bot.send("/note")
         assert labels(offer[-1]) == [
             "Continue your draft (22 characters on 2:255)",
-            "🗑 Discard it and start a new note",
+            "📝 Start a new note",
+            "🗑 Discard the draft",
         ]
         resumed = text_of(await bot.press("Continue your draft"))
         assert "22 / 10,000 characters" in resumed
@@ -234,8 +228,8 @@ async def test_cancel_keeps_the_draft_until_it_is_discarded(tmp_path: Path) -> N
         assert labels(stopped[-1]) == ["🗑 Discard draft"]
         offer = await bot.send("/note")
         assert "Continue your draft (26 characters on 2:255)" in labels(offer[-1])
-        asked = text_of(await bot.press("Discard it and start a new note"))
-        assert "Which verses" in asked
+        asked = text_of(await bot.press("Discard the draft"))
+        assert "Draft discarded." in asked and "Which verses" in asked
         assert await bot.deps.drafts.latest_for_user(DEMO_USER.id) is None
         await bot.send("/cancel")
         assert notes_of(bot, sub) == []
@@ -321,25 +315,23 @@ async def test_arabic_readers_see_arabic_digits_in_counts_and_verses(tmp_path: P
         status = text_of(await bot.send("/note 2:255", user=reader))
         assert "٠ / ١٠٬٠٠٠" in status and "\u2066٢:٢٥٥\u2069" in status
         await bot.send("آية الكرسي أعظم آية", user=reader)
-        await bot.press("✅", user=reader)
-        await bot.press("🔒", user=reader)
-        await bot.press("✅", user=reader)
+        saved = await bot.press("✅", user=reader)  # Done: saved at once, privately
+        assert "✅" in text_of(saved) and "\u2066٢:٢٥٥\u2069" in text_of(saved)
+        assert len(labels(saved[-1])) == 2  # 📖 Open and 🌍 Share to QuranReflect, in Arabic
         (note,) = notes_of(bot, sub)
         assert note.body == "آية الكرسي أعظم آية"
         assert_telegram_accepted_everything(bot.world)
 
 
-async def test_pressing_save_twice_saves_once_and_keeps_the_saved_message(
+async def test_pressing_done_twice_saves_once_and_keeps_the_saved_message(
     tmp_path: Path,
 ) -> None:
     async with BotHarness(tmp_path) as bot:
         sub = await bot.link_account()
         await open_wizard(bot, "2:255")
-        await bot.send("Pressed twice in a hurry.")
-        await bot.press("Done")
-        confirm = await bot.press("Keep private")
-        await bot.press("Save", message=confirm[-1])
-        await bot.press_data(bot.world.buttons(confirm[-1])[0][1] or "", message=confirm[-1])
+        (status,) = await bot.send("Pressed twice in a hurry.")
+        await bot.press("Done", message=status)
+        await bot.press_data(bot.world.buttons(status)[0][1] or "", message=status)
         assert len(notes_of(bot, sub)) == 1
         assert "✅ Saved your note" in bot.texts()[-1]
         assert "no longer exists" in (bot.world.answered_callbacks[-1].text or "")

@@ -305,64 +305,79 @@ def texts_of(messages: list[dict[str, Any]]) -> str:
     return "\n".join(str(m.get("text") or m.get("caption") or "") for m in messages)
 
 
-async def test_goal_gate_takes_a_typed_city_and_continues_with_the_goal(
+async def test_goal_gate_takes_a_typed_city_and_sets_the_goal_in_the_same_reply(
     linked: BotHarness,
 ) -> None:
     (asked,) = await linked.send("/goal 10min")
     assert "which timezone" in asked["text"]
     assert "/goal 10min" in asked["text"]  # the user sees the command is not lost
 
-    answered = await linked.send("Cairo")
+    # One message: the timezone confirmation, then the goal, with the goal's own buttons.
+    (answered,) = await linked.send("Cairo")
     assert await stored_timezone(linked) == "Africa/Cairo"
-    assert "Africa/Cairo (UTC+02:00)" in answered[0]["text"]
-    assert "not sure" not in texts_of(answered)
-    assert TelegramWorld.buttons(answered[-1]) == [("▶️ Continue: /goal 10min", CONTINUE)]
-    assert linked.fake_qf.users[DEMO_SUB].goals == {}  # nothing happens before the tap
-
-    done = await linked.press("Continue")
-    assert "✅ Goal set: 10 minutes a day" in texts_of(done)
+    assert answered["text"].startswith("🕒 Your timezone is now Africa/Cairo (UTC+02:00)")
+    assert "✅ Goal set: 10 minutes a day" in answered["text"]
+    assert "where were we" not in answered["text"]
+    assert "not sure" not in answered["text"]
+    assert all("Continue" not in label for label, _ in TelegramWorld.buttons(answered))
+    assert any("Undo" in label for label, _ in TelegramWorld.buttons(answered))
     (goal,) = linked.fake_qf.users[DEMO_SUB].goals.values()
     assert (goal.type, goal.amount) == ("QURAN_TIME", 600)
-    # The Continue button is taken off first, so the command cannot be run again from it.
-    assert done[0]["message_id"] == answered[-1]["message_id"]
-    assert TelegramWorld.buttons(done[0]) == []
 
 
-async def test_read_gate_credits_the_verses_after_the_timezone_is_set(linked: BotHarness) -> None:
+async def test_goal_gate_carries_on_in_arabic_too(linked: BotHarness) -> None:
+    await linked.send("/language ar")
+    await linked.send("/goal 10min")
+    (answered,) = await linked.send("القاهرة")
+    assert await stored_timezone(linked) == "Africa/Cairo"
+    assert "🕒" in answered["text"]
+    assert "Continue" not in answered["text"]
+    assert len(linked.fake_qf.users[DEMO_SUB].goals) == 1
+
+
+async def test_the_carried_on_command_is_not_run_again_by_a_second_answer(
+    linked: BotHarness,
+) -> None:
+    await linked.send("/goal 10min")
+    await linked.send("Cairo")
+    again = await linked.send("/timezone Cairo")
+    assert len(again) == 1 and "Goal set" not in again[0]["text"]
+    assert len(linked.fake_qf.users[DEMO_SUB].goals) == 1
+
+
+async def test_read_gate_credits_the_verses_as_the_timezone_is_set(linked: BotHarness) -> None:
     (asked,) = await linked.send("/read 2:255")
     assert "/read 2:255" in asked["text"]
     assert linked.fake_qf.users[DEMO_SUB].activity_days == {}
-    await linked.send("Cairo")
-    done = await linked.press("Continue")
-    assert "✅ Credited" in texts_of(done)
+    (done,) = await linked.send("Cairo")
+    assert "Africa/Cairo" in done["text"] and "✅ Credited" in done["text"]
     (day,) = linked.fake_qf.users[DEMO_SUB].activity_days.values()
     assert day.seconds > 0
 
 
 @pytest.mark.parametrize(("command", "shown"), [("/today", "no reading goal yet"),
                                                 ("/progress", "Your progress")])
-async def test_today_and_progress_gates_continue_with_the_answer(
+async def test_today_and_progress_gates_answer_with_the_confirmation(
     linked: BotHarness, command: str, shown: str
 ) -> None:
     await linked.send(command)
-    await linked.send("Cairo")
-    done = await linked.press("Continue")
+    done = await linked.send("Cairo")
     assert shown in texts_of(done)
+    assert "Africa/Cairo" in texts_of(done)
     assert "which timezone" not in texts_of(done)
 
 
 async def test_remind_gate_sets_the_reminder_in_the_new_timezone(linked: BotHarness) -> None:
     (asked,) = await linked.send("/remind 21:00")
     assert "/remind 21:00" in asked["text"]
-    await linked.send("Cairo")
-    done = await linked.press("Continue")
+    done = await linked.send("Cairo")
     assert "21:00 (Africa/Cairo)" in texts_of(done)
     reminder = await private_reminder(linked.deps, DEMO_USER.id)
     assert reminder is not None
     assert (reminder.times, reminder.timezone) == (("21:00",), "Africa/Cairo")
 
 
-async def test_a_country_answer_offers_buttons_and_the_chosen_one_continues(
+async def test_a_country_answer_offers_buttons_and_the_chosen_one_carries_on(
     linked: BotHarness,
 ) -> None:
     await linked.send("/goal 10min")
@@ -371,18 +386,22 @@ async def test_a_country_answer_offers_buttons_and_the_chosen_one_continues(
     assert await stored_timezone(linked) is None
     chosen = await linked.press("Asia/Jakarta")
     assert await stored_timezone(linked) == "Asia/Jakarta"
-    assert ("▶️ Continue: /goal 10min", CONTINUE) in TelegramWorld.buttons(chosen[-1])
+    # The suggestions become the confirmation and the goal: one edit, no new message.
+    (edited,) = chosen
+    assert edited["message_id"] == offer["message_id"]
+    assert "Asia/Jakarta" in edited["text"] and "✅ Goal set: 10 minutes a day" in edited["text"]
+    assert any("Undo" in label for label, _ in TelegramWorld.buttons(edited))
 
 
 async def test_an_unknown_answer_says_so_and_the_command_still_waits(linked: BotHarness) -> None:
     await linked.send("/goal 10min")
     (reply,) = await linked.send("Xyzzyville")
     assert "couldn't find a timezone for “Xyzzyville”" in reply["text"]
-    answered = await linked.send("Cairo")
-    assert ("▶️ Continue: /goal 10min", CONTINUE) in TelegramWorld.buttons(answered[-1])
+    (answered,) = await linked.send("Cairo")
+    assert "✅ Goal set: 10 minutes a day" in answered["text"]
 
 
-async def test_the_question_button_and_a_shared_location_also_continue(
+async def test_the_question_button_and_a_shared_location_also_carry_on(
     linked: BotHarness,
 ) -> None:
     await linked.send("/goal 10min")
@@ -390,22 +409,23 @@ async def test_the_question_button_and_a_shared_location_also_continue(
     await linked.world.user_shares_location(DEMO_USER.id, DEMO_USER, 30.04, 31.24)  # Cairo
     shared = await linked.process_pending()
     assert await stored_timezone(linked) == "Africa/Cairo"
-    assert ("▶️ Continue: /goal 10min", CONTINUE) in TelegramWorld.buttons(shared[-1])
+    # The location keyboard can only come down with a message of its own.
+    assert "From your location" in shared[0]["text"]
+    assert "✅ Goal set: 10 minutes a day" in shared[-1]["text"]
 
 
-async def test_continue_survives_a_restart_and_runs_only_once(linked: BotHarness) -> None:
-    await linked.send("/goal 10min")
-    answered = await linked.send("Cairo")
-    continue_message = answered[-1]
+async def test_an_old_continue_button_still_runs_the_command_once(linked: BotHarness) -> None:
+    (asked,) = await linked.send("/goal 10min")
+    await linked.set_timezone("Africa/Cairo")  # set elsewhere, the command still waiting
     await linked.restart()
-    await linked.press("Continue", message=continue_message)
+    await linked.press_data(CONTINUE, message=asked)  # a Continue from an older version
     assert len(linked.fake_qf.users[DEMO_SUB].goals) == 1
-    await linked.press_data(CONTINUE, message=continue_message)  # a second, stale tap
+    await linked.press_data(CONTINUE, message=asked)  # a second, stale tap
     assert len(linked.fake_qf.users[DEMO_SUB].goals) == 1
     assert "done already" in (linked.world.answered_callbacks[-1].text or "")
 
 
-async def test_a_command_asked_long_ago_is_not_offered_again(linked: BotHarness) -> None:
+async def test_a_command_asked_long_ago_is_not_carried_on(linked: BotHarness) -> None:
     await linked.send("/goal 10min")
     linked.fake_qf.advance(timedelta(hours=2))
     (offer,) = await linked.send("Cairo")
@@ -413,7 +433,8 @@ async def test_a_command_asked_long_ago_is_not_offered_again(linked: BotHarness)
     assert await stored_timezone(linked) is None
     chosen = await linked.press("Africa/Cairo")
     assert await stored_timezone(linked) == "Africa/Cairo"
-    assert all("Continue" not in label for m in chosen for label, _ in TelegramWorld.buttons(m))
+    assert len(chosen) == 1 and "Goal set" not in chosen[0]["text"]
+    assert linked.fake_qf.users[DEMO_SUB].goals == {}
     assert offer["text"].startswith("Setting your timezone?")
 
 
@@ -422,8 +443,21 @@ async def test_a_group_gate_continues_in_the_private_chat(linked: BotHarness) ->
     (asked,) = await linked.send("/today@QuranCompanionBot", chat_id=GROUP)
     assert "timezone" in asked["text"]
     await linked.send("/start timezone")
-    answered = await linked.send("Cairo")
-    assert ("▶️ Continue: /today", CONTINUE) in TelegramWorld.buttons(answered[-1])
-    done = await linked.press("Continue")
+    done = await linked.send("Cairo")
     assert all(m["chat"]["id"] == DEMO_USER.id for m in done)
     assert "no reading goal yet" in texts_of(done)
+
+
+async def test_a_pressed_suggestion_carrying_on_a_photo_answer_keeps_the_order(
+    linked: BotHarness,
+) -> None:
+    """/progress answers with a photo, which no edit can become: the suggestions turn into the
+    confirmation, and the chart follows below it."""
+    await linked.send("/progress")
+    (offer,) = await linked.send("Indonesia")
+    answered = await linked.press("Asia/Jakarta")
+    (edited,) = [m for m in answered if m["message_id"] == offer["message_id"]]
+    (chart,) = [m for m in answered if m["message_id"] > offer["message_id"]]
+    assert "Asia/Jakarta" in edited["text"]
+    assert TelegramWorld.buttons(edited) == []
+    assert "Your progress" in str(chart.get("caption") or chart.get("text"))

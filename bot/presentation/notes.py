@@ -257,12 +257,48 @@ def continue_label(t: Translator, ranges: Sequence[str], body: str) -> str:
                       "Continue your draft ({n} characters)", length, n=count)
 
 
-def resume_offer_text(t: Translator, *, editing: bool) -> str:
+def resume_offer_text(t: Translator, ranges: Sequence[str], body: str, *, editing: bool) -> str:
+    """`/note` with a draft unsaved: asked first, so nothing typed next joins it by surprise."""
+    length = note_length(body)
+    count = format_count(t, length)
     if editing:
-        text = t.gettext("You were changing the text of a note and have not saved it yet.")
-    else:
-        text = t.gettext("You have a note you have not saved yet.")
-    return text + "\n" + t.gettext("Anything you type now is added to it.")
+        return t.ngettext(
+            "You were changing the text of your note on {ranges} ({n} character so far) and "
+            "have not saved it. Continue it, or start a new note?",
+            "You were changing the text of your note on {ranges} ({n} characters so far) and "
+            "have not saved it. Continue it, or start a new note?",
+            length, n=count, ranges=ranges_label(t, ranges))
+    if ranges:
+        return t.ngettext(
+            "Continue your draft on {ranges} ({n} character) or start a new note?",
+            "Continue your draft on {ranges} ({n} characters) or start a new note?",
+            length, n=count, ranges=ranges_label(t, ranges))
+    return t.ngettext(
+        "Continue your draft ({n} character, no verses yet) or start a new note?",
+        "Continue your draft ({n} characters, no verses yet) or start a new note?",
+        length, n=count)
+
+
+def too_short_said(t: Translator, ranges: Sequence[str], body: str) -> str:
+    """Why a /note with text was not saved: what it has, what a note needs."""
+    length = note_length(body.strip())
+    return t.ngettext(
+        "⚠️ Not saved yet: your note on {ranges} has {n} character, and a note needs "
+        "{minimum}–{maximum} characters.",
+        "⚠️ Not saved yet: your note on {ranges} has {n} characters, and a note needs "
+        "{minimum}–{maximum} characters.",
+        length, n=format_count(t, length), ranges=ranges_label(t, ranges),
+        minimum=format_count(t, NOTE_MIN_LENGTH), maximum=format_count(t, NOTE_MAX_LENGTH))
+
+
+def too_short_oneliner_text(t: Translator, ranges: Sequence[str], body: str) -> str:
+    """`/note 2:255 short`: not saved, and why, with what to do next."""
+    missing = characters_missing(body)
+    todo = t.ngettext(
+        "Send at least {n} more character to continue it (your text is kept), or discard it.",
+        "Send at least {n} more characters to continue it (your text is kept), or discard it.",
+        missing, n=format_count(t, missing))
+    return f"{too_short_said(t, ranges, body)}\n{todo}"
 
 
 def two_drafts_text(t: Translator) -> str:

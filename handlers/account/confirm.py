@@ -12,9 +12,10 @@ from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot.services.deps import deps_of
 from bot.services.linking import CONFIRM_PREFIX, CONFIRM_TTL, finish_login
-from handlers.account.login import announce_linked
+from handlers.account.login import linked_message
 from handlers.context import chat_settings_for, translator_for
-from handlers.replies import send
+from handlers.replies import interrupted_command, send
+from handlers.timezone import carry_on
 
 #: Handler group of the `/start c_<code>` confirm link: before every other /start handler
 #: (handlers.goals' deep link is in -2, handlers.timezone in -1, handlers.start in 0).
@@ -41,7 +42,14 @@ async def confirm_login(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         t=t,
     )
     if outcome.linked is not None:
-        await announce_linked(context, outcome.linked, t)
+        # A command that stopped for the missing (or expired) link carries on by itself, and
+        # its answer comes in the same message as "linked".
+        waiting = interrupted_command(context, deps.clock()) is not None
+        text, markup = await linked_message(context, outcome.linked, t, carrying_on=waiting)
+        if waiting:
+            await carry_on(update, context, text)
+        else:
+            await send(update, context, text, markup)
         raise ApplicationHandlerStop
     if outcome.status == "someone_else":
         text = t.gettext(

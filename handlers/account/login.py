@@ -146,6 +146,19 @@ async def announce_linked(
     context: ContextTypes.DEFAULT_TYPE, linked: AccountLinked, t: Translator
 ) -> None:
     """Tell the user in Telegram which Quran.com account is now linked, and what next."""
+    text, markup = await linked_message(context, linked, t, carrying_on=False)
+    try:
+        await context.bot.send_message(linked.chat_id, text, reply_markup=markup)
+    except Forbidden:
+        logger.info("Telegram user %s blocked the bot before linking finished", linked.chat_id)
+
+
+async def linked_message(
+    context: ContextTypes.DEFAULT_TYPE, linked: AccountLinked, t: Translator, *,
+    carrying_on: bool,
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """Which Quran.com account is now linked, and what next (nothing when `carrying_on`: the
+    command the link was missing for answers right below, in the same message)."""
     deps = deps_of(context)
     if linked.display_name and linked.replaced:
         head = t.gettext(
@@ -170,8 +183,10 @@ async def announce_linked(
                 features=html.escape(t.join(features)),
             )
         )
-    settings = await deps.chats.get(linked.chat_id)
     markup = None
+    if carrying_on:  # the command itself asks for the timezone if it needs one
+        return "\n\n".join(lines), markup
+    settings = await deps.chats.get(linked.chat_id)
     if settings is None or not settings.timezone:
         lines.append(
             t.gettext(
@@ -184,7 +199,4 @@ async def announce_linked(
         lines.append(
             t.gettext("Next: set a daily goal with /goal, or log what you read with /read.")
         )
-    try:
-        await context.bot.send_message(linked.chat_id, "\n\n".join(lines), reply_markup=markup)
-    except Forbidden:
-        logger.info("Telegram user %s blocked the bot before linking finished", linked.chat_id)
+    return "\n\n".join(lines), markup

@@ -1,10 +1,11 @@
 """Notes on verse ranges: the /note wizard and one-liners, and /notes to browse, edit, delete and
 share them.
 
-    /note 2:255 my reflection ─ oneliner: saved privately at once
-    /note [2:255] ───────────── wizard: verses → text (many messages) → Done
-                                → private or shared → Save           (saving: Retry, never twice)
-    /note with a draft unsaved ─ drafts: continue it, discard it, or choose between two
+    /note 2:255 my reflection ─ oneliner: saved privately at once (too short: says so, kept)
+    /note [2:255] ───────────── wizard: verses → text (many messages) → Done: saved privately
+                                → 🌍 Share to QuranReflect, confirmed  (saving: Retry, never twice)
+    /note with a draft unsaved ─ drafts: "continue it or start a new note?" first; typed text
+                                never joins a draft by surprise
     /notes [2:255] ──────────── browse: pages, open a note → edit · delete · publish
 
 The draft row (storage, through bot.services.notes) is the source of truth while a note is being
@@ -62,6 +63,7 @@ from handlers.notes.drafts import (
     resume,
     start_fresh,
     start_from_link,
+    start_new,
 )
 from handlers.notes.edit import edit_note
 from handlers.notes.memory import NotesMemory
@@ -120,6 +122,7 @@ def build_conversation() -> ConversationHandler[ContextTypes.DEFAULT_TYPE]:
                                filters.UpdateType.MESSAGE & filters.ChatType.PRIVATE
                                & filters.Regex(rf"^/start(@\w+)?\s+{NOTE_DEEP_LINK}\s*$")),
                 on_press(buttons.ContinueDraft, resume),
+                on_press(buttons.StartNewNote, start_new),
                 on_press(buttons.DiscardAndStartNew, start_fresh),
                 on_press(buttons.DropEarlierDraft, drop_earlier),
                 on_press(buttons.FinishText, done),

@@ -53,6 +53,13 @@ class DiscardAndStartNew(CallbackData, prefix="note.fresh"):
 
 
 @dataclass(frozen=True)
+class StartNewNote(CallbackData, prefix="note.new"):
+    """At "Continue your draft … or start a new note?": a new note; that draft stays kept."""
+
+    draft_id: DraftId
+
+
+@dataclass(frozen=True)
 class DropEarlierDraft(CallbackData, prefix="note.swap"):
     """Two unsaved drafts: discard the earlier one and go on with the new one."""
 

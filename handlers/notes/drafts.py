@@ -1,8 +1,12 @@
-"""Unsaved drafts: offered again at the next /note, never overwritten, stopped and discarded.
+"""Unsaved drafts: offered again at the next /note, never overwritten, never joined by surprise,
+stopped and discarded.
 
-A /note that starts another note while one is unsaved keeps both and asks which to go on with;
-text typed while such a prompt waits for a button goes into a draft rather than to the generic
-"not sure" reply. Cancel keeps a draft that holds text (the next /note offers it again).
+`/note` with a draft unsaved asks first: "Continue your draft on 2:255 (5 characters) or start
+a new note?". Until a button is pressed nothing joins that draft: text typed at the question
+starts a new note (the draft stays kept), because a reflection on 2:153 glued onto a 2:255 draft
+is worse than one more question. A /note that starts another note while one is unsaved keeps
+both and asks which to go on with. Cancel keeps a draft that holds text (the next /note offers
+it again).
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from bot.i18n import Translator
 from bot.presentation.notes import (
     continue_label,
     draft_kept_text,
+    earlier_kept_notice,
     overflow_notice,
     resume_offer_text,
     two_drafts_text,
@@ -32,6 +37,7 @@ from handlers.notes.buttons import (
     DiscardAndStartNew,
     DiscardDraft,
     DropEarlierDraft,
+    StartNewNote,
 )
 from handlers.notes.chat import answer, in_private, user_id_of
 from handlers.notes.memory import NotesMemory
@@ -52,13 +58,16 @@ from storage import NoteDraft
 async def offer_resume(
     update: Update, context: ContextTypes.DEFAULT_TYPE, t: Translator, draft: NoteDraft
 ) -> Step:
-    """Continue or discard the unsaved draft; text typed meanwhile continues it."""
+    """"Continue your draft on 2:255 (5 characters) or start a new note?" Nothing joins the
+    draft until Continue is pressed: text typed meanwhile starts a new note."""
     memory = NotesMemory(context)
-    memory.current_draft_id = draft.id
-    text = resume_offer_text(t, editing=memory.edited_note_id(draft.id) is not None)
+    memory.current_draft_id = None  # see receive_at_prompt
+    editing = memory.edited_note_id(draft.id) is not None
+    text = resume_offer_text(t, draft.ranges, draft.body, editing=editing)
     markup = InlineKeyboardMarkup([
         [button(continue_label(t, draft.ranges, draft.body), ContinueDraft(draft.id))],
-        [button(t.gettext("🗑 Discard it and start a new note"), DiscardAndStartNew(draft.id))],
+        [button(t.gettext("📝 Start a new note"), StartNewNote(draft.id))],
+        [button(t.gettext("🗑 Discard the draft"), DiscardAndStartNew(draft.id))],
     ])
     await send(update, context, text, markup)
     return RESUME
@@ -66,11 +75,12 @@ async def offer_resume(
 
 async def offer_choice(
     update: Update, context: ContextTypes.DEFAULT_TYPE, t: Translator,
-    earlier: NoteDraft, new: NoteDraft,
+    earlier: NoteDraft, new: NoteDraft, *, notice: str | None = None,
 ) -> Step:
     """A new note was started while `earlier` is unsaved: both are kept, the user picks.
 
-    Text typed before choosing goes into the new note, the one just started.
+    Text typed before choosing goes into the new note, the one just started. `notice` leads
+    (why the new note was not saved at once, when it was too short).
     """
     NotesMemory(context).current_draft_id = new.id
     markup = InlineKeyboardMarkup([
@@ -78,7 +88,8 @@ async def offer_choice(
         [button(t.gettext("📝 Go on with the new note"), ContinueDraft(new.id))],
         [button(t.gettext("🗑 Discard the earlier draft"), DropEarlierDraft(earlier.id, new.id))],
     ])
-    await send(update, context, two_drafts_text(t), markup)
+    text = two_drafts_text(t)
+    await send(update, context, f"{notice}\n\n{text}" if notice else text, markup)
     return RESUME
 
 
@@ -113,6 +124,17 @@ async def resume(update: Update, context: ContextTypes.DEFAULT_TYPE, data: Conti
     return await continue_draft(update, context, t, draft)
 
 
+async def start_new(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, data: StartNewNote
+) -> Step:
+    """"Start a new note": the draft asked about stays kept for a later /note."""
+    t = await translator_for(update, context)
+    draft = await pressed_draft(update, context, t, data.draft_id)
+    if draft is None:
+        return END
+    return await ask_ranges(update, context, t, None, edit=True, notice=earlier_kept_notice(t))
+
+
 async def start_fresh(
     update: Update, context: ContextTypes.DEFAULT_TYPE, data: DiscardAndStartNew
 ) -> Step:
@@ -121,7 +143,8 @@ async def start_fresh(
     if draft is None:
         return END
     await _discard(context, draft.id)
-    return await ask_ranges(update, context, t, None, edit=True)
+    return await ask_ranges(update, context, t, None, edit=True,
+                            notice=t.gettext("Draft discarded."))
 
 
 async def drop_earlier(
@@ -141,8 +164,9 @@ async def drop_earlier(
 async def receive_at_prompt(
     update: Update, context: ContextTypes.DEFAULT_TYPE
 ) -> Step | None:
-    """Text typed while a draft prompt waits for a button goes into the draft the prompt said
-    it would (rather than to the generic "not sure" reply): typing is taken as going on."""
+    """Text typed while a draft prompt waits for a button: at "Continue your draft or start a
+    new note?" it starts a new note (never joining the draft asked about, which stays kept);
+    at the choice between two drafts it goes into the new one, as that prompt says."""
     message = update.effective_message
     if message is None or not message.text:
         return None
@@ -150,17 +174,20 @@ async def receive_at_prompt(
     t = await translator_for(update, context)
     user_id = user_id_of(update)
     draft = await current_draft(context, user_id)
-    if draft is None:  # the prompt's draft was saved or discarded meanwhile: a new note
+    notice = None
+    if draft is None:  # no draft takes the text: it starts a new note
+        kept = await unsaved_draft(context, user_id)
         draft = await notes.write_draft(drafts, user_id, body="", status=DraftStatus.RANGES)
+        if kept is not None:
+            notice = t.gettext("Started a new note with that.") + " " + earlier_kept_notice(t)
     ranges: list[VerseRange] = []
     text = message.text
-    notice = None
     if not draft.ranges:
         # At the verses step verses are welcome, and so is text: it is kept for the note.
         try:
             ranges, rest = split_leading_ranges(message.text, strict=False)
         except VerseRangeError as error:
-            notice = error.describe(t)
+            notice = error.describe(t) if notice is None else f"{notice}\n{error.describe(t)}"
         else:
             text = rest if ranges else message.text
     added = add_part(draft.body, text) if text else None

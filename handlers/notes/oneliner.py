@@ -10,23 +10,25 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from telegram import Message, Update
+from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.ext import ContextTypes
 
 from bot.domain.notes import characters_missing
 from bot.domain.verse_parsing import split_leading_ranges
 from bot.domain.verses import VerseRange, VerseRangeError, range_keys
-from bot.presentation.notes import earlier_kept_notice, too_short_notice
+from bot.presentation.notes import earlier_kept_notice, too_short_oneliner_text, too_short_said
 from bot.qf import NotLinked
 from bot.services import notes
 from bot.services.deps import deps_of
 from bot.services.notes import DraftStatus
+from handlers.callbacks import button
 from handlers.context import translator_for
+from handlers.notes.buttons import ContinueDraft, DiscardDraft
 from handlers.notes.chat import command_argument, send_to_private_chat, user_id_of
 from handlers.notes.drafts import offer_choice, offer_resume, unsaved_draft
 from handlers.notes.memory import NotesMemory
 from handlers.notes.saving import store_note
-from handlers.notes.wizard import END, Step, ask_ranges, show_body_status, step_of
+from handlers.notes.wizard import BODY, END, Step, ask_ranges, show_body_status, step_of
 from handlers.replies import is_private, reply_upstream_error, send
 from storage import DraftRepository
 
@@ -87,12 +89,19 @@ async def note_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> St
         draft = await notes.write_draft(deps.drafts, user_id, ranges=keys, body=body,
                                         status=DraftStatus.BODY)
     if earlier is not None:
-        return await offer_choice(update, context, t, earlier, draft)
+        notice = too_short_said(t, draft.ranges, body) if keys and body else None
+        return await offer_choice(update, context, t, earlier, draft, notice=notice)
     if not keys:
         return await ask_ranges(update, context, t, draft)
     memory.current_draft_id = draft.id
-    notice = too_short_notice(t, body) if body else None
-    return await show_body_status(update, context, t, draft, notice=notice)
+    if body:
+        # A one-liner too short to save: said plainly, kept, and what was typed next joins it.
+        await send(update, context, too_short_oneliner_text(t, draft.ranges, body),
+                   InlineKeyboardMarkup([
+                       [button(t.gettext("✏️ Continue writing"), ContinueDraft(draft.id)),
+                        button(t.gettext("🗑 Discard"), DiscardDraft(draft.id))]]))
+        return BODY
+    return await show_body_status(update, context, t, draft)
 
 
 def _replied_text(message: Message) -> str:

@@ -31,8 +31,9 @@ def _retry_markup(t: Translator, draft: NoteDraft) -> InlineKeyboardMarkup:
 async def store_note(
     update: Update, context: ContextTypes.DEFAULT_TYPE, t: Translator, draft: NoteDraft,
     *, edit: bool = False, footer: str | None = None,
-) -> None:
-    """Save `draft` as a new note and say so (editing the pressed message when `edit`)."""
+) -> bool:
+    """Save `draft` as a new note and say so (editing the pressed message when `edit`); True
+    when saved. Not saved, the draft stays with Retry."""
     deps = deps_of(context)
     try:
         session = await session_for(update, deps)
@@ -40,7 +41,7 @@ async def store_note(
     except QFError as error:
         await reply_upstream_error(update, context, t, error,
                                    retry_markup=_retry_markup(t, draft), kept=True)
-        return
+        return False
     memory = NotesMemory(context)
     if memory.current_draft_id in (None, draft.id):
         # The live status message was this draft's; another draft's (a one-liner saved while
@@ -49,6 +50,7 @@ async def store_note(
     memory.forget_draft(draft.id)
     await _report_saved(update, context, t, saved, shared=draft.save_to_qr, edit=edit,
                         footer=footer)
+    return True
 
 
 async def _report_saved(

@@ -1,5 +1,8 @@
-"""The /note wizard: verses, then the text (several messages if long), then Done, private or
-shared, and Save.
+"""The /note wizard: verses, then the text (several messages if long), then Done, which saves
+the note privately at once and offers "🌍 Share to QuranReflect" below the confirmation (the
+same as one-liners and edits). Someone who walks away after Done has their note; a failure
+keeps the draft (and its text, across restarts) with Retry. The "private or shared" and "Save"
+screens remain for their buttons in older messages.
 
 The conversation state only decides where the next text message goes (verses or text); the
 screens are rebuilt from the draft row, so any button works from the row alone. Exactly one
@@ -289,9 +292,11 @@ async def done(update: Update, context: ContextTypes.DEFAULT_TYPE, data: FinishT
         replaced = await replace_text(update, context, t, draft, note_id)
         # Not replaced: the text waits as a draft, and more typed text still joins it.
         return END if replaced else CONFIRM
-    draft = await notes.write_draft(deps_of(context).drafts, user_id_of(update), draft,
-                                    status=DraftStatus.SHARE)
-    return await _show_share_choice(update, context, t, draft)
+    # Saved as it is, privately; sharing is the follow-up button on the confirmation. A
+    # failure keeps the draft (Retry, or Done again) and never creates a second copy; more
+    # text typed meanwhile still joins it.
+    saved = await store_note(update, context, t, draft, edit=True)
+    return END if saved else BODY
 
 
 async def choose_sharing(

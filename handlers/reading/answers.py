@@ -13,9 +13,19 @@ from telegram.ext import ContextTypes
 from bot.i18n import Translator
 from bot.services.reading import CreditOutcome, CreditResult
 from handlers.callbacks import CallbackData
-from handlers.replies import is_private, private_chat_url, reply_upstream_error, retry_button, send
+from handlers.replies import (
+    is_private,
+    private_chat_url,
+    reply_upstream_error,
+    retry_button,
+    send,
+    with_lead,
+)
 
 logger = logging.getLogger(__name__)
+
+#: Telegram's limit for a photo's caption.
+CAPTION_LIMIT = 1024
 
 
 async def answer_press(update: Update, text: str | None = None, *, alert: bool = False) -> None:
@@ -51,9 +61,10 @@ async def deliver_privately(
         return None
     if is_private(update):
         if photo is not None:
+            # A command carried on after an interruption: its confirmation leads the caption.
             return await context.bot.send_photo(
-                user.id, InputFile(photo, filename="progress.png"), caption=text,
-                reply_markup=markup,
+                user.id, InputFile(photo, filename="progress.png"),
+                caption=with_lead(user.id, text, limit=CAPTION_LIMIT), reply_markup=markup,
             )
         return await send(update, context, text, markup, edit=edit)
     try:

@@ -15,8 +15,9 @@ may change it, checked again on every button press (a member cannot press an adm
 - `choice`: look a place up, store the zone, confirm it;
 - `suggest`: the suggestion buttons, and places typed outside the conversation
   (`answer_place`, reached through handlers.fallback);
-- `continuation`: the "Continue" button that carries out the command the question interrupted
-  (remembered by `handlers.replies.ask_for_timezone`).
+- `continuation`: carrying on with the command the question interrupted, in the same reply
+  (remembered by `handlers.replies.ask_for_timezone`; also used after linking an account), and
+  the "Continue" button of older messages.
 """
 
 from __future__ import annotations
@@ -35,13 +36,14 @@ from handlers.timezone.ask import (
 )
 from handlers.timezone.buttons import ContinueCommand, SetZone
 from handlers.timezone.choice import describe_zone
-from handlers.timezone.continuation import continue_pressed
+from handlers.timezone.continuation import carry_on, continue_pressed
 from handlers.timezone.group import group_timezone_command
 from handlers.timezone.suggest import answer_place, suggestion_pressed
 from handlers.wizards import WizardRules, declare
 
-#: What other flows use: the settings panel shows the zone, handlers.fallback passes on a place.
-__all__ = ["answer_place", "describe_zone", "register"]
+#: What other flows use: the settings panel shows the zone, handlers.fallback passes on a place,
+#: handlers.account carries on the command a missing link interrupted.
+__all__ = ["answer_place", "carry_on", "describe_zone", "register"]
 
 
 def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:

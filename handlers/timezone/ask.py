@@ -46,7 +46,7 @@ from handlers.timezone.choice import (
     reply_done,
     store_zone,
 )
-from handlers.timezone.continuation import offer_interrupted_command
+from handlers.timezone.continuation import carry_on_after_confirmation
 
 #: Conversation name (persisted) and its one state.
 CONVERSATION_NAME = "timezone"
@@ -188,7 +188,7 @@ async def location_shared(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     )
     # A location comes from the keyboard's button (or the attachment menu): take it down.
     await reply_done(update, context, text, remove_keyboard=True)
-    await offer_interrupted_command(update, context, t)
+    await carry_on_after_confirmation(update, context)
     return ConversationHandler.END
 
 

@@ -27,7 +27,7 @@ from bot.services.reminders import reminders_of
 from handlers.context import chat_settings_for
 from handlers.replies import is_private, send
 from handlers.timezone.buttons import suggestion_markup
-from handlers.timezone.continuation import offer_interrupted_command
+from handlers.timezone.continuation import carry_on_after_confirmation, confirm_and_carry_on
 
 logger = logging.getLogger(__name__)
 
@@ -104,8 +104,7 @@ async def apply_query(
         chosen = None
     if chosen is not None:
         await store_zone(update, context, chosen)
-        await reply_done(update, context, confirmation(t, chosen, now, group=group))
-        await offer_interrupted_command(update, context, t)
+        await confirm_and_reply(update, context, confirmation(t, chosen, now, group=group))
         return True
     if not suggestions:
         await send(update, context, _not_found(t, query))
@@ -117,6 +116,19 @@ async def apply_query(
     )
     await send(update, context, text, suggestion_markup([(s.name, s.label) for s in suggestions]))
     return True
+
+
+async def confirm_and_reply(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, text: str
+) -> None:
+    """Confirm the new timezone and carry on with the command that asked for it: one message
+    holding both, unless the location keyboard must come down (only a message of its own can
+    take it down, and the command's answer may need its own buttons)."""
+    keyboard_shown = bool(context.user_data and context.user_data.get(KEYBOARD_SHOWN))
+    if not keyboard_shown and await confirm_and_carry_on(update, context, text):
+        return
+    await reply_done(update, context, text)
+    await carry_on_after_confirmation(update, context)
 
 
 async def reply_done(

@@ -25,7 +25,7 @@ from handlers.timezone.choice import (
     reply_done,
     store_zone,
 )
-from handlers.timezone.continuation import offer_interrupted_command
+from handlers.timezone.continuation import carry_on_after_confirmation, confirm_in_place
 
 #: A typed word shorter than this ("no", "it") is a reply to something else, not a country
 #: code, unless the timezone question was just asked or it is written in capitals ("UK").
@@ -62,9 +62,10 @@ async def suggestion_pressed(
         except BadRequest:
             await query.edit_message_reply_markup(None)
         await reply_done(update, context, text)
-    else:
+        await carry_on_after_confirmation(update, context)
+    elif not await confirm_in_place(update, context, text):
+        # The suggestions become the confirmation: an edit, not one more message.
         await send(update, context, text, edit=True)
-    await offer_interrupted_command(update, context, t)
 
 
 async def answer_place(
