@@ -1,6 +1,7 @@
 """Quran Foundation adapter: OAuth linking and the User API, with no Telegram in sight."""
 
 from bot.qf.client import QuranFoundationClient
+from bot.qf.contract import QFContract
 from bot.qf.errors import (
     BadGateway,
     BadRequest,
@@ -72,6 +73,7 @@ __all__ = [
     "Profile",
     "PublishResult",
     "QFConnectionError",
+    "QFContract",
     "QFError",
     "QFTimeout",
     "QuranFoundationClient",

@@ -25,6 +25,7 @@ from urllib.parse import quote_plus
 import httpx
 
 from bot.qf import oauth
+from bot.qf.contract import QFContract
 from bot.qf.errors import InvalidResponse, QFError, error_from_response
 from bot.qf.models import Profile, TokenSet
 from bot.qf.notes_api import MutationPolicy
@@ -68,7 +69,8 @@ class QuranFoundationClient:
         client_id: str,
         client_secret: str,
         accounts: AccountStore,
-        send_last_mutation_at: bool = False,
+        contract: QFContract = QFContract.PRODUCTION,
+        send_last_mutation_at: bool | None = None,
         http: httpx.AsyncClient | None = None,
         clock: Callable[[], dt.datetime] | None = None,
         timeout: httpx.Timeout = DEFAULT_TIMEOUT,
@@ -100,8 +102,15 @@ class QuranFoundationClient:
             sleep=sleep or asyncio.sleep,
             rng=rng or random.Random(),
         )
+        #: What the User API accepts (see `bot.qf.contract`).
+        self.contract = contract
         #: Shared by every session: once one learns QF wants `lastMutationAt`, all send it.
-        self.mutations = MutationPolicy(send_last_mutation_at)
+        #: Unset means "as the contract declares".
+        self.mutations = MutationPolicy(
+            contract.declares_mutation_stamp
+            if send_last_mutation_at is None
+            else send_last_mutation_at
+        )
         self.vault = TokenVault(
             accounts, self.refresh, clock=self.clock, refresh_margin=refresh_margin
         )
