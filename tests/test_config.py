@@ -50,9 +50,9 @@ def test_last_mutation_at_for_a_contract_that_forbids_it_is_refused_at_start() -
 
 def test_config_names_the_contracts_the_adapter_knows() -> None:
     assert set(get_args(QFContractName)) == {contract.value for contract in QFContract}
-    assert CONTRACTS_WITH_MUTATION_STAMP == {
+    assert {
         contract.value for contract in QFContract if contract.declares_mutation_stamp
-    }
+    } == CONTRACTS_WITH_MUTATION_STAMP
 
 
 def test_default_scopes_ask_for_sync_only_on_prelive() -> None:

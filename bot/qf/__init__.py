@@ -42,6 +42,7 @@ from bot.qf.models import (
     TokenSet,
 )
 from bot.qf.oauth import new_nonce, new_pkce_pair, new_state
+from bot.qf.reading_sessions_api import ReadingPosition
 from bot.qf.session import UserSession
 from bot.qf.tokens import AccountStore, StoredAccount, TokenVault
 from bot.qf.transport import DEFAULT_TIMEOUT, RetryPolicy
@@ -78,6 +79,7 @@ __all__ = [
     "QFTimeout",
     "QuranFoundationClient",
     "RateLimited",
+    "ReadingPosition",
     "RetryPolicy",
     "ServerError",
     "StoredAccount",

@@ -194,13 +194,25 @@ class QuranFoundationClient:
     ) -> tuple[str, str | None]:
         """(sub, display name) of the account `tokens` belong to.
 
-        Read from the id_token (see `oauth.unverified_claims` for why its signature is not
-        checked); the name falls back to the User API profile, which also supplies an id when no
-        `openid` scope was granted. A missing name is not an error: linking still works.
+        Read from the id_token once `oauth.check_id_token` has accepted it (issuer, audience,
+        expiry, and this login's nonce when `openid` was granted; see `oauth.unverified_claims`
+        for why its signature is not checked); the name falls back to the User API profile,
+        which also supplies an id when no `openid` scope was granted. A missing name is not an
+        error: linking still works.
         """
         claims = oauth.unverified_claims(tokens.id_token)
-        if expected_nonce is not None and "nonce" in claims and claims["nonce"] != expected_nonce:
-            raise QFError(None, "nonce_mismatch", "id_token nonce does not match the login")
+        try:
+            oauth.check_id_token(
+                claims,
+                client_id=self.client_id,
+                issuer=self.oauth_base_url,
+                now=self.clock(),
+                expected_nonce=expected_nonce,
+                openid_granted="openid" in tokens.scopes,
+            )
+        except oauth.IdTokenRejected as rejected:
+            log.warning("id_token refused: %s", rejected.reason)
+            raise QFError(None, rejected.reason, str(rejected)) from rejected
         sub = claims.get("sub") or oauth.unverified_claims(tokens.access_token).get("sub")
         name = oauth.display_name_from(claims)
         if not sub or not name:
@@ -328,8 +340,19 @@ class QuranFoundationClient:
         await self.vault.record_mutation_at(user_id, stamp)
 
 
+#: What a 403 envelope says when the *token* is at fault (QF's spec allows 403 for an expired
+#: token), as opposed to a missing scope or a client-id mismatch, which no refresh can mend.
+_REFUSED_TOKEN_WORDS = ("expired", "invalid_token", "token_expired", "unauthorized")
+
+
 def _token_refused(response: httpx.Response) -> bool:
-    """401, or the 403 that QF's spec also documents for an expired token."""
+    """401, or a 403 whose envelope says the token is invalid or expired (one refresh)."""
     if response.status_code == 401:
         return True
-    return response.status_code == 403 and "expired" in response.text.lower()
+    if response.status_code != 403:
+        return False
+    error = error_from_response(response)
+    said = f"{error.code or ''} {error.message}".lower()
+    if any(word in said for word in _REFUSED_TOKEN_WORDS):
+        return True
+    return "token" in said and any(word in said for word in ("invalid", "not valid", "revoked"))

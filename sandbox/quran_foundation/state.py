@@ -76,6 +76,10 @@ class FakeState:
         #: The account that approves the next authorization request.
         self.next_login_sub = DEMO_SUB
         self.revoke_family_on_reuse = True
+        #: The id_token's `iss`; None: the origin the token request reached (Hydra's public
+        #: URL, which is what a client configured with that OAuth base expects).
+        self.issuer: str | None = None
+        self._issuer_seen = "https://fake-qf.invalid/"
 
         self.users: dict[str, UserState] = {}
         self.requests: list[RecordedRequest] = []
