@@ -1,17 +1,22 @@
 """/today: today's plan with its bar and what is left, and the buttons that credit it.
 
 "✅ I read it" credits what the plan still asks for (read fresh at press time), "+N min" credits
-time on a time goal; both are credited once however often they are pressed. The plan is
+time on a time goal; both are credited once however often they are pressed, and a credit of
+verses also moves Quran.com's "continue reading". "📖 Continue from 18:11" links to Quran.com at
+the verse after the latest reading session. The plan is
 delivered in the private chat: it shows a goal and a streak the user did not post in the group.
 """
 
 from __future__ import annotations
+
+import asyncio
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
 from bot.domain.goals import GoalType
 from bot.domain.reading import QUICK_MINUTES, new_offer_token, plan_ranges
+from bot.domain.reading_position import VersePosition
 from bot.domain.verses import VerseRange
 from bot.i18n import Translator
 from bot.presentation.goals import describe_current_goal
@@ -20,12 +25,14 @@ from bot.qf import QFError, TodaysPlan
 from bot.services.goals import CurrentGoal, current_goal, plan_goal_type
 from bot.services.reader import Reader
 from bot.services.reading import (
+    CreditOutcome,
     CreditResult,
     PlanCheck,
     credit_quick_time,
     credit_rest_of_plan,
     streak_or_none,
 )
+from bot.services.reading_position import beside_position, continue_point
 from handlers.callbacks import CallbackData, button
 from handlers.context import translator_for
 from handlers.reading.answers import (
@@ -38,7 +45,12 @@ from handlers.reading.buttons import QuickTime, ReadRest, ShowProgress, ShowToda
 from handlers.replies import StartGoalWizard, open_reader, reply_upstream_error
 
 
-def today_markup(plan: TodaysPlan | None, owner: int, t: Translator) -> InlineKeyboardMarkup:
+def today_markup(
+    plan: TodaysPlan | None,
+    owner: int,
+    t: Translator,
+    resume: VersePosition | None = None,
+) -> InlineKeyboardMarkup:
     rows: list[list[InlineKeyboardButton]] = []
     if plan is None:
         rows.append([button(t.gettext("🎯 Set a goal"), StartGoalWizard())])
@@ -55,6 +67,12 @@ def today_markup(plan: TodaysPlan | None, owner: int, t: Translator) -> InlineKe
                        QuickTime(owner, minutes * 60, token))
                 for minutes in QUICK_MINUTES
             ])
+    if resume is not None:
+        # A link, not a callback: it opens Quran.com where the reading session left off.
+        verse = t.isolate(VerseRange.single(resume.chapter, resume.verse).display(t.language))
+        rows.append([InlineKeyboardButton(
+            t.gettext("📖 Continue from {verse}", verse=verse), url=resume.reading_url
+        )])
     rows.append([
         button(t.gettext("🔄 Refresh"), ShowToday(owner)),
         button(t.gettext("📈 Progress"), ShowProgress(owner)),
@@ -94,7 +112,10 @@ async def show_today(
     note: str | None = None,
 ) -> None:
     try:
-        current = await current_goal(reader, context.user_data)
+        # Where Quran.com's "continue reading" stands, read beside the plan (never an error).
+        current, resume = await asyncio.gather(
+            current_goal(reader, context.user_data), continue_point(reader)
+        )
     except QFError as error:
         retry = try_again_markup(t, ShowToday(reader.user_id))
         await reply_upstream_error(update, context, t, error, retry_markup=retry)
@@ -102,7 +123,7 @@ async def show_today(
     text = _today_text(reader, t, current)
     if note:
         text = f"{note}\n\n{text}"
-    markup = today_markup(current.plan if current else None, reader.user_id, t)
+    markup = today_markup(current.plan if current else None, reader.user_id, t, resume)
     await deliver_privately(update, context, t, text, markup, edit=edit)
 
 
@@ -176,7 +197,8 @@ async def _finish_button_credit(
         "✅ Credited {summary} to your Quran.com account.",
         summary=credit_summary(ranges, result.seconds, t),
     )
-    streak = await streak_or_none(reader)
+    stopped = ranges if result.outcome is CreditOutcome.CREDITED else []
+    streak = await beside_position(reader, stopped, streak_or_none(reader))
     if streak is not None:
         note += "\n" + streak_line(streak, t)
     await show_today(update, context, reader, t, edit=True, note=note)
