@@ -107,8 +107,12 @@ class BotHarness:
         start_jobs: bool = False,
         settings_overrides: dict[str, Any] | None = None,
         user: FakeUser | None = None,
+        check_spec: bool = False,
     ) -> None:
         self.data_dir = data_dir
+        #: On leaving the block, fail if the bot sent a request its contract does not accept
+        #: (an undeclared query parameter included) or the fake answered off-spec.
+        self.check_spec = check_spec
         self.world = world or TelegramWorld()
         self.fake_qf = fake_qf or FakeQuranFoundation(contract=contract)
         self.clock: Callable[[], datetime] = clock or utc_now
@@ -189,6 +193,9 @@ class BotHarness:
         traceback: TracebackType | None,
     ) -> None:
         await self.stop()
+        if self.check_spec and exc is None:
+            assert self.fake_qf.validation_errors == [], self.fake_qf.validation_errors
+            assert self.fake_qf.response_errors == [], self.fake_qf.response_errors
 
     # -- acting ---------------------------------------------------------------------------------
 
