@@ -97,6 +97,35 @@ async def test_the_position_is_recorded_beside_the_streak_not_after_it(
     assert elapsed < 1.8, elapsed
 
 
+async def test_i_read_it_moves_the_position_to_the_end_of_the_plan(bot: BotHarness) -> None:
+    bot.fake_qf.users[DEMO_SUB].goals["goal-1"] = Goal(
+        "goal-1", "QURAN_RANGE", "67:1-67:30", None, "QURAN", 2, TODAY
+    )
+    await bot.send("/read 67:1-67:10")
+    await bot.send("/today")
+    edited = await bot.press("I read it")
+    assert "✅ Credited 67:11–30" in _text(edited[-1])
+    assert _positions(bot)[0] == (67, 30)
+    # The plan is done; the next reading continues with the next surah.
+    assert ("📖 Continue from 68:1", "https://quran.com/68?startingVerse=1") in (
+        bot.world.buttons(edited[-1])
+    )
+
+
+async def test_a_link_without_the_reading_session_scope_still_credits(tmp_path: Path) -> None:
+    async with BotHarness(tmp_path, check_spec=True) as bot:
+        await bot.link_account(scopes=("openid", "offline_access", "user", "activity_day",
+                                       "streak", "goal", "note"))
+        await bot.set_timezone("Asia/Riyadh")
+        (reply,) = await bot.send("/read 18:1-18:10")
+        assert "✅ Credited" in _text(reply)
+        (refused,) = bot.fake_qf.api_requests("POST", SESSIONS)
+        assert refused.status == 403
+        assert bot.fake_qf.token_requests == []  # a missing scope is no reason to refresh
+        (today,) = await bot.send("/today")
+        assert not [b for b in bot.world.buttons(today) if b[0].startswith("📖")]
+
+
 # -- the pure rules --------------------------------------------------------------------------
 
 
