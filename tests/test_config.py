@@ -37,6 +37,13 @@ def test_prelive_speaks_todays_prelive_contract_without_last_mutation_at() -> No
     assert settings.qf_send_last_mutation_at is False
 
 
+def test_an_empty_contract_means_the_environments_own() -> None:
+    assert load_settings(env_file=None, QF_CONTRACT="").contract == "prelive"
+    assert load_settings(env_file=None, QF_ENV="production", QF_CONTRACT="").contract == (
+        "production"
+    )
+
+
 def test_the_2026_03_29_contract_sends_last_mutation_at_by_default() -> None:
     settings = load_settings(env_file=None, QF_CONTRACT="prelive-2026-03-29")
     assert settings.qf_env is QFEnvironment.PRELIVE

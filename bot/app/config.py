@@ -106,6 +106,12 @@ class Settings(BaseSettings):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
 
+    @field_validator("qf_contract", mode="before")
+    @classmethod
+    def _empty_contract_is_unset(cls, value: Any) -> Any:
+        # `QF_CONTRACT=` in a .env means "the default", as for the URLs.
+        return None if isinstance(value, str) and not value.strip() else value
+
     @field_validator("log_level")
     @classmethod
     def _upper_level(cls, value: str) -> str:
