@@ -14,7 +14,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Literal
+from typing import Any
 
 import httpx
 from cryptography.fernet import Fernet
@@ -29,7 +29,7 @@ from bot.app.application import (
 )
 from bot.app.config import Settings
 from bot.services.deps import Deps, utc_now
-from sandbox.quran_foundation import DEMO_NAME, DEMO_SUB, FakeQuranFoundation
+from sandbox.quran_foundation import DEMO_NAME, DEMO_SUB, FakeContract, FakeQuranFoundation
 from sandbox.recording import RecordingRequest
 from sandbox.telegram import FakeUser, TelegramWorld
 
@@ -45,25 +45,33 @@ _MESSAGE_METHODS = frozenset(
 )
 
 
+def contract_settings(contract: FakeContract) -> dict[str, str]:
+    """The settings of a bot deployed against a server on `contract` (QF_ENV and QF_CONTRACT)."""
+    if contract == "production":
+        return {"QF_ENV": "production"}
+    if contract == "prelive":
+        return {"QF_ENV": "prelive"}
+    return {"QF_ENV": "prelive", "QF_CONTRACT": "prelive-2026-03-29"}
+
+
 def sandbox_settings(
     data_dir: Path,
     world: TelegramWorld,
     *,
     encryption_key: str,
-    contract: Literal["production", "2026-03-29"] = "production",
+    contract: FakeContract = "production",
     **overrides: Any,
 ) -> Settings:
     """Settings pointing at the fakes; `.env` is ignored so a developer's file cannot leak in."""
     values: dict[str, Any] = {
         "TELEGRAM_BOT_TOKEN": world.bot_token,
-        # The environment decides the default scopes: pre-live (the 2026-03-29 contract) adds
-        # `sync`, production refuses it.
-        "QF_ENV": "prelive" if contract == "2026-03-29" else "production",
+        # The environment decides the default scopes (pre-live adds `sync`, production refuses
+        # it); the contract decides what note writes carry.
+        **contract_settings(contract),
         "QF_API_BASE_URL": f"{QF_TEST_HOST}/auth",
         "QF_OAUTH_BASE_URL": QF_TEST_HOST,
         "QF_CLIENT_ID": "demo-client",
         "QF_CLIENT_SECRET": "demo-secret",
-        "QF_SEND_LAST_MUTATION_AT": False,
         "PUBLIC_URL": "https://bot.test",
         "DATABASE_URL": f"sqlite+aiosqlite:///{data_dir / 'bot.sqlite3'}",
         "TOKEN_ENCRYPTION_KEY": encryption_key,
@@ -92,15 +100,19 @@ class BotHarness:
         self,
         data_dir: Path,
         *,
-        contract: Literal["production", "2026-03-29"] = "production",
+        contract: FakeContract = "production",
         world: TelegramWorld | None = None,
         fake_qf: FakeQuranFoundation | None = None,
         clock: Callable[[], datetime] | None = None,
         start_jobs: bool = False,
         settings_overrides: dict[str, Any] | None = None,
         user: FakeUser | None = None,
+        check_spec: bool = False,
     ) -> None:
         self.data_dir = data_dir
+        #: On leaving the block, fail if the bot sent a request its contract does not accept
+        #: (an undeclared query parameter included) or the fake answered off-spec.
+        self.check_spec = check_spec
         self.world = world or TelegramWorld()
         self.fake_qf = fake_qf or FakeQuranFoundation(contract=contract)
         self.clock: Callable[[], datetime] = clock or utc_now
@@ -111,7 +123,6 @@ class BotHarness:
             self.world,
             encryption_key=self.encryption_key,
             contract=contract,
-            QF_SEND_LAST_MUTATION_AT=contract == "2026-03-29",
             **(settings_overrides or {}),
         )
         self._deps: Deps | None = None
@@ -182,6 +193,9 @@ class BotHarness:
         traceback: TracebackType | None,
     ) -> None:
         await self.stop()
+        if self.check_spec and exc is None:
+            assert self.fake_qf.validation_errors == [], self.fake_qf.validation_errors
+            assert self.fake_qf.response_errors == [], self.fake_qf.response_errors
 
     # -- acting ---------------------------------------------------------------------------------
 

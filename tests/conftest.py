@@ -83,3 +83,10 @@ def cipher(cipher_key: str) -> TokenCipher:
 @pytest.fixture
 def clock() -> Iterator[ManualClock]:
     yield ManualClock()
+
+
+@pytest.fixture(params=("production", "prelive", "2026-03-29"))
+def contract(request: pytest.FixtureRequest) -> str:
+    """The QF contract a suite runs against: production, today's pre-live, and the pre-live of
+    29 March 2026 (note writes guarded by `lastMutationAt`). Ask for it to run a test in all."""
+    return str(request.param)

@@ -18,13 +18,14 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import httpx
 from cryptography.fernet import Fernet
 
 from sandbox.fake_telegram import FakeTelegramServer
-from sandbox.quran_foundation import FakeQuranFoundation
+from sandbox.harness import contract_settings
+from sandbox.quran_foundation import FakeContract, FakeQuranFoundation
 from sandbox.serving import RunningServer, serve_asgi
 from sandbox.telegram import FakeUser, TelegramWorld
 from storage import AccountRepository, ChatRepository, Database, TokenCipher
@@ -111,7 +112,7 @@ async def _wait_until_ready(bot: BotProcess, timeout: float = 45.0) -> None:
 async def running_bot(
     data_dir: Path,
     *,
-    contract: Literal["production", "2026-03-29"] = "production",
+    contract: FakeContract = "production",
     extra_env: dict[str, str] | None = None,
     world: TelegramWorld | None = None,
     fake_qf: FakeQuranFoundation | None = None,
@@ -149,7 +150,7 @@ def _bot_environment(
     qf_server: RunningServer,
     *,
     port: int,
-    contract: Literal["production", "2026-03-29"],
+    contract: FakeContract,
 ) -> dict[str, str]:
     env = {
         key: value
@@ -162,12 +163,11 @@ def _bot_environment(
         {
             "TELEGRAM_BOT_TOKEN": world.bot_token,
             "TELEGRAM_API_BASE_URL": telegram.base_url,
-            "QF_ENV": "prelive" if contract == "2026-03-29" else "production",
+            **contract_settings(contract),
             "QF_API_BASE_URL": qf_server.url + "/auth",
             "QF_OAUTH_BASE_URL": qf_server.url,
             "QF_CLIENT_ID": fake_qf.client_id,
             "QF_CLIENT_SECRET": fake_qf.client_secret,
-            "QF_SEND_LAST_MUTATION_AT": "true" if contract == "2026-03-29" else "false",
             "PUBLIC_URL": f"http://127.0.0.1:{port}",
             "HOST": "127.0.0.1",
             "PORT": str(port),

@@ -12,7 +12,7 @@ from datetime import date
 from pathlib import Path
 
 from sandbox.harness import BotHarness
-from sandbox.quran_foundation import FakeQuranFoundation
+from sandbox.quran_foundation import FakeContract, FakeQuranFoundation
 
 TODAY = date(2026, 3, 29)
 ZONE = "Asia/Riyadh"
@@ -20,11 +20,15 @@ ZONE = "Asia/Riyadh"
 
 @asynccontextmanager
 async def linked_bot(
-    data_dir: Path, *, today: date = TODAY, zone: str = ZONE
+    data_dir: Path,
+    *,
+    today: date = TODAY,
+    zone: str = ZONE,
+    contract: FakeContract = "production",
 ) -> AsyncIterator[BotHarness]:
-    fake = FakeQuranFoundation()
+    fake = FakeQuranFoundation(contract=contract)
     fake.set_today(today, timezone=zone)
-    async with BotHarness(data_dir, fake_qf=fake, clock=fake.now) as harness:
+    async with BotHarness(data_dir, contract=contract, fake_qf=fake, clock=fake.now) as harness:
         await harness.link_account()
         await harness.set_timezone(zone)
         yield harness

@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 
-from bot.qf import QuranFoundationClient, RetryPolicy, UserSession
+from bot.qf import QFContract, QuranFoundationClient, RetryPolicy, UserSession
 from sandbox.quran_foundation import FakeContract, FakeQuranFoundation
 
 API_BASE = "https://qf.test/auth"
@@ -105,7 +105,8 @@ def make_client(
     *,
     clock: Callable[[], datetime],
     sleep: RecordedSleeps | None = None,
-    send_last_mutation_at: bool = False,
+    contract: QFContract = QFContract.PRODUCTION,
+    send_last_mutation_at: bool | None = None,
     request_deadline: float = 5.0,
     retry: RetryPolicy | None = None,
 ) -> QuranFoundationClient:
@@ -115,6 +116,7 @@ def make_client(
         client_id=CLIENT_ID,
         client_secret=CLIENT_SECRET,
         accounts=accounts,
+        contract=contract,
         send_last_mutation_at=send_last_mutation_at,
         http=http,
         clock=clock,
@@ -123,6 +125,16 @@ def make_client(
         retry=retry,
     )
 
+
+#: The contract a client deployed against each fake contract is configured with.
+CLIENT_CONTRACT: dict[str, QFContract] = {
+    "production": QFContract.PRODUCTION,
+    "prelive": QFContract.PRELIVE,
+    "2026-03-29": QFContract.PRELIVE_2026_03_29,
+}
+
+#: Every contract the note and goal suites run against.
+CONTRACTS: tuple[FakeContract, ...] = ("production", "prelive", "2026-03-29")
 
 ALL_SCOPES = ("openid", "offline_access", "user", "goal", "note", "streak", "activity_day",
               "reading_session")
@@ -163,7 +175,7 @@ class QFWorld:
 async def qf_world(
     contract: FakeContract = "production",
     *,
-    send_last_mutation_at: bool = False,
+    send_last_mutation_at: bool | None = None,
     request_deadline: float = 5.0,
     retry: RetryPolicy | None = None,
     check_spec: bool = True,
@@ -175,7 +187,7 @@ async def qf_world(
     sleeps = RecordedSleeps()
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=fake.app)) as http:
         client = make_client(
-            http, accounts, clock=clock, sleep=sleeps,
+            http, accounts, clock=clock, sleep=sleeps, contract=CLIENT_CONTRACT[contract],
             send_last_mutation_at=send_last_mutation_at, request_deadline=request_deadline,
             retry=retry,
         )

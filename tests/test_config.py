@@ -5,10 +5,18 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
+from typing import get_args
 
 import pytest
 
-from bot.app.config import ConfigurationError, QFEnvironment, load_settings
+from bot.app.config import (
+    CONTRACTS_WITH_MUTATION_STAMP,
+    ConfigurationError,
+    QFContractName,
+    QFEnvironment,
+    load_settings,
+)
+from bot.qf import QFContract
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -21,10 +29,37 @@ def test_production_environment_picks_production_urls() -> None:
     assert settings.qf_send_last_mutation_at is False
 
 
-def test_prelive_defaults_send_last_mutation_at() -> None:
+def test_prelive_speaks_todays_prelive_contract_without_last_mutation_at() -> None:
+    # Today's pre-live spec declares no lastMutationAt on note writes: sending it is refused.
     settings = load_settings(env_file=None)
     assert settings.qf_api_base_url == "https://apis-prelive.quran.foundation/auth"
+    assert settings.contract == "prelive"
+    assert settings.qf_send_last_mutation_at is False
+
+
+def test_an_empty_contract_means_the_environments_own() -> None:
+    assert load_settings(env_file=None, QF_CONTRACT="").contract == "prelive"
+    assert load_settings(env_file=None, QF_ENV="production", QF_CONTRACT="").contract == (
+        "production"
+    )
+
+
+def test_the_2026_03_29_contract_sends_last_mutation_at_by_default() -> None:
+    settings = load_settings(env_file=None, QF_CONTRACT="prelive-2026-03-29")
+    assert settings.qf_env is QFEnvironment.PRELIVE
     assert settings.qf_send_last_mutation_at is True
+
+
+def test_last_mutation_at_for_a_contract_that_forbids_it_is_refused_at_start() -> None:
+    with pytest.raises(ConfigurationError, match="QF_SEND_LAST_MUTATION_AT"):
+        load_settings(env_file=None, QF_SEND_LAST_MUTATION_AT="true")
+
+
+def test_config_names_the_contracts_the_adapter_knows() -> None:
+    assert set(get_args(QFContractName)) == {contract.value for contract in QFContract}
+    assert {
+        contract.value for contract in QFContract if contract.declares_mutation_stamp
+    } == CONTRACTS_WITH_MUTATION_STAMP
 
 
 def test_default_scopes_ask_for_sync_only_on_prelive() -> None:

@@ -618,7 +618,11 @@ async def test_note_lifecycle_and_verse_lookups(
     throne = await _note(http, headers, "On the Throne Verse", "2:255-2:255")
     passage = await _note(http, headers, "The end of Al-Baqarah", "2:284-2:286")
 
-    by_verse = (await http.get("/auth/v1/notes/by-verse/2:255", headers=headers)).json()["data"]
+    by_verse = (
+        await http.get(
+            "/auth/v1/notes/by-verse/2:255", params={"verseKey": "2:255"}, headers=headers
+        )
+    ).json()["data"]
     by_range = (
         await http.get(
             "/auth/v1/notes/by-range", params={"from": "2:250", "to": "2:285"}, headers=headers

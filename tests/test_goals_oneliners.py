@@ -19,7 +19,7 @@ TODAY = date(2026, 3, 29)
 ZONE = "Asia/Riyadh"
 
 JSONDict = dict[str, Any]
-Contract = Literal["production", "2026-03-29"]
+Contract = Literal["production", "prelive", "2026-03-29"]
 
 
 async def _started(tmp_path: Path, contract: Contract) -> BotHarness:
@@ -32,7 +32,7 @@ async def _started(tmp_path: Path, contract: Contract) -> BotHarness:
     return harness
 
 
-@pytest.fixture(params=["production", "2026-03-29"])
+@pytest.fixture(params=["production", "prelive", "2026-03-29"])
 async def bot(tmp_path: Path, request: pytest.FixtureRequest) -> AsyncIterator[BotHarness]:
     harness = await _started(tmp_path, request.param)
     try:

@@ -20,7 +20,7 @@ from handlers.goals.buttons import (
 )
 from handlers.goals.wizard import CONVERSATION_NAME, CONVERSATION_TIMEOUT, build_conversation
 from sandbox.harness import DEMO_USER, BotHarness
-from sandbox.quran_foundation import DEMO_SUB, FakeQuranFoundation, Goal
+from sandbox.quran_foundation import DEMO_SUB, FakeContract, FakeQuranFoundation, Goal
 
 TODAY = date(2026, 3, 29)
 ZONE = "Asia/Riyadh"
@@ -31,9 +31,16 @@ JSONDict = dict[str, Any]
 
 
 @pytest.fixture
-async def bot(tmp_path: Path) -> AsyncIterator[BotHarness]:
-    async with linked_bot(tmp_path, today=TODAY, zone=ZONE) as harness:
+async def bot(tmp_path: Path, contract: FakeContract) -> AsyncIterator[BotHarness]:
+    async with linked_bot(tmp_path, today=TODAY, zone=ZONE, contract=contract) as harness:
         yield harness
+
+
+def needs_plan_goal_id(bot: BotHarness) -> None:
+    """The test reads the goal's id from today's plan, which the 2026-03-29 contract's plan does
+    not carry (that contract's own behaviour is covered in test_goals_oneliners)."""
+    if bot.fake_qf.contract == "2026-03-29":
+        pytest.skip("the 2026-03-29 plan has no goalId")
 
 
 def goals(bot: BotHarness) -> list[Goal]:
@@ -245,6 +252,7 @@ async def test_existing_daily_goal_is_replaced_in_place_with_its_goal_id(bot: Bo
 
 
 async def test_dated_goal_replaced_by_a_daily_one_is_recreated(bot: BotHarness) -> None:
+    needs_plan_goal_id(bot)
     # A PUT cannot remove a goal's duration, so the old goal is deleted and a new one created.
     bot.fake_qf.users[DEMO_SUB].goals["quran-com"] = Goal(
         "quran-com", "QURAN_RANGE", "1:1-114:6", 60, "QURAN", 2, TODAY)
@@ -286,6 +294,7 @@ async def test_create_failure_keeps_the_answers_and_try_again_creates_once(
 
 
 async def test_ambiguous_create_timeout_never_makes_a_second_goal(bot: BotHarness) -> None:
+    needs_plan_goal_id(bot)
     await bot.send("/goal")
     await bot.press("Khatm in 30 days")
     bot.fake_qf.timeout_next(method="POST", path=GOALS_FAULT, apply=True)

@@ -25,6 +25,7 @@ from handlers.notes.buttons import (
     TurnPage,
 )
 from sandbox.harness import DEMO_USER, BotHarness
+from sandbox.quran_foundation import FakeContract
 from sandbox.telegram import FakeUser
 
 
@@ -34,8 +35,10 @@ async def _add(bot: BotHarness, body: str, *ranges: str) -> str:
     return saved.note.id
 
 
-async def test_notes_pages_through_cursors_newest_first(tmp_path: Path) -> None:
-    async with BotHarness(tmp_path) as bot:
+async def test_notes_pages_through_cursors_newest_first(
+    tmp_path: Path, contract: FakeContract
+) -> None:
+    async with BotHarness(tmp_path, contract=contract, check_spec=True) as bot:
         await bot.link_account()
         for number in range(1, 13):
             await _add(bot, f"Reflection number {number}", f"2:{number}-2:{number}")
@@ -64,8 +67,8 @@ async def test_notes_pages_through_cursors_newest_first(tmp_path: Path) -> None:
         assert_telegram_accepted_everything(bot.world)
 
 
-async def test_notes_for_a_verse_and_for_a_range(tmp_path: Path) -> None:
-    async with BotHarness(tmp_path) as bot:
+async def test_notes_for_a_verse_and_for_a_range(tmp_path: Path, contract: FakeContract) -> None:
+    async with BotHarness(tmp_path, contract=contract, check_spec=True) as bot:
         await bot.link_account()
         await _add(bot, "On the Throne Verse", "2:255-2:255")
         await _add(bot, "On the verses after it", "2:256-2:257")
@@ -87,15 +90,17 @@ async def test_notes_for_a_verse_and_for_a_range(tmp_path: Path) -> None:
         assert bot.fake_qf.validation_errors == []
 
 
-async def test_empty_notes_list_explains_how_to_write_one(tmp_path: Path) -> None:
-    async with BotHarness(tmp_path) as bot:
+async def test_empty_notes_list_explains_how_to_write_one(
+    tmp_path: Path, contract: FakeContract
+) -> None:
+    async with BotHarness(tmp_path, contract=contract, check_spec=True) as bot:
         await bot.link_account()
         reply = text_of(await bot.send("/notes"))
         assert "You have no notes yet" in reply and "/note 2:255 your reflection" in reply
 
 
-async def test_edit_replaces_the_text_with_patch(tmp_path: Path) -> None:
-    async with BotHarness(tmp_path) as bot:
+async def test_edit_replaces_the_text_with_patch(tmp_path: Path, contract: FakeContract) -> None:
+    async with BotHarness(tmp_path, contract=contract, check_spec=True) as bot:
         sub = await bot.link_account()
         note_id = await _add(bot, "The first draft of a thought", "2:255-2:255")
         await bot.send("/notes")
@@ -116,8 +121,10 @@ async def test_edit_replaces_the_text_with_patch(tmp_path: Path) -> None:
         assert_telegram_accepted_everything(bot.world)
 
 
-async def test_an_edit_in_progress_survives_a_restart(tmp_path: Path) -> None:
-    async with BotHarness(tmp_path) as bot:
+async def test_an_edit_in_progress_survives_a_restart(
+    tmp_path: Path, contract: FakeContract
+) -> None:
+    async with BotHarness(tmp_path, contract=contract, check_spec=True) as bot:
         sub = await bot.link_account()
         await _add(bot, "Before the edit", "1:1-1:7")
         await bot.send("/notes")
@@ -131,8 +138,10 @@ async def test_an_edit_in_progress_survives_a_restart(tmp_path: Path) -> None:
         assert note.body == "Typed before the restart\nand after it."
 
 
-async def test_failed_edit_keeps_the_text_and_retry_patches(tmp_path: Path) -> None:
-    async with BotHarness(tmp_path) as bot:
+async def test_failed_edit_keeps_the_text_and_retry_patches(
+    tmp_path: Path, contract: FakeContract
+) -> None:
+    async with BotHarness(tmp_path, contract=contract, check_spec=True) as bot:
         sub = await bot.link_account()
         await _add(bot, "Before the edit", "1:1-1:7")
         await bot.send("/notes")
@@ -147,8 +156,10 @@ async def test_failed_edit_keeps_the_text_and_retry_patches(tmp_path: Path) -> N
         assert notes_of(bot, sub)[0].body == "The new text that must not be lost"
 
 
-async def test_editing_a_note_deleted_elsewhere_offers_to_save_it_anew(tmp_path: Path) -> None:
-    async with BotHarness(tmp_path) as bot:
+async def test_editing_a_note_deleted_elsewhere_offers_to_save_it_anew(
+    tmp_path: Path, contract: FakeContract
+) -> None:
+    async with BotHarness(tmp_path, contract=contract, check_spec=True) as bot:
         sub = await bot.link_account()
         note_id = await _add(bot, "Soon deleted on Quran.com", "2:255-2:255")
         await bot.send("/notes")
@@ -163,8 +174,10 @@ async def test_editing_a_note_deleted_elsewhere_offers_to_save_it_anew(tmp_path:
         assert (note.body, note.ranges) == ("Text that outlives its note", ["2:255-2:255"])
 
 
-async def test_delete_asks_first_and_keep_changes_nothing(tmp_path: Path) -> None:
-    async with BotHarness(tmp_path) as bot:
+async def test_delete_asks_first_and_keep_changes_nothing(
+    tmp_path: Path, contract: FakeContract
+) -> None:
+    async with BotHarness(tmp_path, contract=contract, check_spec=True) as bot:
         sub = await bot.link_account()
         await _add(bot, "A note to delete", "2:255-2:255")
         await bot.send("/notes")
@@ -184,9 +197,9 @@ async def test_delete_asks_first_and_keep_changes_nothing(tmp_path: Path) -> Non
 
 
 async def test_publish_asks_first_then_shares_a_saved_note_to_quranreflect(
-    tmp_path: Path,
+    tmp_path: Path, contract: FakeContract
 ) -> None:
-    async with BotHarness(tmp_path) as bot:
+    async with BotHarness(tmp_path, contract=contract, check_spec=True) as bot:
         sub = await bot.link_account()
         saved = await bot.send("/note 2:255-257 Worth sharing with everyone")
         asked = await bot.press("Share to QuranReflect", message=saved[-1])
@@ -202,8 +215,8 @@ async def test_publish_asks_first_then_shares_a_saved_note_to_quranreflect(
         assert_telegram_accepted_everything(bot.world)
 
 
-async def test_declining_to_share_posts_nothing(tmp_path: Path) -> None:
-    async with BotHarness(tmp_path) as bot:
+async def test_declining_to_share_posts_nothing(tmp_path: Path, contract: FakeContract) -> None:
+    async with BotHarness(tmp_path, contract=contract, check_spec=True) as bot:
         sub = await bot.link_account()
         saved = await bot.send("/note 2:255 Only for me, not for the world")
         await bot.press("Share to QuranReflect", message=saved[-1])
@@ -212,8 +225,8 @@ async def test_declining_to_share_posts_nothing(tmp_path: Path) -> None:
         assert bot.fake_qf.users[sub].posts == []
 
 
-async def test_a_shared_note_is_never_posted_twice(tmp_path: Path) -> None:
-    async with BotHarness(tmp_path) as bot:
+async def test_a_shared_note_is_never_posted_twice(tmp_path: Path, contract: FakeContract) -> None:
+    async with BotHarness(tmp_path, contract=contract, check_spec=True) as bot:
         sub = await bot.link_account()
         saved = await bot.send("/note 2:255 Shared exactly once, however often pressed")
         first_prompt = await bot.press("Share to QuranReflect", message=saved[-1])
@@ -233,9 +246,9 @@ async def test_a_shared_note_is_never_posted_twice(tmp_path: Path) -> None:
 
 
 async def test_a_note_shared_by_the_wizard_is_not_offered_for_sharing_again(
-    tmp_path: Path,
+    tmp_path: Path, contract: FakeContract
 ) -> None:
-    async with BotHarness(tmp_path) as bot:
+    async with BotHarness(tmp_path, contract=contract, check_spec=True) as bot:
         sub = await bot.link_account()
         await open_wizard(bot, "1:1-7")
         await bot.send("The opening of the Book, shared as I saved it.")
@@ -249,8 +262,10 @@ async def test_a_note_shared_by_the_wizard_is_not_offered_for_sharing_again(
         assert len(bot.fake_qf.users[sub].posts) == 1
 
 
-async def test_sharing_retries_after_a_failure_without_asking_again(tmp_path: Path) -> None:
-    async with BotHarness(tmp_path) as bot:
+async def test_sharing_retries_after_a_failure_without_asking_again(
+    tmp_path: Path, contract: FakeContract
+) -> None:
+    async with BotHarness(tmp_path, contract=contract, check_spec=True) as bot:
         sub = await bot.link_account()
         saved = await bot.send("/note 2:255 Shared on the second attempt")
         await bot.press("Share to QuranReflect", message=saved[-1])
@@ -263,8 +278,10 @@ async def test_sharing_retries_after_a_failure_without_asking_again(tmp_path: Pa
         assert len(bot.fake_qf.users[sub].posts) == 1
 
 
-async def test_an_opened_note_leads_back_to_its_list(tmp_path: Path) -> None:
-    async with BotHarness(tmp_path) as bot:
+async def test_an_opened_note_leads_back_to_its_list(
+    tmp_path: Path, contract: FakeContract
+) -> None:
+    async with BotHarness(tmp_path, contract=contract, check_spec=True) as bot:
         await bot.link_account()
         for number in range(1, 8):
             await _add(bot, f"Reflection number {number}", f"2:{number}-2:{number}")
@@ -284,17 +301,21 @@ async def test_an_opened_note_leads_back_to_its_list(tmp_path: Path) -> None:
         assert_telegram_accepted_everything(bot.world)
 
 
-async def test_a_note_opened_from_a_save_message_has_no_back_button(tmp_path: Path) -> None:
-    async with BotHarness(tmp_path) as bot:
+async def test_a_note_opened_from_a_save_message_has_no_back_button(
+    tmp_path: Path, contract: FakeContract
+) -> None:
+    async with BotHarness(tmp_path, contract=contract, check_spec=True) as bot:
         await bot.link_account()
         saved = await bot.send("/note 2:255 Opened straight from the saved message")
         opened = await bot.press("Open", message=saved[-1])
         assert "« Back to list" not in labels(opened[-1])
 
 
-async def test_note_buttons_pressed_in_a_group_show_nothing_there(tmp_path: Path) -> None:
+async def test_note_buttons_pressed_in_a_group_show_nothing_there(
+    tmp_path: Path, contract: FakeContract
+) -> None:
     friend = FakeUser(2002, "Bilal")
-    async with BotHarness(tmp_path) as bot:
+    async with BotHarness(tmp_path, contract=contract, check_spec=True) as bot:
         await bot.link_account()
         note_id = await _add(bot, "Private thoughts", "2:255-2:255")
         bot.world.add_group(-100, "Study circle", members=[DEMO_USER, friend])
@@ -309,9 +330,9 @@ async def test_note_buttons_pressed_in_a_group_show_nothing_there(tmp_path: Path
 
 
 async def test_forged_or_stale_note_buttons_are_answered_and_change_nothing(
-    tmp_path: Path,
+    tmp_path: Path, contract: FakeContract
 ) -> None:
-    async with BotHarness(tmp_path) as bot:
+    async with BotHarness(tmp_path, contract=contract, check_spec=True) as bot:
         sub = await bot.link_account()
         await bot.send("/note 2:255 Someone else's draft must stay theirs")
         await bot.press_data(RetrySave(999).pack())
@@ -321,8 +342,10 @@ async def test_forged_or_stale_note_buttons_are_answered_and_change_nothing(
         assert_telegram_accepted_everything(bot.world)
 
 
-async def test_forged_keep_press_in_a_group_rewrites_no_group_message(tmp_path: Path) -> None:
-    async with BotHarness(tmp_path) as bot:
+async def test_forged_keep_press_in_a_group_rewrites_no_group_message(
+    tmp_path: Path, contract: FakeContract
+) -> None:
+    async with BotHarness(tmp_path, contract=contract, check_spec=True) as bot:
         admin = FakeUser(7101, "Bilal")
         bot.world.add_group(-5001, "Circle", admins=[admin], members=[DEMO_USER])
         await bot.send("/help", user=admin, chat_id=-5001)

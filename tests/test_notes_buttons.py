@@ -18,6 +18,7 @@ from handlers.notes.buttons import (
     OpenListedNote,
 )
 from sandbox.harness import DEMO_USER, BotHarness
+from sandbox.quran_foundation import FakeContract
 
 STALE = "This button is no longer valid."
 
@@ -26,10 +27,10 @@ def _stale_answers(bot: BotHarness) -> list[str | None]:
     return [answer.text for answer in bot.world.answered_callbacks if answer.text == STALE]
 
 
-async def test_forged_note_button_is_refused(tmp_path: Path) -> None:
+async def test_forged_note_button_is_refused(tmp_path: Path, contract: FakeContract) -> None:
     """A note id with '..' or '/' is no NoteId: the press is answered as stale and the id never
     becomes a Quran.com path (DELETE /v1/notes/.. would address the collection itself)."""
-    async with BotHarness(tmp_path) as bot:
+    async with BotHarness(tmp_path, contract=contract, check_spec=True) as bot:
         sub = await bot.link_account()
         await bot.send("/note 2:255 A note that forged presses must leave alone")
         (note,) = notes_of(bot, sub)
@@ -60,8 +61,8 @@ async def test_forged_note_button_is_refused(tmp_path: Path) -> None:
         assert_telegram_accepted_everything(bot.world)
 
 
-async def test_forged_draft_button_is_refused(tmp_path: Path) -> None:
-    async with BotHarness(tmp_path) as bot:
+async def test_forged_draft_button_is_refused(tmp_path: Path, contract: FakeContract) -> None:
+    async with BotHarness(tmp_path, contract=contract, check_spec=True) as bot:
         await bot.link_account()
         await bot.send("/note 2:255")
         await bot.send("Some text that stays as written")
@@ -102,9 +103,9 @@ def test_the_longest_note_button_fits_telegrams_limit() -> None:
 
 
 async def test_a_note_whose_id_a_button_cannot_carry_works_through_a_reference(
-    tmp_path: Path,
+    tmp_path: Path, contract: FakeContract
 ) -> None:
-    async with BotHarness(tmp_path) as bot:
+    async with BotHarness(tmp_path, contract=contract, check_spec=True) as bot:
         sub = await bot.link_account()
         await bot.send("/note 2:255 Its id is longer than a button carries")
         notes = bot.fake_qf.users[sub].notes

@@ -146,3 +146,29 @@ async def test_production_note_writes_send_no_last_mutation_at(tmp_path: Path) -
         assert len(notes_of(bot, sub)) == 1 and len(bot.fake_qf.users[sub].posts) == 2
         assert bot.fake_qf.validation_errors == []
         assert_telegram_accepted_everything(bot.world)
+
+
+async def test_todays_prelive_note_writes_carry_client_timestamps_not_the_stamp(
+    tmp_path: Path,
+) -> None:
+    async with BotHarness(tmp_path, contract="prelive", check_spec=True) as bot:
+        sub = await bot.link_account()
+        await open_wizard(bot, "2:255")
+        await bot.send("Written under today's pre-live contract.")
+        await finish_wizard(bot, share=False)
+        await bot.send("/notes")
+        await bot.press("1")
+        await bot.press("Edit")
+        await bot.send("Edited under today's pre-live contract.")
+        await bot.press("Done")
+
+        writes = [r for r in bot.fake_qf.api_requests()
+                  if r.api_path and r.api_path.startswith("/v1/notes") and r.method != "GET"]
+        assert [(r.method, r.status) for r in writes] == [("POST", 200), ("PATCH", 200)]
+        assert all("lastMutationAt" not in r.query for r in bot.fake_qf.api_requests())
+        create, edit = writes
+        assert {"clientCreatedAt", "clientUpdatedAt"} <= set(create.json)
+        assert "clientUpdatedAt" in edit.json and "clientCreatedAt" not in edit.json
+        (note,) = notes_of(bot, sub)
+        assert note.body == "Edited under today's pre-live contract."
+        assert_telegram_accepted_everything(bot.world)

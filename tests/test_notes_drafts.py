@@ -18,6 +18,7 @@ from notes_support import (
 
 from bot.qf import NoteInput
 from sandbox.harness import DEMO_USER, BotHarness
+from sandbox.quran_foundation import FakeContract
 from storage import NoteDraft
 
 EARLIER = "My unfinished reflection"  # 24 characters
@@ -45,9 +46,9 @@ async def _unchanged(bot: BotHarness, draft: NoteDraft) -> bool:
 
 
 async def test_short_one_liner_keeps_the_open_draft_and_asks_which_to_go_on_with(
-    tmp_path: Path,
+    tmp_path: Path, contract: FakeContract
 ) -> None:
-    async with BotHarness(tmp_path) as bot:
+    async with BotHarness(tmp_path, contract=contract, check_spec=True) as bot:
         sub = await bot.link_account()
         earlier = await _earlier_draft(bot)
         asked = await bot.send("/note 1:1 hi")
@@ -74,8 +75,10 @@ async def test_short_one_liner_keeps_the_open_draft_and_asks_which_to_go_on_with
         assert_telegram_accepted_everything(bot.world)
 
 
-async def test_verses_only_note_command_keeps_the_open_draft(tmp_path: Path) -> None:
-    async with BotHarness(tmp_path) as bot:
+async def test_verses_only_note_command_keeps_the_open_draft(
+    tmp_path: Path, contract: FakeContract
+) -> None:
+    async with BotHarness(tmp_path, contract=contract, check_spec=True) as bot:
         sub = await bot.link_account()
         earlier = await _earlier_draft(bot)
         assert labels((await bot.send("/note 3:5"))[-1]) == CHOICES
@@ -89,9 +92,9 @@ async def test_verses_only_note_command_keeps_the_open_draft(tmp_path: Path) -> 
 
 
 async def test_text_without_verses_keeps_the_open_draft_until_it_is_discarded(
-    tmp_path: Path,
+    tmp_path: Path, contract: FakeContract
 ) -> None:
-    async with BotHarness(tmp_path) as bot:
+    async with BotHarness(tmp_path, contract=contract, check_spec=True) as bot:
         sub = await bot.link_account()
         earlier = await _earlier_draft(bot)
         asked = await bot.send("/note some text without verses")
@@ -106,8 +109,10 @@ async def test_text_without_verses_keeps_the_open_draft_until_it_is_discarded(
         assert (note.body, note.ranges) == ("some text without verses", ["1:1-1:1"])
 
 
-async def test_complete_one_liner_saves_and_the_open_draft_goes_on(tmp_path: Path) -> None:
-    async with BotHarness(tmp_path) as bot:
+async def test_complete_one_liner_saves_and_the_open_draft_goes_on(
+    tmp_path: Path, contract: FakeContract
+) -> None:
+    async with BotHarness(tmp_path, contract=contract, check_spec=True) as bot:
         sub = await bot.link_account()
         earlier = await _earlier_draft(bot)
         saved = text_of(await bot.send("/note 1:1 a full reflection"))
@@ -126,8 +131,10 @@ async def test_complete_one_liner_saves_and_the_open_draft_goes_on(tmp_path: Pat
         assert_telegram_accepted_everything(bot.world)
 
 
-async def test_a_draft_without_text_is_not_worth_a_question(tmp_path: Path) -> None:
-    async with BotHarness(tmp_path) as bot:
+async def test_a_draft_without_text_is_not_worth_a_question(
+    tmp_path: Path, contract: FakeContract
+) -> None:
+    async with BotHarness(tmp_path, contract=contract, check_spec=True) as bot:
         await bot.link_account()
         await open_wizard(bot, "2:255")  # verses chosen, nothing written
         empty = await bot.deps.drafts.latest_for_user(DEMO_USER.id)
@@ -137,8 +144,10 @@ async def test_a_draft_without_text_is_not_worth_a_question(tmp_path: Path) -> N
         assert await bot.deps.drafts.get(empty.id) is None
 
 
-async def test_editing_a_note_keeps_the_open_draft_and_says_so(tmp_path: Path) -> None:
-    async with BotHarness(tmp_path) as bot:
+async def test_editing_a_note_keeps_the_open_draft_and_says_so(
+    tmp_path: Path, contract: FakeContract
+) -> None:
+    async with BotHarness(tmp_path, contract=contract, check_spec=True) as bot:
         sub = await bot.link_account()
         session = bot.deps.qf.for_user(DEMO_USER.id)
         await session.create_note(NoteInput(body="A note to edit", ranges=["1:1-1:1"]))
@@ -160,9 +169,9 @@ async def test_editing_a_note_keeps_the_open_draft_and_says_so(tmp_path: Path) -
 
 
 async def test_note_with_a_draft_asks_continue_or_new_before_anything_joins_it(
-    tmp_path: Path,
+    tmp_path: Path, contract: FakeContract
 ) -> None:
-    async with BotHarness(tmp_path) as bot:
+    async with BotHarness(tmp_path, contract=contract, check_spec=True) as bot:
         sub = await bot.link_account()
         await _earlier_draft(bot)
         await bot.send("/cancel")
@@ -181,11 +190,11 @@ async def test_note_with_a_draft_asks_continue_or_new_before_anything_joins_it(
 
 
 async def test_a_new_note_typed_at_the_question_is_never_glued_to_the_draft(
-    tmp_path: Path,
+    tmp_path: Path, contract: FakeContract
 ) -> None:
     """The reported case: a short 2:255 one-liner parked, then a note on 2:153 typed at the
     next /note's question."""
-    async with BotHarness(tmp_path) as bot:
+    async with BotHarness(tmp_path, contract=contract, check_spec=True) as bot:
         sub = await bot.link_account()
         await bot.send("/note 2:255 short")
         earlier = await bot.deps.drafts.latest_for_user(DEMO_USER.id)
@@ -205,8 +214,10 @@ async def test_a_new_note_typed_at_the_question_is_never_glued_to_the_draft(
         assert_telegram_accepted_everything(bot.world)
 
 
-async def test_start_a_new_note_keeps_the_draft_for_later(tmp_path: Path) -> None:
-    async with BotHarness(tmp_path) as bot:
+async def test_start_a_new_note_keeps_the_draft_for_later(
+    tmp_path: Path, contract: FakeContract
+) -> None:
+    async with BotHarness(tmp_path, contract=contract, check_spec=True) as bot:
         sub = await bot.link_account()
         earlier = await _earlier_draft(bot)
         await bot.send("/cancel")
@@ -220,8 +231,10 @@ async def test_start_a_new_note_keeps_the_draft_for_later(tmp_path: Path) -> Non
         assert await _unchanged(bot, earlier)
 
 
-async def test_text_typed_at_the_choice_prompt_goes_into_the_new_note(tmp_path: Path) -> None:
-    async with BotHarness(tmp_path) as bot:
+async def test_text_typed_at_the_choice_prompt_goes_into_the_new_note(
+    tmp_path: Path, contract: FakeContract
+) -> None:
+    async with BotHarness(tmp_path, contract=contract, check_spec=True) as bot:
         sub = await bot.link_account()
         earlier = await _earlier_draft(bot)
         asked = text_of(await bot.send("/note 3:5"))
@@ -235,9 +248,9 @@ async def test_text_typed_at_the_choice_prompt_goes_into_the_new_note(tmp_path: 
 
 
 async def test_text_typed_at_the_prompt_of_a_draft_without_verses_starts_a_new_note(
-    tmp_path: Path,
+    tmp_path: Path, contract: FakeContract
 ) -> None:
-    async with BotHarness(tmp_path) as bot:
+    async with BotHarness(tmp_path, contract=contract, check_spec=True) as bot:
         sub = await bot.link_account()
         await bot.send("/note Thoughts before choosing verses")
         await bot.send("/cancel")
@@ -254,9 +267,9 @@ async def test_text_typed_at_the_prompt_of_a_draft_without_verses_starts_a_new_n
 
 
 async def test_text_typed_at_the_prompt_after_a_restart_is_kept_apart_too(
-    tmp_path: Path,
+    tmp_path: Path, contract: FakeContract
 ) -> None:
-    async with BotHarness(tmp_path) as bot:
+    async with BotHarness(tmp_path, contract=contract, check_spec=True) as bot:
         sub = await bot.link_account()
         earlier = await _earlier_draft(bot)
         await bot.send("/cancel")
@@ -269,8 +282,10 @@ async def test_text_typed_at_the_prompt_after_a_restart_is_kept_apart_too(
         assert await _unchanged(bot, earlier)
 
 
-async def test_text_typed_at_the_save_it_anew_prompt_joins_the_draft(tmp_path: Path) -> None:
-    async with BotHarness(tmp_path) as bot:
+async def test_text_typed_at_the_save_it_anew_prompt_joins_the_draft(
+    tmp_path: Path, contract: FakeContract
+) -> None:
+    async with BotHarness(tmp_path, contract=contract, check_spec=True) as bot:
         sub = await bot.link_account()
         session = bot.deps.qf.for_user(DEMO_USER.id)
         saved = await session.create_note(NoteInput(body="Soon deleted", ranges=["2:255-2:255"]))

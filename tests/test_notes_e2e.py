@@ -117,3 +117,24 @@ async def test_2026_contract_recovers_from_a_stale_stamp_end_to_end(tmp_path: Pa
         assert creates == [409, 200]
         assert _bodies(fake) == ["The first note of this account", "No compulsion in religion"]
         assert fake.validation_errors == []
+
+
+async def test_prelive_deployment_speaks_todays_prelive_contract_end_to_end(
+    tmp_path: Path,
+) -> None:
+    # QF_ENV=prelive alone: the process picks today's pre-live contract, so no note write
+    # carries lastMutationAt (that contract would refuse it) and each carries the client clock.
+    fake = FakeQuranFoundation(contract="prelive")
+    key = Fernet.generate_key().decode()
+    await link_before_start(tmp_path, fake, USER, sub=SUB, encryption_key=key,
+                            scopes=SCOPES_WITH_SYNC)
+    async with running_bot(tmp_path, contract="prelive", fake_qf=fake,
+                           extra_env={"TOKEN_ENCRYPTION_KEY": key}) as bot:
+        assert bot.env["QF_ENV"] == "prelive" and "QF_CONTRACT" not in bot.env
+        chat = PrivateChat(bot.world, USER)
+        await chat.say("/note 2:255 Written under today's pre-live", "✅ Saved your note")
+        (create,) = fake.api_requests("POST", "^/v1/notes$")
+        assert create.status == 200 and "lastMutationAt" not in create.query
+        assert "clientCreatedAt" in create.json
+        assert _bodies(fake) == ["Written under today's pre-live"]
+        assert fake.validation_errors == []

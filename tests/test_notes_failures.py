@@ -15,12 +15,15 @@ from notes_support import (
 
 from handlers.notes.buttons import RetrySave
 from sandbox.harness import DEMO_USER, BotHarness
+from sandbox.quran_foundation import FakeContract
 
 NOTES_PATH = r"/v1/notes$"
 
 
-async def test_failed_save_keeps_the_draft_and_retry_saves_it_once(tmp_path: Path) -> None:
-    async with BotHarness(tmp_path) as bot:
+async def test_failed_save_keeps_the_draft_and_retry_saves_it_once(
+    tmp_path: Path, contract: FakeContract
+) -> None:
+    async with BotHarness(tmp_path, contract=contract, check_spec=True) as bot:
         sub = await bot.link_account()
         await open_wizard(bot, "2:255")
         await bot.send("Saved on the second try.")
@@ -50,8 +53,10 @@ async def test_failed_save_keeps_the_draft_and_retry_saves_it_once(tmp_path: Pat
         assert_telegram_accepted_everything(bot.world)
 
 
-async def test_lost_answer_then_retry_never_duplicates_the_note(tmp_path: Path) -> None:
-    async with BotHarness(tmp_path) as bot:
+async def test_lost_answer_then_retry_never_duplicates_the_note(
+    tmp_path: Path, contract: FakeContract
+) -> None:
+    async with BotHarness(tmp_path, contract=contract, check_spec=True) as bot:
         sub = await bot.link_account()
         await open_wizard(bot, "2:255")
         await bot.send("The server saved this; the answer got lost.")
@@ -70,8 +75,10 @@ async def test_lost_answer_then_retry_never_duplicates_the_note(tmp_path: Path) 
         assert await bot.deps.drafts.latest_for_user(DEMO_USER.id) is None
 
 
-async def test_rate_limit_reply_is_friendly_and_offers_retry(tmp_path: Path) -> None:
-    async with BotHarness(tmp_path) as bot:
+async def test_rate_limit_reply_is_friendly_and_offers_retry(
+    tmp_path: Path, contract: FakeContract
+) -> None:
+    async with BotHarness(tmp_path, contract=contract, check_spec=True) as bot:
         sub = await bot.link_account()
         bot.fake_qf.fail_next(429, method="POST", path=NOTES_PATH, retry_after=30)
         failed = await bot.send("/note 2:255 Written while Quran.com was busy")
@@ -84,9 +91,9 @@ async def test_rate_limit_reply_is_friendly_and_offers_retry(tmp_path: Path) -> 
 
 
 async def test_a_restart_after_a_failure_keeps_the_draft_and_its_retry_button(
-    tmp_path: Path,
+    tmp_path: Path, contract: FakeContract
 ) -> None:
-    async with BotHarness(tmp_path) as bot:
+    async with BotHarness(tmp_path, contract=contract, check_spec=True) as bot:
         sub = await bot.link_account()
         bot.fake_qf.fail_next(502, method="POST", path=NOTES_PATH)
         await bot.send("/note 3:200 Survives a restart after failing")
@@ -97,9 +104,9 @@ async def test_a_restart_after_a_failure_keeps_the_draft_and_its_retry_button(
 
 
 async def test_sharing_failure_after_done_keeps_the_private_note_and_offers_retry(
-    tmp_path: Path,
+    tmp_path: Path, contract: FakeContract
 ) -> None:
-    async with BotHarness(tmp_path) as bot:
+    async with BotHarness(tmp_path, contract=contract, check_spec=True) as bot:
         sub = await bot.link_account()
         await open_wizard(bot, "2:255")
         await bot.send("Shared later, once QuranReflect is back.")
@@ -120,9 +127,9 @@ async def test_sharing_failure_after_done_keeps_the_private_note_and_offers_retr
 
 
 async def test_expired_link_during_save_asks_to_relink_and_keeps_the_draft(
-    tmp_path: Path,
+    tmp_path: Path, contract: FakeContract
 ) -> None:
-    async with BotHarness(tmp_path) as bot:
+    async with BotHarness(tmp_path, contract=contract, check_spec=True) as bot:
         sub = await bot.link_account()
         await open_wizard(bot, "2:255")
         await bot.send("Written while the link was being revoked.")

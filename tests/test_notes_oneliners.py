@@ -13,10 +13,13 @@ from notes_support import (
 )
 
 from sandbox.harness import DEMO_USER, BotHarness
+from sandbox.quran_foundation import FakeContract
 
 
-async def test_one_liner_saves_a_private_note_at_once(tmp_path: Path) -> None:
-    async with BotHarness(tmp_path) as bot:
+async def test_one_liner_saves_a_private_note_at_once(
+    tmp_path: Path, contract: FakeContract
+) -> None:
+    async with BotHarness(tmp_path, contract=contract, check_spec=True) as bot:
         sub = await bot.link_account()
         saved = await bot.send("/note 2:255-257 The Throne Verse: His Kursi extends over all")
         assert "✅ Saved your note on 2:255–257 (44 characters) to Quran.com." in text_of(saved)
@@ -29,8 +32,10 @@ async def test_one_liner_saves_a_private_note_at_once(tmp_path: Path) -> None:
         assert_telegram_accepted_everything(bot.world)
 
 
-async def test_one_liner_keeps_line_breaks_and_several_ranges(tmp_path: Path) -> None:
-    async with BotHarness(tmp_path) as bot:
+async def test_one_liner_keeps_line_breaks_and_several_ranges(
+    tmp_path: Path, contract: FakeContract
+) -> None:
+    async with BotHarness(tmp_path, contract=contract, check_spec=True) as bot:
         sub = await bot.link_account()
         await bot.send("/note 2:255, 3:18 Tawhid\n\n- first point\n- second point")
         (note,) = notes_of(bot, sub)
@@ -38,8 +43,10 @@ async def test_one_liner_keeps_line_breaks_and_several_ranges(tmp_path: Path) ->
         assert note.ranges == ["2:255-2:255", "3:18-3:18"]
 
 
-async def test_short_one_liner_keeps_the_draft_and_asks_for_more(tmp_path: Path) -> None:
-    async with BotHarness(tmp_path) as bot:
+async def test_short_one_liner_keeps_the_draft_and_asks_for_more(
+    tmp_path: Path, contract: FakeContract
+) -> None:
+    async with BotHarness(tmp_path, contract=contract, check_spec=True) as bot:
         sub = await bot.link_account()
         (reply,) = await bot.send("/note 2:255 Ayah")
         assert reply["text"] == (
@@ -56,9 +63,11 @@ async def test_short_one_liner_keeps_the_draft_and_asks_for_more(tmp_path: Path)
         assert note.body == "Ayah\nal-Kursi"
 
 
-async def test_replying_note_saves_the_replied_message_text(tmp_path: Path) -> None:
+async def test_replying_note_saves_the_replied_message_text(
+    tmp_path: Path, contract: FakeContract
+) -> None:
     quoted = "Whoever reads Ayat al-Kursi after each prayer… <a friend's words> & more"
-    async with BotHarness(tmp_path) as bot:
+    async with BotHarness(tmp_path, contract=contract, check_spec=True) as bot:
         sub = await bot.link_account()
         original = await bot.world.user_sends(DEMO_USER.id, DEMO_USER, quoted)
         await bot.process_pending()
@@ -69,8 +78,10 @@ async def test_replying_note_saves_the_replied_message_text(tmp_path: Path) -> N
         assert_telegram_accepted_everything(bot.world)
 
 
-async def test_own_text_wins_over_the_replied_message(tmp_path: Path) -> None:
-    async with BotHarness(tmp_path) as bot:
+async def test_own_text_wins_over_the_replied_message(
+    tmp_path: Path, contract: FakeContract
+) -> None:
+    async with BotHarness(tmp_path, contract=contract, check_spec=True) as bot:
         sub = await bot.link_account()
         original = await bot.world.user_sends(DEMO_USER.id, DEMO_USER, "Someone else's words")
         await bot.process_pending()
@@ -79,8 +90,10 @@ async def test_own_text_wins_over_the_replied_message(tmp_path: Path) -> None:
         assert note.body == "My own reflection"
 
 
-async def test_reply_without_verses_asks_for_them_and_keeps_the_quote(tmp_path: Path) -> None:
-    async with BotHarness(tmp_path) as bot:
+async def test_reply_without_verses_asks_for_them_and_keeps_the_quote(
+    tmp_path: Path, contract: FakeContract
+) -> None:
+    async with BotHarness(tmp_path, contract=contract, check_spec=True) as bot:
         sub = await bot.link_account()
         original = await bot.world.user_sends(
             DEMO_USER.id, DEMO_USER, "Verily, with hardship is ease"
@@ -94,8 +107,10 @@ async def test_reply_without_verses_asks_for_them_and_keeps_the_quote(tmp_path: 
         assert (note.body, note.ranges) == ("Verily, with hardship is ease", ["94:5-94:6"])
 
 
-async def test_text_without_verses_asks_for_them_and_keeps_the_text(tmp_path: Path) -> None:
-    async with BotHarness(tmp_path) as bot:
+async def test_text_without_verses_asks_for_them_and_keeps_the_text(
+    tmp_path: Path, contract: FakeContract
+) -> None:
+    async with BotHarness(tmp_path, contract=contract, check_spec=True) as bot:
         sub = await bot.link_account()
         asked = text_of(await bot.send("/note 5 things I learned today"))
         assert "Which verses" in asked and "I kept your text (24 characters)." in asked
@@ -107,9 +122,9 @@ async def test_text_without_verses_asks_for_them_and_keeps_the_text(tmp_path: Pa
 
 
 async def test_one_liner_with_an_impossible_verse_explains_and_saves_nothing(
-    tmp_path: Path,
+    tmp_path: Path, contract: FakeContract
 ) -> None:
-    async with BotHarness(tmp_path) as bot:
+    async with BotHarness(tmp_path, contract=contract, check_spec=True) as bot:
         sub = await bot.link_account()
         reply = text_of(await bot.send("/note 2:300 a reflection"))
         assert "Surah 2 has 286 verses." in reply
@@ -117,8 +132,10 @@ async def test_one_liner_with_an_impossible_verse_explains_and_saves_nothing(
         assert notes_of(bot, sub) == []
 
 
-async def test_an_edited_note_command_does_not_save_again(tmp_path: Path) -> None:
-    async with BotHarness(tmp_path) as bot:
+async def test_an_edited_note_command_does_not_save_again(
+    tmp_path: Path, contract: FakeContract
+) -> None:
+    async with BotHarness(tmp_path, contract=contract, check_spec=True) as bot:
         sub = await bot.link_account()
         sent = await bot.world.user_sends(DEMO_USER.id, DEMO_USER, "/note 2:255 First version")
         await bot.process_pending()
@@ -128,8 +145,10 @@ async def test_an_edited_note_command_does_not_save_again(tmp_path: Path) -> Non
         assert [note.body for note in notes_of(bot, sub)] == ["First version"]
 
 
-async def test_one_liner_command_addressed_to_the_bot_by_name(tmp_path: Path) -> None:
-    async with BotHarness(tmp_path) as bot:
+async def test_one_liner_command_addressed_to_the_bot_by_name(
+    tmp_path: Path, contract: FakeContract
+) -> None:
+    async with BotHarness(tmp_path, contract=contract, check_spec=True) as bot:
         sub = await bot.link_account()
         await bot.send(f"/note@{bot.app.bot.username} 112:1 Say: He is Allah, the One")
         (note,) = notes_of(bot, sub)
@@ -137,7 +156,7 @@ async def test_one_liner_command_addressed_to_the_bot_by_name(tmp_path: Path) ->
 
 
 async def test_one_liner_keeps_opening_quotes_and_brackets_in_the_saved_text(
-    tmp_path: Path,
+    tmp_path: Path, contract: FakeContract
 ) -> None:
     bodies = [
         '"No fatigue overtakes Him" is striking',
@@ -146,7 +165,7 @@ async def test_one_liner_keeps_opening_quotes_and_brackets_in_the_saved_text(
         ",a note that starts with a comma",
         "«لا تأخذه سنة ولا نوم» عجيب",
     ]
-    async with BotHarness(tmp_path) as bot:
+    async with BotHarness(tmp_path, contract=contract, check_spec=True) as bot:
         sub = await bot.link_account()
         for body in bodies:
             saved = text_of(await bot.send(f"/note 2:255 {body}"))
@@ -157,8 +176,10 @@ async def test_one_liner_keeps_opening_quotes_and_brackets_in_the_saved_text(
         assert_telegram_accepted_everything(bot.world)
 
 
-async def test_one_liner_with_a_time_like_first_word_keeps_its_verses(tmp_path: Path) -> None:
-    async with BotHarness(tmp_path) as bot:
+async def test_one_liner_with_a_time_like_first_word_keeps_its_verses(
+    tmp_path: Path, contract: FakeContract
+) -> None:
+    async with BotHarness(tmp_path, contract=contract, check_spec=True) as bot:
         sub = await bot.link_account()
         await bot.send("/note 1:2 second note about praise")
         await bot.send("/note 2:255 minutes spent on this verse")

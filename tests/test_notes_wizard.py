@@ -17,14 +17,17 @@ from telegram import Update
 
 from bot.domain.notes import NOTE_MAX_LENGTH
 from sandbox.harness import DEMO_USER, BotHarness
+from sandbox.quran_foundation import FakeContract
 from sandbox.telegram import FakeUser
 from storage import Database, DatabasePersistence
 
 HOSTILE = "<b>x</b> & <script>alert('hi')</script> &amp; &lt;"
 
 
-async def test_wizard_saves_a_private_note_on_a_range(tmp_path: Path) -> None:
-    async with BotHarness(tmp_path) as bot:
+async def test_wizard_saves_a_private_note_on_a_range(
+    tmp_path: Path, contract: FakeContract
+) -> None:
+    async with BotHarness(tmp_path, contract=contract, check_spec=True) as bot:
         sub = await bot.link_account()
         asked = text_of(await bot.send("/note"))
         assert "Which verses" in asked
@@ -46,8 +49,8 @@ async def test_wizard_saves_a_private_note_on_a_range(tmp_path: Path) -> None:
         assert_telegram_accepted_everything(bot.world)
 
 
-async def test_wizard_can_share_to_quranreflect(tmp_path: Path) -> None:
-    async with BotHarness(tmp_path) as bot:
+async def test_wizard_can_share_to_quranreflect(tmp_path: Path, contract: FakeContract) -> None:
+    async with BotHarness(tmp_path, contract=contract, check_spec=True) as bot:
         sub = await bot.link_account()
         await open_wizard(bot, "1:1-7")
         await bot.send("Al-Fatihah is the opening of the Book.")
@@ -60,7 +63,7 @@ async def test_wizard_can_share_to_quranreflect(tmp_path: Path) -> None:
 
 
 async def test_ten_thousand_characters_over_three_messages_are_saved_intact(
-    tmp_path: Path,
+    tmp_path: Path, contract: FakeContract
 ) -> None:
     # Telegram delivers at most 4,096 characters per message: 4096 + 4096 + 1806, joined by two
     # line breaks, is exactly the API's maximum of 10,000.
@@ -69,7 +72,7 @@ async def test_ten_thousand_characters_over_three_messages_are_saved_intact(
         (HOSTILE + " patience & gratitude\n" * 200)[:4096],
         ("🌙 The night is calm. " * 100)[:1806],
     ]
-    async with BotHarness(tmp_path) as bot:
+    async with BotHarness(tmp_path, contract=contract, check_spec=True) as bot:
         sub = await bot.link_account()
         await open_wizard(bot, "2:255")
         counts = [text_of(await bot.send(part)) for part in parts]
@@ -96,8 +99,10 @@ async def test_ten_thousand_characters_over_three_messages_are_saved_intact(
         assert_telegram_accepted_everything(bot.world)
 
 
-async def test_a_part_past_the_limit_is_refused_and_the_text_so_far_kept(tmp_path: Path) -> None:
-    async with BotHarness(tmp_path) as bot:
+async def test_a_part_past_the_limit_is_refused_and_the_text_so_far_kept(
+    tmp_path: Path, contract: FakeContract
+) -> None:
+    async with BotHarness(tmp_path, contract=contract, check_spec=True) as bot:
         sub = await bot.link_account()
         await open_wizard(bot, "2:286")
         await bot.send("a" * 4096)
@@ -114,8 +119,10 @@ async def test_a_part_past_the_limit_is_refused_and_the_text_so_far_kept(tmp_pat
         assert len(note.body) == NOTE_MAX_LENGTH and note.body.endswith("c" * 1806)
 
 
-async def test_done_with_too_little_text_asks_for_more(tmp_path: Path) -> None:
-    async with BotHarness(tmp_path) as bot:
+async def test_done_with_too_little_text_asks_for_more(
+    tmp_path: Path, contract: FakeContract
+) -> None:
+    async with BotHarness(tmp_path, contract=contract, check_spec=True) as bot:
         sub = await bot.link_account()
         await open_wizard(bot, "94:5")
         await bot.send("Ease")
@@ -128,8 +135,10 @@ async def test_done_with_too_little_text_asks_for_more(tmp_path: Path) -> None:
         assert note.body == "Ease\nfollows hardship"
 
 
-async def test_html_hostile_text_round_trips_and_every_message_parses(tmp_path: Path) -> None:
-    async with BotHarness(tmp_path) as bot:
+async def test_html_hostile_text_round_trips_and_every_message_parses(
+    tmp_path: Path, contract: FakeContract
+) -> None:
+    async with BotHarness(tmp_path, contract=contract, check_spec=True) as bot:
         sub = await bot.link_account()
         await open_wizard(bot, "2:255")
         await bot.send(HOSTILE)
@@ -145,9 +154,9 @@ async def test_html_hostile_text_round_trips_and_every_message_parses(tmp_path: 
 
 
 async def test_ranges_step_explains_bad_verses_and_accepts_verses_with_text(
-    tmp_path: Path,
+    tmp_path: Path, contract: FakeContract
 ) -> None:
-    async with BotHarness(tmp_path) as bot:
+    async with BotHarness(tmp_path, contract=contract, check_spec=True) as bot:
         sub = await bot.link_account()
         await bot.send("/note")
         error = text_of(await bot.send("2:300"))
@@ -159,8 +168,8 @@ async def test_ranges_step_explains_bad_verses_and_accepts_verses_with_text(
         assert (note.ranges, note.body) == (["2:286-2:286"], "Our Lord, do not burden us")
 
 
-async def test_draft_survives_a_restart_mid_wizard(tmp_path: Path) -> None:
-    async with BotHarness(tmp_path) as bot:
+async def test_draft_survives_a_restart_mid_wizard(tmp_path: Path, contract: FakeContract) -> None:
+    async with BotHarness(tmp_path, contract=contract, check_spec=True) as bot:
         sub = await bot.link_account()
         await open_wizard(bot, "2:255")
         await bot.send("Written before the restart.")
@@ -186,8 +195,10 @@ async def _crash(bot: BotHarness) -> None:
     await bot.start()
 
 
-async def test_after_a_crash_note_offers_to_continue_the_draft(tmp_path: Path) -> None:
-    async with BotHarness(tmp_path) as bot:
+async def test_after_a_crash_note_offers_to_continue_the_draft(
+    tmp_path: Path, contract: FakeContract
+) -> None:
+    async with BotHarness(tmp_path, contract=contract, check_spec=True) as bot:
         sub = await bot.link_account()
         await open_wizard(bot, "2:255")
         await bot.send("Nothing typed is lost.")
@@ -207,8 +218,10 @@ async def test_after_a_crash_note_offers_to_continue_the_draft(tmp_path: Path) -
         assert_telegram_accepted_everything(bot.world)
 
 
-async def test_wizard_buttons_work_after_the_conversation_was_lost(tmp_path: Path) -> None:
-    async with BotHarness(tmp_path) as bot:
+async def test_wizard_buttons_work_after_the_conversation_was_lost(
+    tmp_path: Path, contract: FakeContract
+) -> None:
+    async with BotHarness(tmp_path, contract=contract, check_spec=True) as bot:
         sub = await bot.link_account()
         await open_wizard(bot, "3:200")
         await bot.send("Be patient and steadfast.")
@@ -218,8 +231,10 @@ async def test_wizard_buttons_work_after_the_conversation_was_lost(tmp_path: Pat
         assert note.body == "Be patient and steadfast."
 
 
-async def test_cancel_keeps_the_draft_until_it_is_discarded(tmp_path: Path) -> None:
-    async with BotHarness(tmp_path) as bot:
+async def test_cancel_keeps_the_draft_until_it_is_discarded(
+    tmp_path: Path, contract: FakeContract
+) -> None:
+    async with BotHarness(tmp_path, contract=contract, check_spec=True) as bot:
         sub = await bot.link_account()
         await open_wizard(bot, "2:255")
         await bot.send("A thought to finish later.")
@@ -235,8 +250,10 @@ async def test_cancel_keeps_the_draft_until_it_is_discarded(tmp_path: Path) -> N
         assert notes_of(bot, sub) == []
 
 
-async def test_discard_button_after_cancel_removes_the_draft(tmp_path: Path) -> None:
-    async with BotHarness(tmp_path) as bot:
+async def test_discard_button_after_cancel_removes_the_draft(
+    tmp_path: Path, contract: FakeContract
+) -> None:
+    async with BotHarness(tmp_path, contract=contract, check_spec=True) as bot:
         await bot.link_account()
         await open_wizard(bot, "2:255")
         await bot.send("Soon to be discarded.")
@@ -249,10 +266,10 @@ async def test_discard_button_after_cancel_removes_the_draft(tmp_path: Path) -> 
 
 
 async def test_in_a_group_note_points_to_the_private_chat_and_keeps_the_text(
-    tmp_path: Path,
+    tmp_path: Path, contract: FakeContract
 ) -> None:
     friend = FakeUser(2002, "Bilal")
-    async with BotHarness(tmp_path) as bot:
+    async with BotHarness(tmp_path, contract=contract, check_spec=True) as bot:
         sub = await bot.link_account()
         bot.world.add_group(-100, "Study circle", members=[DEMO_USER, friend])
         reply = await bot.send("/note 2:153 Seek help through patience and prayer", chat_id=-100)
@@ -271,8 +288,10 @@ async def test_in_a_group_note_points_to_the_private_chat_and_keeps_the_text(
         assert all("Seek help" not in text for text in bot.texts(-100))
 
 
-async def test_unlinked_user_is_asked_to_link_and_the_text_waits(tmp_path: Path) -> None:
-    async with BotHarness(tmp_path) as bot:
+async def test_unlinked_user_is_asked_to_link_and_the_text_waits(
+    tmp_path: Path, contract: FakeContract
+) -> None:
+    async with BotHarness(tmp_path, contract=contract, check_spec=True) as bot:
         reply = await bot.send("/note 2:255 Written before linking")
         assert "link" in text_of(reply).lower()
         assert "🔗 Link Quran.com account" in labels(reply[-1])
@@ -285,9 +304,9 @@ async def test_unlinked_user_is_asked_to_link_and_the_text_waits(tmp_path: Path)
 
 
 async def test_a_non_text_message_in_the_body_step_gets_a_hint_and_changes_nothing(
-    tmp_path: Path,
+    tmp_path: Path, contract: FakeContract
 ) -> None:
-    async with BotHarness(tmp_path) as bot:
+    async with BotHarness(tmp_path, contract=contract, check_spec=True) as bot:
         await bot.link_account()
         await open_wizard(bot, "2:255")
         await bot.send("Some text first.")
@@ -308,7 +327,9 @@ async def test_a_non_text_message_in_the_body_step_gets_a_hint_and_changes_nothi
         assert draft is not None and draft.body == "Some text first."
 
 
-async def test_arabic_readers_see_arabic_digits_in_counts_and_verses(tmp_path: Path) -> None:
+async def test_arabic_readers_see_arabic_digits_in_counts_and_verses(
+    tmp_path: Path, contract: FakeContract
+) -> None:
     reader = FakeUser(3003, "Fatima", language_code="ar")
     async with BotHarness(tmp_path, user=reader) as bot:
         sub = await bot.link_account(reader)
@@ -324,9 +345,9 @@ async def test_arabic_readers_see_arabic_digits_in_counts_and_verses(tmp_path: P
 
 
 async def test_pressing_done_twice_saves_once_and_keeps_the_saved_message(
-    tmp_path: Path,
+    tmp_path: Path, contract: FakeContract
 ) -> None:
-    async with BotHarness(tmp_path) as bot:
+    async with BotHarness(tmp_path, contract=contract, check_spec=True) as bot:
         sub = await bot.link_account()
         await open_wizard(bot, "2:255")
         (status,) = await bot.send("Pressed twice in a hurry.")
@@ -338,8 +359,10 @@ async def test_pressing_done_twice_saves_once_and_keeps_the_saved_message(
         assert_telegram_accepted_everything(bot.world)
 
 
-async def test_cancel_before_any_text_leaves_no_draft(tmp_path: Path) -> None:
-    async with BotHarness(tmp_path) as bot:
+async def test_cancel_before_any_text_leaves_no_draft(
+    tmp_path: Path, contract: FakeContract
+) -> None:
+    async with BotHarness(tmp_path, contract=contract, check_spec=True) as bot:
         await bot.link_account()
         await bot.send("/note")
         assert "Cancelled." in text_of(await bot.press("Cancel"))

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from qf_support import ALL_SCOPES, QFWorld, qf_world
+from qf_support import ALL_SCOPES, CONTRACTS, QFWorld, qf_world
 
 from bot.qf import (
     GoalInput,
@@ -23,10 +23,11 @@ from bot.qf import (
 MUSHAF = 4
 
 
-@pytest.fixture(params=["production", "2026-03-29"])
+@pytest.fixture(params=CONTRACTS)
 async def world(request: pytest.FixtureRequest) -> AsyncIterator[QFWorld]:
-    # Pre-live clients are configured to send lastMutationAt from the start (docs §6 rule 1).
-    async with qf_world(request.param, send_last_mutation_at=request.param != "production") as w:
+    # Each client is configured as deployed against that contract: lastMutationAt from the
+    # start where the contract declares it (docs §6 rule 1), never where it does not.
+    async with qf_world(request.param) as w:
         yield w
 
 

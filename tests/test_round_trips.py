@@ -26,7 +26,7 @@ ZONE = "Asia/Riyadh"
 LATENCY = 0.25
 
 
-@pytest.fixture(params=["production", "2026-03-29"])
+@pytest.fixture(params=["production", "prelive", "2026-03-29"])
 async def bot(tmp_path: Path, request: pytest.FixtureRequest) -> AsyncIterator[BotHarness]:
     fake = FakeQuranFoundation(contract=request.param)
     fake.set_today(TODAY, timezone=ZONE)
@@ -72,7 +72,11 @@ async def test_today_waits_for_one_round_trip(bot: BotHarness) -> None:
     seed_time_goal(bot)
     trips = await round_trips_of(bot, "/today")
     assert trips.sequential == 1, trips.describe()
-    assert trips.calls == 3  # the three goal types, asked side by side
+    # The three goal types and the latest reading session ("Continue from …"), side by side.
+    assert sorted(trips.waves[0]) == [
+        "GET /v1/goals/get-todays-plan", "GET /v1/goals/get-todays-plan",
+        "GET /v1/goals/get-todays-plan", "GET /v1/reading-sessions",
+    ]
 
 
 async def test_time_read_waits_for_two_round_trips(bot: BotHarness) -> None:

@@ -28,7 +28,7 @@ from bot.app.metrics import (
 from bot.app.processor import KeyedUpdateProcessor
 from bot.app.scheduler import install_reminders
 from bot.app.send_budget import SendBudget
-from bot.qf import QuranFoundationClient
+from bot.qf import QFContract, QuranFoundationClient
 from bot.services.deps import DEPS_KEY, Deps, deps_of, utc_now
 from bot.services.revocations import DRAIN_INTERVAL_SECONDS, DrainReport, revoke_due
 from storage import (
@@ -108,6 +108,7 @@ async def create_deps(
             client_id=settings.qf_client_id,
             client_secret=settings.qf_client_secret,
             accounts=accounts,
+            contract=QFContract(settings.contract),
             send_last_mutation_at=bool(settings.qf_send_last_mutation_at),
             http=http,
             clock=clock,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from cryptography.fernet import Fernet
 from pydantic import AliasChoices, Field, ValidationError, field_validator, model_validator
@@ -32,6 +32,19 @@ QF_DEFAULT_URLS: dict[QFEnvironment, tuple[str, str]] = {
     ),
 }
 
+#: The User API contracts, as `bot.qf.contract.QFContract` names them (config stays a leaf, so
+#: the names are repeated here; `tests/test_config.py` keeps the two in step).
+QFContractName = Literal["production", "prelive", "prelive-2026-03-29"]
+#: The contract each environment serves today (`QF_CONTRACT` names another one, e.g. the
+#: 2026-03-29 pre-live contract a test server still speaks).
+QF_DEFAULT_CONTRACTS: dict[QFEnvironment, QFContractName] = {
+    QFEnvironment.PRELIVE: "prelive",
+    QFEnvironment.PRODUCTION: "production",
+}
+#: The contracts whose note writes declare `lastMutationAt`.
+CONTRACTS_WITH_MUTATION_STAMP: frozenset[str] = frozenset({"prelive-2026-03-29"})
+
+#: `reading_session` lets a credited /read move Quran.com's "continue reading" position.
 DEFAULT_SCOPES = "openid offline_access user goal note streak activity_day reading_session"
 #: Pre-live also grants `sync`, which the note-write recovery needs to read the server's latest
 #: mutation time; production refuses the scope (`invalid_scope`), so it is asked for only there.
@@ -53,13 +66,16 @@ class Settings(BaseSettings):
         default="https://api.telegram.org/bot", alias="TELEGRAM_API_BASE_URL"
     )
     qf_env: QFEnvironment = Field(default=QFEnvironment.PRELIVE, alias="QF_ENV")
+    #: The User API contract; unset means the one `QF_ENV` serves today.
+    qf_contract: QFContractName | None = Field(default=None, alias="QF_CONTRACT")
     qf_api_base_url: str = Field(default="", alias="QF_API_BASE_URL")
     qf_oauth_base_url: str = Field(default="", alias="QF_OAUTH_BASE_URL")
     qf_client_id: str = Field(default="", alias="QF_CLIENT_ID")
     qf_client_secret: str = Field(default="", alias="QF_CLIENT_SECRET")
     qf_scopes: str = Field(default="", alias="QF_SCOPES")
     #: Note writes carry `lastMutationAt` from the first request when true; otherwise only once
-    #: the server has demanded it (see `bot.qf.notes_api`). Unset means "true on prelive".
+    #: the server has demanded it (see `bot.qf.notes_api`). Unset means "when the contract
+    #: declares it"; true for a contract that forbids it is refused at start.
     qf_send_last_mutation_at: bool | None = Field(
         default=None, alias="QF_SEND_LAST_MUTATION_AT"
     )
@@ -90,6 +106,12 @@ class Settings(BaseSettings):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
 
+    @field_validator("qf_contract", mode="before")
+    @classmethod
+    def _empty_contract_is_unset(cls, value: Any) -> Any:
+        # `QF_CONTRACT=` in a .env means "the default", as for the URLs.
+        return None if isinstance(value, str) and not value.strip() else value
+
     @field_validator("log_level")
     @classmethod
     def _upper_level(cls, value: str) -> str:
@@ -119,9 +141,23 @@ class Settings(BaseSettings):
             self.qf_scopes = (
                 PRELIVE_DEFAULT_SCOPES if self.qf_env is QFEnvironment.PRELIVE else DEFAULT_SCOPES
             )
+        if self.qf_contract is None:
+            self.qf_contract = QF_DEFAULT_CONTRACTS[self.qf_env]
+        declared = self.qf_contract in CONTRACTS_WITH_MUTATION_STAMP
         if self.qf_send_last_mutation_at is None:
-            self.qf_send_last_mutation_at = self.qf_env is QFEnvironment.PRELIVE
+            self.qf_send_last_mutation_at = declared
+        elif self.qf_send_last_mutation_at and not declared:
+            raise ValueError(
+                f"QF_SEND_LAST_MUTATION_AT=true, but the {self.qf_contract} contract does not "
+                "declare lastMutationAt (every note write would be refused); unset it, or set "
+                "QF_CONTRACT=prelive-2026-03-29 for a server on that contract"
+            )
         return self
+
+    @property
+    def contract(self) -> QFContractName:
+        """The User API contract (filled from `QF_ENV` when `QF_CONTRACT` is unset)."""
+        return self.qf_contract or QF_DEFAULT_CONTRACTS[self.qf_env]
 
     @property
     def oauth_redirect_uri(self) -> str:

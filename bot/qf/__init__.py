@@ -1,6 +1,7 @@
 """Quran Foundation adapter: OAuth linking and the User API, with no Telegram in sight."""
 
 from bot.qf.client import QuranFoundationClient
+from bot.qf.contract import QFContract
 from bot.qf.errors import (
     BadGateway,
     BadRequest,
@@ -41,6 +42,7 @@ from bot.qf.models import (
     TokenSet,
 )
 from bot.qf.oauth import new_nonce, new_pkce_pair, new_state
+from bot.qf.reading_sessions_api import ReadingPosition
 from bot.qf.session import UserSession
 from bot.qf.tokens import AccountStore, StoredAccount, TokenVault
 from bot.qf.transport import DEFAULT_TIMEOUT, RetryPolicy
@@ -72,10 +74,12 @@ __all__ = [
     "Profile",
     "PublishResult",
     "QFConnectionError",
+    "QFContract",
     "QFError",
     "QFTimeout",
     "QuranFoundationClient",
     "RateLimited",
+    "ReadingPosition",
     "RetryPolicy",
     "ServerError",
     "StoredAccount",

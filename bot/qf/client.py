@@ -25,6 +25,7 @@ from urllib.parse import quote_plus
 import httpx
 
 from bot.qf import oauth
+from bot.qf.contract import QFContract
 from bot.qf.errors import InvalidResponse, QFError, error_from_response
 from bot.qf.models import Profile, TokenSet
 from bot.qf.notes_api import MutationPolicy
@@ -68,7 +69,8 @@ class QuranFoundationClient:
         client_id: str,
         client_secret: str,
         accounts: AccountStore,
-        send_last_mutation_at: bool = False,
+        contract: QFContract = QFContract.PRODUCTION,
+        send_last_mutation_at: bool | None = None,
         http: httpx.AsyncClient | None = None,
         clock: Callable[[], dt.datetime] | None = None,
         timeout: httpx.Timeout = DEFAULT_TIMEOUT,
@@ -100,8 +102,15 @@ class QuranFoundationClient:
             sleep=sleep or asyncio.sleep,
             rng=rng or random.Random(),
         )
+        #: What the User API accepts (see `bot.qf.contract`).
+        self.contract = contract
         #: Shared by every session: once one learns QF wants `lastMutationAt`, all send it.
-        self.mutations = MutationPolicy(send_last_mutation_at)
+        #: Unset means "as the contract declares".
+        self.mutations = MutationPolicy(
+            contract.declares_mutation_stamp
+            if send_last_mutation_at is None
+            else send_last_mutation_at
+        )
         self.vault = TokenVault(
             accounts, self.refresh, clock=self.clock, refresh_margin=refresh_margin
         )
@@ -185,13 +194,25 @@ class QuranFoundationClient:
     ) -> tuple[str, str | None]:
         """(sub, display name) of the account `tokens` belong to.
 
-        Read from the id_token (see `oauth.unverified_claims` for why its signature is not
-        checked); the name falls back to the User API profile, which also supplies an id when no
-        `openid` scope was granted. A missing name is not an error: linking still works.
+        Read from the id_token once `oauth.check_id_token` has accepted it (issuer, audience,
+        expiry, and this login's nonce when `openid` was granted; see `oauth.unverified_claims`
+        for why its signature is not checked); the name falls back to the User API profile,
+        which also supplies an id when no `openid` scope was granted. A missing name is not an
+        error: linking still works.
         """
         claims = oauth.unverified_claims(tokens.id_token)
-        if expected_nonce is not None and "nonce" in claims and claims["nonce"] != expected_nonce:
-            raise QFError(None, "nonce_mismatch", "id_token nonce does not match the login")
+        try:
+            oauth.check_id_token(
+                claims,
+                client_id=self.client_id,
+                issuer=self.oauth_base_url,
+                now=self.clock(),
+                expected_nonce=expected_nonce,
+                openid_granted="openid" in tokens.scopes,
+            )
+        except oauth.IdTokenRejected as rejected:
+            log.warning("id_token refused: %s", rejected.reason)
+            raise QFError(None, rejected.reason, str(rejected)) from rejected
         sub = claims.get("sub") or oauth.unverified_claims(tokens.access_token).get("sub")
         name = oauth.display_name_from(claims)
         if not sub or not name:
@@ -319,8 +340,19 @@ class QuranFoundationClient:
         await self.vault.record_mutation_at(user_id, stamp)
 
 
+#: What a 403 envelope says when the *token* is at fault (QF's spec allows 403 for an expired
+#: token), as opposed to a missing scope or a client-id mismatch, which no refresh can mend.
+_REFUSED_TOKEN_WORDS = ("expired", "invalid_token", "token_expired", "unauthorized")
+
+
 def _token_refused(response: httpx.Response) -> bool:
-    """401, or the 403 that QF's spec also documents for an expired token."""
+    """401, or a 403 whose envelope says the token is invalid or expired (one refresh)."""
     if response.status_code == 401:
         return True
-    return response.status_code == 403 and "expired" in response.text.lower()
+    if response.status_code != 403:
+        return False
+    error = error_from_response(response)
+    said = f"{error.code or ''} {error.message}".lower()
+    if any(word in said for word in _REFUSED_TOKEN_WORDS):
+        return True
+    return "token" in said and any(word in said for word in ("invalid", "not valid", "revoked"))

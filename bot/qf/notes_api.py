@@ -1,10 +1,13 @@
 """Notes on Quran.com, written so that a note is never lost or duplicated.
 
 Two things make note writes special:
-- `lastMutationAt`: some QF contracts demand the user's latest mutation time on every note write
-  (docs §6 "Bot rule"). It is sent when configured, or learned the first time the server asks
-  for it (`MutationPolicy`); a conflict costs one re-sync and one retry, never a loop. The sync
-  head (`sync_head`) and every `X-Mutation-At` header keep the stored value fresh.
+- `lastMutationAt`: the 2026-03-29 contract demands the user's latest mutation time on every note
+  write (docs §6 "Bot rule"); today's pre-live and production forbid it. It is sent when the
+  contract declares it, or learned the first time the server asks for it (`MutationPolicy`); a
+  conflict costs one re-sync and one retry, never a loop. A server that says the parameter
+  "should not exist" is the opposite of asking: the bot stops sending it. The sync head
+  (`sync_head`) and every `X-Mutation-At` header keep the stored value fresh. Contracts that
+  declare `clientCreatedAt`/`clientUpdatedAt` get the bot's clock on creates and edits.
 - QF has no idempotency keys: when a create's answer is lost after sending, the note is looked
   up by its range before it is sent again (`create_note`).
 """
@@ -47,8 +50,10 @@ class NotesApi(UserApi):
         original error is raised and nothing is re-sent: the caller keeps the draft.
         """
         started = self._client.clock()
+        # Built once: a re-send after a lost answer is the same note, created at the same time.
+        wire = note.to_wire() | self._client.contract.client_timestamps(started, created=True)
         try:
-            payload = await self._note_write("POST", "/v1/notes", json=note.to_wire())
+            payload = await self._note_write("POST", "/v1/notes", json=wire)
         except (QFTimeout, QFConnectionError) as error:
             if not error.ambiguous:
                 raise
@@ -61,7 +66,7 @@ class NotesApi(UserApi):
             if existing is not None:
                 log.info("note had been saved; not sending it again")
                 return NoteSaved(note=existing)
-            payload = await self._note_write("POST", "/v1/notes", json=note.to_wire())
+            payload = await self._note_write("POST", "/v1/notes", json=wire)
         return self._note_saved(payload, sharing=note.save_to_qr)
 
     def _note_saved(self, payload: Any, *, sharing: bool) -> NoteSaved:
@@ -99,9 +104,12 @@ class NotesApi(UserApi):
         return NotePage(notes=notes, pagination=parse_model(Pagination, pagination or {}))
 
     async def notes_by_verse(self, verse_key: str) -> list[Note]:
-        # The spec calls the verse key a query parameter, but it is the path segment (that is
-        # what Quran.com's own client sends; a duplicate query parameter would be undeclared).
-        payload = await self._get(f"/v1/notes/by-verse/{path_segment(verse_key, safe=':')}")
+        # The path has a `{verseKey}` segment (what Quran.com's own client fills in), and every
+        # contract declares `verseKey` as a *required query* parameter: send it in both places,
+        # so neither a router reading the path nor a validator checking the query refuses it.
+        payload = await self._get(
+            f"/v1/notes/by-verse/{path_segment(verse_key, safe=':')}", {"verseKey": verse_key}
+        )
         return [parse_model(Note, item) for item in list_data(payload)]
 
     async def notes_by_range(self, from_key: str, to_key: str) -> list[Note]:
@@ -129,6 +137,7 @@ class NotesApi(UserApi):
         wire: dict[str, Any] = {"body": body}
         if save_to_qr is not None:
             wire["saveToQR"] = save_to_qr
+        wire |= self._client.contract.client_timestamps(self._client.clock(), created=False)
         payload = await self._note_write("PATCH", f"/v1/notes/{path_segment(note_id)}",
                                          json=wire)
         return self._note_saved(payload, sharing=bool(save_to_qr)).note
@@ -163,6 +172,12 @@ class NotesApi(UserApi):
         try:
             return await self._write(method, path, params=params or None, json=json)
         except QFError as error:
+            if params and _refuses_mutation_stamp(error):
+                # Configured or learned, but this server's contract has no such parameter:
+                # stop sending it (for every session) and send this write once without it.
+                log.warning("QF refuses lastMutationAt on note writes; no longer sending it")
+                policy.required = False
+                return await self._write(method, path, json=json)
             if not _demands_mutation_stamp(error):
                 raise
             if learning:
@@ -223,7 +238,25 @@ def _split_range(verse_range: str) -> tuple[str, str]:
     return start, end or start
 
 
+#: How validation replies say a parameter is not allowed at all (class-validator's "property X
+#: should not exist", and the usual variants): never a demand to send it.
+_FORBIDDEN_WORDING = (
+    "should not exist", "not allowed", "not permitted", "is not declared", "unknown parameter",
+    "unexpected parameter", "not expected",
+)
+
+
+def _refuses_mutation_stamp(error: QFError) -> bool:
+    if error.status not in (400, 422) or not error.names("lastmutationat"):
+        return False
+    return any(error.names(wording) for wording in _FORBIDDEN_WORDING)
+
+
 def _demands_mutation_stamp(error: QFError) -> bool:
     if isinstance(error, OutOfSync):
         return True
-    return error.status in (400, 422) and error.names("lastmutationat")
+    return (
+        error.status in (400, 422)
+        and error.names("lastmutationat")
+        and not _refuses_mutation_stamp(error)
+    )

@@ -118,6 +118,58 @@ def unverified_claims(token: str | None) -> dict[str, Any]:
     return claims if isinstance(claims, dict) else {}
 
 
+#: Clock difference tolerated between us and QF when reading an id_token's `exp`.
+ID_TOKEN_LEEWAY = timedelta(seconds=60)
+
+
+class IdTokenRejected(ValueError):
+    """An id_token that is not for this login: `reason` is a short machine-readable code."""
+
+    def __init__(self, reason: str, detail: str) -> None:
+        self.reason = reason
+        super().__init__(detail)
+
+
+def check_id_token(
+    claims: Mapping[str, Any],
+    *,
+    client_id: str,
+    issuer: str,
+    now: datetime,
+    expected_nonce: str | None,
+    openid_granted: bool,
+) -> None:
+    """Refuse an id_token that was not issued to us, by our issuer, for this login, or is stale.
+
+    The signature is not checked (see `unverified_claims`); these are the checks OIDC Core §3.1.3.7
+    still asks of a client that got the token straight from the token endpoint: `iss` is the
+    OAuth server we talk to (compared without a trailing slash: Hydra publishes
+    `https://oauth2.quran.foundation/`), `aud` names our client id, `exp` has not passed, and,
+    when `openid` was granted (so an id_token is owed), the `nonce` is the one this login sent,
+    which ties the token to this browser round trip and defeats a replayed one.
+    """
+    if openid_granted and not claims:
+        raise IdTokenRejected("id_token_missing", "openid was granted but no id_token came")
+    if not claims:
+        return
+    if str(claims.get("iss", "")).rstrip("/") != issuer.rstrip("/"):
+        raise IdTokenRejected("id_token_issuer", "id_token issued by another server")
+    audience = claims.get("aud")
+    audiences = audience if isinstance(audience, list) else [audience]
+    if client_id not in audiences:
+        raise IdTokenRejected("id_token_audience", "id_token issued to another client")
+    expiry = claims.get("exp")
+    if not isinstance(expiry, int | float) or isinstance(expiry, bool):
+        raise IdTokenRejected("id_token_expiry", "id_token has no expiry")
+    if datetime.fromtimestamp(expiry, tz=now.tzinfo) + ID_TOKEN_LEEWAY <= now:
+        raise IdTokenRejected("id_token_expired", "id_token has expired")
+    nonce = claims.get("nonce")
+    if openid_granted and nonce is None:
+        raise IdTokenRejected("nonce_missing", "id_token carries no nonce")
+    if nonce is not None and nonce != expected_nonce:
+        raise IdTokenRejected("nonce_mismatch", "id_token nonce does not match the login")
+
+
 def display_name_from(claims: Mapping[str, Any]) -> str | None:
     """The friendliest name OIDC claims offer (QF's userinfo uses first_name/last_name)."""
 

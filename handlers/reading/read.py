@@ -37,6 +37,7 @@ from bot.services.reading import (
     remember_last_read,
     standing_after_credit,
 )
+from bot.services.reading_position import beside_position
 from handlers.callbacks import button
 from handlers.context import translator_for
 from handlers.reading.answers import answer_press, report_credit
@@ -177,15 +178,20 @@ async def _credit_request(
         summary = t.gettext(
             "{pages}: {summary}", pages=pages_label(*pages, t), summary=summary
         )
+    # A fresh credit also moves Quran.com's "continue reading" (beside the follow-up, not
+    # after it); a replayed one was recorded the first time.
+    stopped = request.ranges if result.outcome is CreditOutcome.CREDITED else []
     if not is_private(update):
         user = update.effective_user
         name = user.mention_html(isolated_name(user.full_name)) if user else ""
-        await send(update, context, t.gettext(
+        await beside_position(reader, stopped, send(update, context, t.gettext(
             "✅ Credited {summary} to {name}'s Quran.com account.", summary=summary, name=name
-        ), edit=edit)
+        ), edit=edit))
         return
     lines = [t.gettext("✅ Credited {summary} to your Quran.com account.", summary=summary)]
-    standing = await standing_after_credit(reader, context.user_data)
+    standing = await beside_position(
+        reader, stopped, standing_after_credit(reader, context.user_data)
+    )
     if standing is not None:
         if standing.progress is not None:
             bar = progress_bar(standing.progress, t=t)

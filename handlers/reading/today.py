@@ -2,13 +2,16 @@
 
 "✅ I read it" credits what the plan still asks for (read fresh at press time), "+N min" credits
 time on a time goal, and a page goal offers the next pages to read ("📖 Pages 23–24", from the
-last verse credited); each is credited once however often it is pressed, and a page button
-credits exactly the pages it showed. The plan is
+last verse credited); each is credited once however often it is pressed, a page button credits
+exactly the pages it showed, and a credit of verses also moves Quran.com's "continue reading".
+"📖 Continue from 18:11" links to Quran.com at the verse after the latest reading session. The
+plan is
 delivered in the private chat: it shows a goal and a streak the user did not post in the group.
 """
 
 from __future__ import annotations
 
+import asyncio
 import math
 from datetime import date
 
@@ -18,6 +21,7 @@ from telegram.ext import ContextTypes
 from bot.domain.goals import GoalType
 from bot.domain.pages import next_pages, page_map
 from bot.domain.reading import QUICK_MINUTES, new_offer_token, plan_ranges
+from bot.domain.reading_position import VersePosition
 from bot.domain.verses import VerseRange
 from bot.i18n import Translator
 from bot.presentation.goals import describe_current_goal
@@ -43,6 +47,7 @@ from bot.services.reading import (
     remember_last_read,
     streak_or_none,
 )
+from bot.services.reading_position import beside_position, continue_point
 from handlers.callbacks import CallbackData, button
 from handlers.context import translator_for
 from handlers.reading.answers import (
@@ -89,10 +94,12 @@ def today_markup(
     plan: TodaysPlan | None,
     owner: int,
     t: Translator,
+    resume: VersePosition | None = None,
     *,
     pages: tuple[int, int] | None = None,
 ) -> InlineKeyboardMarkup:
-    """The plan's buttons; `pages` are the next pages to offer on a page goal."""
+    """The plan's buttons; `pages` are the next pages to offer on a page goal, `resume` where
+    the latest reading session stopped."""
     rows: list[list[InlineKeyboardButton]] = []
     if plan is None:
         rows.append([button(t.gettext("🎯 Set a goal"), StartGoalWizard())])
@@ -113,6 +120,12 @@ def today_markup(
             ])
         elif kind is GoalType.QURAN_PAGES and pages is not None and plan.date is not None:
             rows.append(_page_buttons(owner, plan.date, pages, t))
+    if resume is not None:
+        # A link, not a callback: it opens Quran.com where the reading session left off.
+        verse = t.isolate(VerseRange.single(resume.chapter, resume.verse).display(t.language))
+        rows.append([InlineKeyboardButton(
+            t.gettext("📖 Continue from {verse}", verse=verse), url=resume.reading_url
+        )])
     rows.append([
         button(t.gettext("🔄 Refresh"), ShowToday(owner)),
         button(t.gettext("📈 Progress"), ShowProgress(owner)),
@@ -159,7 +172,10 @@ async def show_today(
     note: str | None = None,
 ) -> None:
     try:
-        current = await current_goal(reader, context.user_data)
+        # Where Quran.com's "continue reading" stands, read beside the plan (never an error).
+        current, resume = await asyncio.gather(
+            current_goal(reader, context.user_data), continue_point(reader)
+        )
     except QFError as error:
         retry = try_again_markup(t, ShowToday(reader.user_id))
         await reply_upstream_error(update, context, t, error, retry_markup=retry)
@@ -173,7 +189,7 @@ async def show_today(
         if plan is not None and plan_goal_type(plan) is GoalType.QURAN_PAGES
         else None
     )
-    markup = today_markup(plan, reader.user_id, t, pages=pages)
+    markup = today_markup(plan, reader.user_id, t, resume, pages=pages)
     await deliver_privately(update, context, t, text, markup, edit=edit)
 
 
@@ -282,7 +298,8 @@ async def _finish_button_credit(
     if pages is not None:
         summary = t.gettext("{pages}: {summary}", pages=pages_label(*pages, t), summary=summary)
     note = t.gettext("✅ Credited {summary} to your Quran.com account.", summary=summary)
-    streak = await streak_or_none(reader)
+    stopped = ranges if result.outcome is CreditOutcome.CREDITED else []
+    streak = await beside_position(reader, stopped, streak_or_none(reader))
     if streak is not None:
         note += "\n" + streak_line(streak, t)
     await show_today(update, context, reader, t, edit=True, note=note)

@@ -25,6 +25,12 @@ treat them as facts about the real server:
 * A streak stays current through the day after its last reading day (it breaks only when a whole
   local day passes without reading).
 * Pages are estimated from verses (604 pages / 6,236 verses) whatever the mushaf.
+* Contracts: "production", "prelive" (today's pre-live: no `lastMutationAt`, client timestamps
+  on writes, answers shaped as production's) and "2026-03-29" (the earlier pre-live).
+* An undeclared parameter is refused (strict mode) as QF's validation pipe words it:
+  "property <name> should not exist".
+* A reading position within 30 minutes of the latest moves that session (see
+  `reading_sessions`).
 * 2026-03-29 contract: `GET /v1/sync` reports `lastMutationAt: 0` for an account without
   mutations, and a note write without `lastMutationAt` answers 400 naming the parameter.
 * An expired or revoked access token answers 401 `unauthorized` (configurable: the spec's 403
@@ -35,7 +41,8 @@ One concern per module, put together in `app.FakeQuranFoundation`:
 * `model`: the records tests read and arrange (`UserState`, `Goal`, `Note`, ...); `state`: the
   fake's configuration, clock, accounts and request log.
 * `app`: the ASGI routes and the User API dispatch (validation, authentication, scopes).
-* `oauth`, `goals`, `activity`, `notes`, `reflect`, `sync`: the endpoints, by subject.
+* `oauth`, `goals`, `activity`, `notes`, `reflect`, `sync`, `reading_sessions`: the
+  endpoints, by subject.
 * `faults`: fault injection and the recording layer; `errors`: the documented error bodies.
 * `verses`, `formats`: verse keys and ranges, and the small wire formats.
 * `__main__`: `python -m sandbox.quran_foundation --port 8765 --contract 2026-03-29`.
@@ -57,6 +64,7 @@ from sandbox.quran_foundation.model import (
     Mutation,
     Note,
     OAuthCall,
+    ReadingSession,
     RecordedRequest,
     UserState,
 )
@@ -78,6 +86,7 @@ __all__ = [
     "Mutation",
     "Note",
     "OAuthCall",
+    "ReadingSession",
     "RecordedRequest",
     "UserState",
 ]

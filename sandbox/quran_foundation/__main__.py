@@ -46,7 +46,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Run the fake Quran Foundation server.")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
-    parser.add_argument("--contract", choices=["production", "2026-03-29"], default="production")
+    parser.add_argument(
+        "--contract", choices=["production", "prelive", "2026-03-29"], default="production"
+    )
     parser.add_argument("--client-id", default="demo-client")
     parser.add_argument("--client-secret", default="demo-secret")
     parser.add_argument("--access-token-ttl", type=float, default=3600)

@@ -88,7 +88,7 @@ class ActivityDays(FakeState):
             if query.get("status", status) != status:
                 continue
             item: dict[str, Any] = {"id": day_id(call.user, start).replace("c", "s", 1)}
-            if self.contract == "production":
+            if self.contract != "2026-03-29":
                 item |= {
                     "startDate": f"{start.isoformat()}T00:00:00.000Z",
                     "endDate": f"{end.isoformat()}T23:59:59.999Z",
@@ -116,5 +116,5 @@ class ActivityDays(FakeState):
 
     def _current_streak_days(self, call: Call) -> Answer:
         days = self.current_streak_days(call.user.sub, call.today)
-        data: Any = {"days": days} if self.contract == "production" else [{"days": days}]
+        data: Any = [{"days": days}] if self.contract == "2026-03-29" else {"days": days}
         return Answer({"success": True, "data": data})

@@ -26,6 +26,7 @@ from sandbox.quran_foundation.formats import multi_dict
 from sandbox.quran_foundation.goals import Goals
 from sandbox.quran_foundation.model import AccessToken, Answer, Call, FakeContract, Handler
 from sandbox.quran_foundation.oauth import OAuthServer
+from sandbox.quran_foundation.reading_sessions import ReadingSessions
 from sandbox.quran_foundation.reflect import QuranReflect
 from sandbox.quran_foundation.sync import NOTE_WRITES, MutationSync
 from sandbox.spec_validation import ValidationIssue
@@ -43,7 +44,7 @@ _SCOPE_BY_AREA: Final = {
 
 
 class FakeQuranFoundation(
-    OAuthServer, FaultInjection, Goals, ActivityDays, QuranReflect, MutationSync
+    OAuthServer, FaultInjection, Goals, ActivityDays, QuranReflect, MutationSync, ReadingSessions
 ):
     """The fake server. Mount `.app` with `httpx.ASGITransport` or serve it with `serve_asgi`."""
 
@@ -116,6 +117,8 @@ class FakeQuranFoundation(
             ("DELETE", "/v1/notes/{noteId}"): self._delete_note,
             ("POST", "/v1/notes/{noteId}/publish"): self._publish_note,
             ("GET", "/v1/sync"): self._sync_head,
+            ("POST", "/v1/reading-sessions"): self._record_reading_session,
+            ("GET", "/v1/reading-sessions"): self._list_reading_sessions,
         }
 
     # -- User API dispatch ------------------------------------------------------------------
@@ -167,7 +170,7 @@ class FakeQuranFoundation(
         if isinstance(token_or_error, Response):
             return token_or_error
         if defects and self.strict:
-            return api_error(400, "; ".join(map(str, [*defects, *discovery])))
+            return api_error(400, "; ".join(map(_server_wording, [*defects, *discovery])))
         if discovery:
             return api_error(400, "; ".join(map(str, discovery)))
         user = self.users[token_or_error.grant.sub]
@@ -234,3 +237,11 @@ class FakeQuranFoundation(
         ):
             return api_error(403, f"The access token lacks the {needed} scope")
         return record
+
+
+def _server_wording(issue: ValidationIssue | str) -> str:
+    """A refusal as QF's validation pipe words it: an undeclared parameter "should not exist"
+    (class-validator's whitelist message), so clients meet the real server's phrasing."""
+    if isinstance(issue, ValidationIssue) and issue.kind == "unknown_parameter":
+        return f"property {issue.name} should not exist"
+    return str(issue)

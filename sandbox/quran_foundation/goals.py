@@ -69,7 +69,7 @@ class Goals(FakeState):
             return Answer({"success": True, "data": {"hasGoal": False}})
         mushaf_id = int(call.query.get("mushafId", goal.mushaf_id))
         report = day_report(call.user, goal, call.today, mushaf_id)
-        if self.contract == "production":
+        if self.contract != "2026-03-29":
             data = {"hasGoal": True, "goalId": goal.id, **report}
         else:
             data = {"hasGoal": True, **report}

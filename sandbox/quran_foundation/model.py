@@ -14,7 +14,9 @@ from datetime import date, datetime
 from typing import Any, Final, Literal
 from zoneinfo import ZoneInfo
 
-FakeContract = Literal["production", "2026-03-29"]
+#: The User API contracts the fake speaks: production, today's pre-live ("prelive"), and the
+#: pre-live of 29 March 2026 (note writes guarded by `lastMutationAt`).
+FakeContract = Literal["production", "prelive", "2026-03-29"]
 
 DEMO_SUB: Final = "demo-user"
 DEMO_NAME: Final = "Demo Reader"
@@ -48,6 +50,16 @@ class Goal:
     category: str
     mushaf_id: int
     start_date: date
+
+
+@dataclass
+class ReadingSession:
+    """Where the reader stopped (Quran.com's "continue reading"), newest first in `UserState`."""
+
+    id: str
+    chapter: int
+    verse: int
+    updated_at: datetime
 
 
 @dataclass
@@ -99,6 +111,8 @@ class UserState:
     mutations: list[Mutation] = field(default_factory=list)
     #: Reflections published to QuranReflect: {"postId", "noteId", "body", "ranges"}.
     posts: list[dict[str, Any]] = field(default_factory=list)
+    #: Reading positions, newest first (`POST /v1/reading-sessions`).
+    reading_sessions: list[ReadingSession] = field(default_factory=list)
 
     @property
     def first_name(self) -> str:

@@ -197,6 +197,8 @@ class OAuthServer(FakeState):
         return True, client_id, None
 
     async def _token(self, request: Request) -> Response:
+        # Hydra's issuer is its public URL: the origin this token request reached.
+        self._issuer_seen = str(request.base_url)
         form = await self._form(request)
         grant_type = form.get("grant_type")
         had_basic, client_id, failure = self._authenticate_client(request, form, "/oauth2/token")
@@ -305,7 +307,7 @@ class OAuthServer(FakeState):
             answer["refresh_token"] = refresh
         if with_id_token and "openid" in grant.scopes:
             claims: dict[str, Any] = {
-                "iss": "https://fake-qf.invalid/",
+                "iss": self.issuer or self._issuer_seen,
                 "sub": grant.sub,
                 "aud": [self.client_id],
                 "iat": int(now.timestamp()),

@@ -52,7 +52,7 @@ class FakeState:
         expired_token_status: Literal[401, 403] = 401,
         check_responses: bool = True,
     ) -> None:
-        if contract not in ("production", "2026-03-29"):
+        if contract not in ("production", "prelive", "2026-03-29"):
             raise ValueError(f"unknown contract {contract!r}")
         self.contract: FakeContract = contract
         self.client_id = client_id
@@ -67,7 +67,7 @@ class FakeState:
 
         #: Scopes the authorization server knows; asking for others gives `invalid_scope`.
         self.approved_scopes: set[str] = set(
-            PRELIVE_SCOPES if contract == "2026-03-29" else PRODUCTION_SCOPES
+            PRODUCTION_SCOPES if contract == "production" else PRELIVE_SCOPES
         )
         #: Scopes the "user" leaves unticked on the consent screen: left out of every grant.
         self.withheld_scopes: set[str] = set()
@@ -76,6 +76,10 @@ class FakeState:
         #: The account that approves the next authorization request.
         self.next_login_sub = DEMO_SUB
         self.revoke_family_on_reuse = True
+        #: The id_token's `iss`; None: the origin the token request reached (Hydra's public
+        #: URL, which is what a client configured with that OAuth base expects).
+        self.issuer: str | None = None
+        self._issuer_seen = "https://fake-qf.invalid/"
 
         self.users: dict[str, UserState] = {}
         self.requests: list[RecordedRequest] = []

@@ -82,9 +82,10 @@ def _fix_activity_day_body(document: dict[str, Any]) -> None:
 
 def _fix_by_verse_path_parameter(document: dict[str, Any]) -> None:
     operation = _find_operation(document, "get", "/v1/notes/by-verse/{verseKey}")
-    for parameter in operation["parameters"]:
-        if parameter["name"] == "verseKey":
-            parameter["in"] = "path"
+    parameters = operation["parameters"]
+    declared = next(p for p in parameters if p["name"] == "verseKey")
+    if not any(p["name"] == "verseKey" and p["in"] == "path" for p in parameters):
+        parameters.append({**declared, "in": "path", "required": True})
 
 
 def _fix_note_by_id_path_parameter(document: dict[str, Any]) -> None:
@@ -151,8 +152,9 @@ CORRECTIONS: Final[tuple[Correction, ...]] = (
         name="by-verse path parameter",
         documents=USER_API_DOCUMENTS,
         reason=(
-            "GET /v1/notes/by-verse/{verseKey} declares verseKey as a required query parameter "
-            "although it is the path segment; clients (Quran.com's included) send it in the path."
+            "GET /v1/notes/by-verse/{verseKey} declares verseKey only as a required query "
+            "parameter although the path has a {verseKey} segment too; add the path parameter "
+            "and keep the query one required, so a client must send both."
         ),
         apply=_fix_by_verse_path_parameter,
     ),
