@@ -2,7 +2,8 @@
 
 Callers get one from `QuranFoundationClient.for_user` and use it as one object; its operations
 live with their resource: goals (`bot.qf.goals_api`), notes and the sync head
-(`bot.qf.notes_api`), activity days and streaks (`bot.qf.activity_api`), all standing on the
+(`bot.qf.notes_api`), activity days and streaks (`bot.qf.activity_api`), QuranReflect posts
+(`bot.qf.reflect_api`), all standing on the
 authenticated plumbing of `bot.qf.user_api`. The profile, a single QuranReflect read, is here.
 """
 
@@ -12,10 +13,11 @@ from bot.qf.activity_api import ActivityApi
 from bot.qf.goals_api import GoalsApi
 from bot.qf.models import Profile
 from bot.qf.notes_api import NotesApi
+from bot.qf.reflect_api import ReflectApi
 from bot.qf.wire import envelope_data, parse_json, parse_model
 
 
-class UserSession(GoalsApi, NotesApi, ActivityApi):
+class UserSession(GoalsApi, NotesApi, ActivityApi, ReflectApi):
     """The User API on behalf of one linked Telegram user, in their timezone."""
 
     async def profile(self) -> Profile:

@@ -116,6 +116,10 @@ class FakeQuranFoundation(
             ("DELETE", "/v1/notes/{noteId}"): self._delete_note,
             ("POST", "/v1/notes/{noteId}/publish"): self._publish_note,
             ("GET", "/v1/sync"): self._sync_head,
+            ("GET", "/v1/notes/by-attached-entity"): self._notes_by_attached_entity,
+            ("GET", "/v1/posts/feed"): self._feed,
+            ("GET", "/v1/posts/{id}"): self._post,
+            ("GET", "/v1/posts/by-verse/{verseKey}"): self._my_posts_by_verse,
         }
 
     # -- User API dispatch ------------------------------------------------------------------
