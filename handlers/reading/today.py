@@ -35,6 +35,7 @@ from handlers.reading.answers import (
     try_again_markup,
 )
 from handlers.reading.buttons import QuickTime, ReadRest, ShowProgress, ShowToday, open_for_owner
+from handlers.reflections import reflections_button
 from handlers.replies import StartGoalWizard, open_reader, reply_upstream_error
 
 
@@ -44,10 +45,14 @@ def today_markup(plan: TodaysPlan | None, owner: int, t: Translator) -> InlineKe
         rows.append([button(t.gettext("🎯 Set a goal"), StartGoalWizard())])
     elif not plan_is_done(plan):
         kind = plan_goal_type(plan)
-        if plan_ranges(plan.remaining_daily_target_ranges) and plan.date is not None:
+        remaining = plan_ranges(plan.remaining_daily_target_ranges)
+        if remaining and plan.date is not None:
             rows.append([
                 button(t.gettext("✅ I read it"), ReadRest(owner, plan.date))
             ])
+        if remaining:
+            # What others wrote about the verses due today (a public list, anyone may press).
+            rows.append([reflections_button(t, remaining[0])])
         elif kind is GoalType.QURAN_TIME:
             token = new_offer_token()
             rows.append([
