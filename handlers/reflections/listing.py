@@ -31,7 +31,7 @@ def reflections_button(t: Translator, verses: VerseRange) -> InlineKeyboardButto
     )
 
 
-def _markup(t: Translator, view: ReflectionsView, first: int) -> InlineKeyboardMarkup:
+def _markup(t: Translator, view: ReflectionsView, first: int) -> InlineKeyboardMarkup | None:
     rows: list[list[InlineKeyboardButton]] = []
     for number, post in enumerate(view.page.posts, start=first):
         rows.append([
@@ -49,7 +49,7 @@ def _markup(t: Translator, view: ReflectionsView, first: int) -> InlineKeyboardM
             verses.chapter, verses.start, verses.end, page.page + 1)))
     if nav:
         rows.append(nav)
-    return InlineKeyboardMarkup(rows)
+    return InlineKeyboardMarkup(rows) if rows else None  # Telegram refuses an empty keyboard
 
 
 async def show_reflections(
