@@ -61,8 +61,7 @@ async def test_reflections_list_public_posts_on_the_verse_in_pages(bot: BotHarne
     assert "Your reflections on 2:255" in text
     assert f"https://quranreflect.com/posts/{mine}" in str(first.get("entities"))
     assert labels(first)[:2] == ["↗ Open 1", "📝 Note on 1"]
-    assert urls(first)[0] == f"https://quranreflect.com/posts/{mine}" or urls(first)[0] \
-        .startswith("https://quranreflect.com/posts/")
+    assert urls(first)[0] == f"https://quranreflect.com/posts/{mine}"  # newest first
     assert labels(first)[-1] == "Next »"
 
     (second,) = await bot.press("Next »")
@@ -170,3 +169,15 @@ async def test_reflections_button_under_an_opened_note(bot: BotHarness) -> None:
     (listed,) = await bot.press("💬 Reflections on 2:255")
     assert listed["message_id"] != opened[-1]["message_id"]  # a new message under the note
     assert "Hafsa" in listed["text"]
+
+
+async def test_a_note_about_a_reflection_survives_a_restart_mid_wizard(bot: BotHarness) -> None:
+    post_id = bot.fake_qf.add_post(AYAT_AL_KURSI, [(2, 255, 255)], first_name="Maryam")
+    await bot.send("/reflections 2:255")
+    await bot.press("📝 Note on 1")
+    await bot.send("Written before the restart, about Maryam's reflection.")
+    await bot.restart()
+    saved = await finish_wizard(bot)
+    assert "About Maryam's reflection on 2:255" in text_of(saved)
+    note = the_only_note(bot)
+    assert note.attached_entities[0]["entityId"] == str(post_id)
