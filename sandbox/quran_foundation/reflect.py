@@ -60,6 +60,20 @@ class QuranReflect(Notes):
         }
         return post_id
 
+    def add_sample_posts(self) -> None:
+        """A few public reflections for the demo and manual runs (`/reflections 2:255`)."""
+        self.add_post(
+            "Ayat al-Kursi reminds me that the One who holds the heavens and the earth never "
+            "tires; nothing I carry today is heavy for Him.", [(2, 255, 255)],
+            author="amina", first_name="Amina", likes=12)
+        self.add_post(
+            "His Kursi extends over the heavens and the earth: I read it each night and sleep "
+            "knowing I am guarded.", [(2, 255, 255)], author="yusuf", first_name="Yusuf",
+            likes=5)
+        self.add_post(
+            "Al-Fatihah is a conversation: every verse I say, He answers.", [(1, 1, 7)],
+            author="hafsa", first_name="Hafsa", likes=9)
+
     def remove_post(self, post_id: int) -> None:
         self.posts[post_id]["removed"] = True
 
