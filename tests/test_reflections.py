@@ -73,6 +73,7 @@ async def test_reflections_list_public_posts_on_the_verse_in_pages(bot: BotHarne
     feed = fake.api_requests("GET", "/v1/posts/feed")
     assert [r.query["page"] for r in feed] == ["1", "2"]
     assert all(r.query["filter[references][0][chapterId]"] == "2" for r in feed)
+    assert all(r.query["languages"] == "2" for r in feed)  # English posts first
     (own,) = fake.api_requests("GET", "/v1/posts/by-verse/")
     assert own.path.endswith("/v1/posts/by-verse/2:255")
 

@@ -17,6 +17,10 @@ from bot.domain.verses import VerseRange
 #: A post id on a button or in a link; QuranReflect's ids are positive integers.
 MAX_POST_ID: Final = 2**53 - 1
 
+#: QuranReflect's own language ids (not the Content API's), for the bot's languages: the feed
+#: lists posts in the reader's language first without leaving the others out.
+QURANREFLECT_LANGUAGE_IDS: Final = {"ar": 1, "en": 2}
+
 _POST_LINK: Final = re.compile(
     r"(?:https?://)?(?:www\.)?quranreflect\.com/posts/(\d{1,16})(?![\d])", re.IGNORECASE
 )

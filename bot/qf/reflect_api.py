@@ -122,19 +122,22 @@ class ReflectApi(UserApi):
         return parse_json(response)
 
     async def reflections_on(
-        self, chapter: int, start: int, end: int, *, page: int = 1, limit: int = 5
+        self, chapter: int, start: int, end: int, *, page: int = 1, limit: int = 5,
+        language_id: int | None = None,
     ) -> PostPage:
-        """Public posts on chapter:start-end, newest first (the feed's indexed filter)."""
-        payload = await self._reflect_get(
-            "/v1/posts/feed",
-            {
-                "filter[references][0][chapterId]": chapter,
-                "filter[references][0][from]": start,
-                "filter[references][0][to]": end,
-                "page": max(page, 1),
-                "limit": limit,
-            },
-        )
+        """Public posts on chapter:start-end (the feed's indexed filter), those in QuranReflect
+        language `language_id` first. One language id is the same on the wire whether the
+        contract reads `languages` comma-separated or repeated."""
+        params: dict[str, Any] = {
+            "filter[references][0][chapterId]": chapter,
+            "filter[references][0][from]": start,
+            "filter[references][0][to]": end,
+            "page": max(page, 1),
+            "limit": limit,
+        }
+        if language_id is not None:
+            params["languages"] = language_id
+        payload = await self._reflect_get("/v1/posts/feed", params)
         return _post_page(payload, page)
 
     async def my_posts_on_verse(self, verse_key: str) -> PostPage:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Final
 
-from bot.domain.reflections import ReflectionVerses
+from bot.domain.reflections import QURANREFLECT_LANGUAGE_IDS, ReflectionVerses
 from bot.qf import REFLECTION_ENTITY, Note, Post, PostPage, QFError, UserSession
 from bot.services import notes
 from bot.services.notes import DraftStatus
@@ -29,10 +29,12 @@ class ReflectionsView:
 
 
 async def reflections_on(
-    session: UserSession, verses: ReflectionVerses, page: int
+    session: UserSession, verses: ReflectionVerses, page: int, *, language: str
 ) -> ReflectionsView:
+    """A page of public posts on `verses`, those in the reader's `language` first."""
     public = await session.reflections_on(
-        verses.chapter, verses.start, verses.end, page=page, limit=PAGE_SIZE
+        verses.chapter, verses.start, verses.end, page=page, limit=PAGE_SIZE,
+        language_id=QURANREFLECT_LANGUAGE_IDS.get(language),
     )
     own: tuple[Post, ...] = ()
     if page == 1:

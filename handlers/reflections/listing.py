@@ -59,7 +59,7 @@ async def show_reflections(
     deps = deps_of(context)
     try:
         session = await session_for(update, deps)
-        view = await reflections.reflections_on(session, verses, page)
+        view = await reflections.reflections_on(session, verses, page, language=t.language)
     except QFError as error:
         await reply_upstream_error(update, context, t, error)
         return
