@@ -19,7 +19,7 @@ from notes_support import (
 from reflect_support import AYAT_AL_KURSI, CONTRACTS, require_fake_contract, undeclared_query
 
 from sandbox.harness import DEMO_USER, BotHarness
-from sandbox.telegram import TelegramWorld
+from sandbox.telegram import FakeUser, TelegramWorld
 
 
 @pytest.fixture(params=CONTRACTS)
@@ -182,3 +182,20 @@ async def test_a_note_about_a_reflection_survives_a_restart_mid_wizard(bot: BotH
     assert "About Maryam's reflection on 2:255" in text_of(saved)
     note = the_only_note(bot)
     assert note.attached_entities[0]["entityId"] == str(post_id)
+
+
+async def test_an_arabic_reader_gets_arabic_text_and_arabic_posts_first(tmp_path: Path) -> None:
+    arabic = FakeUser(3001, "Bilal", username="bilal", language_code="ar")
+    async with BotHarness(tmp_path, user=arabic) as bot:
+        await bot.link_account(arabic)
+        bot.fake_qf.add_post("آية الكرسي أعظم آية في كتاب الله", [(2, 255, 255)],
+                             first_name="عائشة", likes=3)
+        (shown,) = await bot.send("/reflections 2:255", user=arabic)
+        assert "تدبّرات على" in shown["text"] and "عائشة" in shown["text"]
+        assert labels(shown) == ["↗ فتح ١", "📝 ملاحظة على ١"]
+        (feed,) = bot.fake_qf.api_requests("GET", "/v1/posts/feed")
+        assert feed.query["languages"] == "1"
+        screen = await bot.press("📝 ملاحظة على ١", user=arabic)
+        assert "💬 عن" in text_of(screen)
+        assert bot.fake_qf.validation_errors == []
+        assert_telegram_accepted_everything(bot.world)
