@@ -199,3 +199,14 @@ async def test_an_arabic_reader_gets_arabic_text_and_arabic_posts_first(tmp_path
         assert "💬 عن" in text_of(screen)
         assert bot.fake_qf.validation_errors == []
         assert_telegram_accepted_everything(bot.world)
+
+
+async def test_note_replying_to_a_reflection_linked_behind_a_word(bot: BotHarness) -> None:
+    fake = bot.fake_qf
+    mine = fake.add_post("My own words on the Throne Verse", [(2, 255, 255)],
+                         author=fake.next_login_sub)
+    (listed,) = await bot.send("/reflections 2:255")
+    await bot.send("/note more on what I wrote there", reply_to=listed["message_id"])
+    note = the_only_note(bot)
+    assert note.body == "more on what I wrote there"
+    assert note.attached_entities[0]["entityId"] == str(mine)

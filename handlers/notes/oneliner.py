@@ -47,7 +47,7 @@ async def note_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> St
     post_id, rest = split_leading_post_link(argument)
     if post_id is None and not _starts_with_verses(argument):
         # `/note my thoughts` as a reply to a message holding a QuranReflect link.
-        post_id, rest = find_post_link(_replied_text(message)), argument
+        post_id, rest = find_post_link(_replied_links(message)), argument
     if post_id is not None:
         return await note_about_post(update, context, t, post_id, rest)
     try:
@@ -110,6 +110,17 @@ def _starts_with_verses(argument: str) -> bool:
         return bool(split_leading_ranges(argument)[0]) if argument else False
     except VerseRangeError:
         return True  # what was typed is about verses; the usual path says what is wrong
+
+
+def _replied_links(message: Message) -> str:
+    """The replied message's text and the addresses behind its links (a post linked as a
+    word, as the reflections list does, has its address only in an entity)."""
+    replied = message.reply_to_message
+    if replied is None:
+        return ""
+    urls = [entity.url for entity in (replied.entities or replied.caption_entities or ())
+            if entity.url]
+    return " ".join([_replied_text(message), *urls])
 
 
 def _replied_text(message: Message) -> str:

@@ -18,7 +18,7 @@ from bot.domain.notes import characters_missing
 from bot.i18n import Translator
 from bot.presentation.notes import earlier_kept_notice, too_short_notice
 from bot.presentation.reflections import notes_on_reflection_text, post_not_found_text
-from bot.qf import NotFound, NotLinked, QFError
+from bot.qf import Note, NotFound, NotLinked, QFError, UserSession
 from bot.services import notes, reflections
 from bot.services.deps import deps_of
 from bot.services.notes import DraftStatus
@@ -59,7 +59,6 @@ async def note_about_post(
     try:
         session = await session_for(update, deps)
         post = await reflections.post(session, post_id)
-        earlier_notes = await reflections.notes_on_post(session, post_id) if not body else []
     except NotFound:
         if body.strip():
             await notes.write_draft(deps.drafts, user_id, body=body, status=DraftStatus.RANGES)
@@ -72,6 +71,7 @@ async def note_about_post(
         await reply_upstream_error(update, context, t, error)
         return END
 
+    earlier_notes = [] if body else await _notes_on(session, post_id)
     earlier = await unsaved_draft(context, user_id)
     memory = NotesMemory(context)
     if post.ranges and body and not characters_missing(body):
@@ -92,3 +92,11 @@ async def note_about_post(
     memory.current_draft_id = draft.id
     notice = too_short_notice(t, body) if body else notes_on_reflection_text(t, earlier_notes)
     return await show_body_status(update, context, t, draft, notice=notice, in_place=False)
+
+
+async def _notes_on(session: UserSession, post_id: int) -> list[Note]:
+    """What the user already wrote about the post; a failed lookup only leaves it unsaid."""
+    try:
+        return await reflections.notes_on_post(session, post_id)
+    except QFError:
+        return []
