@@ -35,6 +35,8 @@ HANDLER_MODULES: tuple[str, ...] = (
     "handlers.goals",
     "handlers.reading",
     "handlers.reminders",
+    # After notes, which registers this flow's [📝 Note on this] as a wizard entry point.
+    "handlers.reflections",
     # Last: answers only what no flow above took.
     "handlers.fallback",
 )

@@ -70,6 +70,7 @@ async def run_demo(*, script: str | None = None, language: str = "en") -> int:
     with tempfile.TemporaryDirectory(prefix="quran-companion-demo-") as data_dir:
         async with BotHarness(Path(data_dir), user=user, start_jobs=True) as bot:
             await bot.link_account(user)
+            bot.fake_qf.add_sample_posts()  # something to show for /reflections 2:255
             if interactive:
                 print(BANNER.format(name=user.first_name))
             async for line in lines:

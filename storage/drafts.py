@@ -27,6 +27,7 @@ def _draft(row: Row[Any]) -> NoteDraft:
         save_to_qr=row.save_to_qr,
         status=row.status,
         updated_at=row.updated_at,
+        attached_entity=row.attached_entity,
     )
 
 
@@ -45,6 +46,7 @@ class DraftRepository:
         save_to_qr: bool = False,
         status: str = "draft",
         draft_id: int | None = None,
+        attached_entity: dict[str, Any] | None = None,
     ) -> NoteDraft:
         """Insert a draft, or overwrite draft `draft_id` if it still exists for this user."""
         now = self._clock()
@@ -55,6 +57,7 @@ class DraftRepository:
             "body": body,
             "save_to_qr": save_to_qr,
             "status": status,
+            "attached_entity": attached_entity,
             "updated_at": now,
         }
         async with self._db.write() as connection:

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from enum import Enum
-from typing import Final, Literal
+from typing import Any, Final, Literal
 
 Clock = Callable[[], datetime]
 
@@ -190,3 +190,5 @@ class NoteDraft:
     save_to_qr: bool
     status: str
     updated_at: datetime
+    #: The QuranReflect post the note is about (QF's `attachedEntity` shape), or None.
+    attached_entity: dict[str, Any] | None = None

@@ -261,6 +261,8 @@ note_drafts = Table(
     Column("body", Text, nullable=False),
     Column("save_to_qr", Boolean, nullable=False, default=False),
     Column("status", String(32), nullable=False),
+    #: The QuranReflect post the note is about: {entityId, entityType, entityMetadata} or NULL.
+    Column("attached_entity", JSONText, nullable=True),
     *_timestamps(),
     Index("ix_note_drafts_user_updated", "telegram_user_id", "updated_at"),
     sqlite_autoincrement=True,

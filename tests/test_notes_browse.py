@@ -255,7 +255,8 @@ async def test_a_note_shared_by_the_wizard_is_not_offered_for_sharing_again(
         await finish_wizard(bot, share=True)
         await bot.send("/notes")
         opened = await bot.press("1")
-        assert labels(opened[-1]) == ["✏️ Edit", "🗑 Delete", "« Back to list"]
+        assert labels(opened[-1]) == [
+            "✏️ Edit", "🗑 Delete", "💬 Reflections on 1:1-7", "« Back to list"]
         (note,) = notes_of(bot, sub)
         await bot.press_data(AskPublish(note.id).pack())  # an old button from before
         assert "You already shared this note" in bot.texts()[-1]

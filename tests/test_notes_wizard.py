@@ -93,7 +93,8 @@ async def test_ten_thousand_characters_over_three_messages_are_saved_intact(
         assert len(shown) == 3
         assert all(len(message["text"]) < 4096 for message in shown)
         assert labels(shown[-1]) == [
-            "✏️ Edit", "🗑 Delete", "🌍 Share to QuranReflect", "« Back to list"]
+            "✏️ Edit", "🗑 Delete", "🌍 Share to QuranReflect", "💬 Reflections on 2:255",
+            "« Back to list"]
         body_seen = text_of(shown).split("\n", 2)[2]  # after the header and its blank line
         assert "".join(body_seen.split()) == "".join(note.body.split())
         assert_telegram_accepted_everything(bot.world)

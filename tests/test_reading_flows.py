@@ -84,6 +84,17 @@ async def test_today_shows_bar_target_and_linked_remaining_ranges(bot: BotHarnes
     assert any(label == "✅ I read it" for label, _ in bot.world.buttons(reply))
 
 
+async def test_today_offers_reflections_on_the_verses_still_to_read(bot: BotHarness) -> None:
+    seed_goal(bot, "QURAN_RANGE", "67:1-67:30")
+    await bot.send("/read 67:1-67:10")
+    bot.fake_qf.add_post("On His dominion over everything", [(67, 11, 12)], first_name="Bilal")
+    (today,) = await bot.send("/today")
+    assert any(label == "💬 Reflections on 67:11-30" for label, _ in bot.world.buttons(today))
+    (listed,) = await bot.press("💬 Reflections on 67:11-30")
+    assert listed["message_id"] != today["message_id"]  # /today stays as it was
+    assert "Bilal" in text_of(listed) and "On His dominion" in text_of(listed)
+
+
 async def test_upstream_failure_on_today_is_friendly_with_a_retry(bot: BotHarness) -> None:
     # 500 is not retried by the client, so one injected failure reaches the user.
     bot.fake_qf.fail_next(500, path="get-todays-plan")

@@ -31,6 +31,18 @@ async def test_draft_is_saved_then_overwritten_in_place(db: Database, clock: Man
     assert await drafts.get(first.id) == second
 
 
+async def test_draft_keeps_the_reflection_it_is_about(db: Database) -> None:
+    drafts = DraftRepository(db)
+    entity = {"entityId": "48151", "entityType": "reflection",
+              "entityMetadata": {"author": "عائشة", "verseKeys": ["2:255"]}}
+    saved = await drafts.save(telegram_user_id=5, chat_id=5, ranges=["2:255-2:255"],
+                              body="about it", attached_entity=entity)
+    assert (await drafts.get(saved.id)) == saved
+    assert saved.attached_entity == entity
+    plain = await drafts.save(telegram_user_id=5, chat_id=5, ranges=["1:1"], body="plain")
+    assert plain.attached_entity is None
+
+
 async def test_draft_of_another_user_is_never_overwritten(db: Database) -> None:
     drafts = DraftRepository(db)
     mine = await drafts.save(telegram_user_id=5, chat_id=5, ranges=["1:1"], body="mine")

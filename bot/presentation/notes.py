@@ -20,6 +20,7 @@ from bot.domain.notes import (
 )
 from bot.domain.verses import format_ranges, readable_ranges
 from bot.i18n import Translator
+from bot.presentation.reflections import attached_line, reflection_of
 from bot.qf import Note, NoteSaved
 
 #: Telegram's limit for one message's text (after entity parsing).
@@ -146,15 +147,17 @@ def ask_ranges_text(t: Translator, kept_body: str, notice: str | None) -> str:
 
 
 def body_screen_text(
-    t: Translator, ranges: Sequence[str], body: str, *, editing: bool, notice: str | None = None
+    t: Translator, ranges: Sequence[str], body: str, *, editing: bool, notice: str | None = None,
+    about: str | None = None,
 ) -> str:
-    """The live status while text is collected: title, running count, what to do next."""
+    """The live status while text is collected: title, running count, what to do next.
+    `about` says which reflection the note is about, if any."""
     label = ranges_label(t, ranges)
     if editing:
         title = t.gettext("<b>New text for your note on {ranges}</b>", ranges=label)
     else:
         title = t.gettext("<b>Note on {ranges}</b>", ranges=label)
-    lines = [title, characters(t, note_length(body))]
+    lines = [title, *([about] if about else []), characters(t, note_length(body))]
     if notice:
         lines += ["", notice]
     if not body:
@@ -329,9 +332,11 @@ def saved_text(t: Translator, saved: NoteSaved, *, shared: bool) -> str:
                           "to QuranReflect.",
                           "✅ Saved your note on {ranges} ({n} characters) and shared it "
                           "to QuranReflect.", length, n=count, ranges=ranges)
-    return t.ngettext("✅ Saved your note on {ranges} ({n} character) to Quran.com.",
+    text = t.ngettext("✅ Saved your note on {ranges} ({n} character) to Quran.com.",
                       "✅ Saved your note on {ranges} ({n} characters) to Quran.com.",
                       length, n=count, ranges=ranges)
+    about = attached_line(t, reflection_of(note))
+    return f"{text}\n{about}" if about else text
 
 
 def updated_text(t: Translator, note: Note, ranges: Sequence[str]) -> str:
@@ -347,6 +352,9 @@ def note_messages(t: Translator, note: Note, zone: tzinfo) -> list[str]:
     header = t.gettext("📝 <b>Note on {ranges}</b> · {day}",
                        ranges=ranges_label(t, note.ranges),
                        day=format_day(t, note.created_at.astimezone(zone).date()))
+    about = attached_line(t, reflection_of(note))
+    if about:
+        header += "\n" + about
     chunks = html_chunks(note.body, DISPLAY_CHUNK, first_limit=DISPLAY_CHUNK - len(header) - 2)
     return [header + "\n\n" + chunks[0] if chunks else header, *chunks[1:]]
 
@@ -382,6 +390,9 @@ def list_lines(t: Translator, notes: Sequence[Note], zone: tzinfo, first_number:
         # preview below keeps the direction of whatever language the note is written in.
         lines.append(t.align(f"<b>{t.number(number)}.</b> {ranges_label(t, note.ranges)} · {day}"))
         lines.append(html.escape(preview(note.body)))
+        about = attached_line(t, reflection_of(note))
+        if about:
+            lines.append(about)
         lines.append("")
     return lines
 

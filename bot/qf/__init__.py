@@ -26,6 +26,7 @@ from bot.qf.friendly import friendly_error
 from bot.qf.models import (
     QURAN_GOAL_TYPES,
     ActivityDay,
+    AttachedEntity,
     GoalEstimate,
     GoalEstimateDay,
     GoalInput,
@@ -43,6 +44,7 @@ from bot.qf.models import (
 )
 from bot.qf.oauth import new_nonce, new_pkce_pair, new_state
 from bot.qf.reading_sessions_api import ReadingPosition
+from bot.qf.reflect_api import REFLECTION_ENTITY, Post, PostPage
 from bot.qf.session import UserSession
 from bot.qf.tokens import AccountStore, StoredAccount, TokenVault
 from bot.qf.transport import DEFAULT_TIMEOUT, RetryPolicy
@@ -50,8 +52,10 @@ from bot.qf.transport import DEFAULT_TIMEOUT, RetryPolicy
 __all__ = [
     "DEFAULT_TIMEOUT",
     "QURAN_GOAL_TYPES",
+    "REFLECTION_ENTITY",
     "AccountStore",
     "ActivityDay",
+    "AttachedEntity",
     "BadGateway",
     "BadRequest",
     "Conflict",
@@ -71,6 +75,8 @@ __all__ = [
     "NoteSaved",
     "OutOfSync",
     "Pagination",
+    "Post",
+    "PostPage",
     "Profile",
     "PublishResult",
     "QFConnectionError",

@@ -148,6 +148,8 @@ class NoteInput(QFModel):
         serialization_alias="saveToQR",
         validation_alias=AliasChoices("saveToQR", "save_to_qr"),
     )
+    #: The QuranReflect post the note is about (every contract declares `attachedEntity`).
+    attached_entity: AttachedEntity | None = None
 
 
 class NoteSaved(QFModel):

@@ -3,7 +3,8 @@
 Callers get one from `QuranFoundationClient.for_user` and use it as one object; its operations
 live with their resource: goals (`bot.qf.goals_api`), notes and the sync head
 (`bot.qf.notes_api`), activity days and streaks (`bot.qf.activity_api`), the "continue
-reading" position (`bot.qf.reading_sessions_api`), all standing on the
+reading" position (`bot.qf.reading_sessions_api`), QuranReflect posts (`bot.qf.reflect_api`),
+all standing on the
 authenticated plumbing of `bot.qf.user_api`. The profile, a single QuranReflect read, is here.
 """
 
@@ -14,10 +15,11 @@ from bot.qf.goals_api import GoalsApi
 from bot.qf.models import Profile
 from bot.qf.notes_api import NotesApi
 from bot.qf.reading_sessions_api import ReadingSessionsApi
+from bot.qf.reflect_api import ReflectApi
 from bot.qf.wire import envelope_data, parse_json, parse_model
 
 
-class UserSession(GoalsApi, NotesApi, ActivityApi, ReadingSessionsApi):
+class UserSession(GoalsApi, NotesApi, ActivityApi, ReadingSessionsApi, ReflectApi):
     """The User API on behalf of one linked Telegram user, in their timezone."""
 
     async def profile(self) -> Profile:

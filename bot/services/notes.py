@@ -17,9 +17,19 @@ import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from bot.domain.verses import VerseRange
-from bot.qf import Note, NoteInput, NotePage, NoteSaved, PublishResult, QFError, UserSession
+from bot.qf import (
+    AttachedEntity,
+    Note,
+    NoteInput,
+    NotePage,
+    NoteSaved,
+    PublishResult,
+    QFError,
+    UserSession,
+)
 from storage import DraftRepository, NoteDraft
 
 logger = logging.getLogger(__name__)
@@ -67,8 +77,10 @@ async def write_draft(
     body: str | None = None,
     save_to_qr: bool | None = None,
     status: str | None = None,
+    attached_entity: dict[str, Any] | None = None,
 ) -> NoteDraft:
     """Write `draft` (or a new one) with the given changes now, not at the next flush.
+    A draft keeps the reflection it is about unless another is given.
 
     Notes are written in the private chat, whose id is the user's.
     """
@@ -80,6 +92,8 @@ async def write_draft(
         save_to_qr=save_to_qr if save_to_qr is not None else (draft.save_to_qr if draft else False),
         status=status if status is not None else (draft.status if draft else DraftStatus.BODY),
         draft_id=draft.id if draft else None,
+        attached_entity=attached_entity if attached_entity is not None
+        else (draft.attached_entity if draft else None),
     )
 
 
@@ -146,7 +160,13 @@ async def _create(session: UserSession, draft: NoteDraft, *, maybe_sent: bool) -
             logger.info("draft %s had been saved already; not sending it again", draft.id)
             return NoteSaved(note=existing)
     return await session.create_note(
-        NoteInput(body=draft.body, ranges=list(draft.ranges), save_to_qr=draft.save_to_qr)
+        NoteInput(
+            body=draft.body, ranges=list(draft.ranges), save_to_qr=draft.save_to_qr,
+            attached_entity=(
+                AttachedEntity.model_validate(draft.attached_entity)
+                if draft.attached_entity else None
+            ),
+        )
     )
 
 

@@ -32,6 +32,9 @@ COMMANDS: tuple[MenuCommand, ...] = (
     MenuCommand("progress", N_("Streak, goal progress and a 30-day chart"), in_groups=True),
     MenuCommand("note", N_("Write a note on verses, e.g. /note 2:255 …")),
     MenuCommand("notes", N_("Browse, edit and share your notes")),
+    # Public posts: a group may look at them together; notes about them are written in private.
+    MenuCommand("reflections", N_("What others reflected on a verse, e.g. /reflections 2:255"),
+                in_groups=True),
     MenuCommand("remind", N_("Daily private reminder, e.g. /remind 21:00")),
     MenuCommand("reminders", N_("Group reading reminders (admins)"), in_private=False,
                 in_groups=True),

@@ -7,6 +7,7 @@ share them.
     /note with a draft unsaved ─ drafts: "continue it or start a new note?" first; typed text
                                 never joins a draft by surprise
     /notes [2:255] ──────────── browse: pages, open a note → edit · delete · publish
+    /note <QuranReflect link> … ─ reflection: a note attached to the post (also 📝 Note on this)
 
 The draft row (storage, through bot.services.notes) is the source of truth while a note is being
 written: every collected message goes to the database at once, because PTB persistence is
@@ -25,7 +26,7 @@ Notes are personal: in groups the bot answers with a button to the private chat,
 note` there continues what the group /note carried.
 
 Modules: buttons (every press type), memory (what user_data keeps), chat (private-only, who is
-asking), wizard, oneliner, drafts, saving, browse, edit, delete, publish.
+asking), wizard, oneliner, reflection, drafts, saving, browse, edit, delete, publish.
 """
 
 from __future__ import annotations
@@ -69,6 +70,7 @@ from handlers.notes.edit import edit_note
 from handlers.notes.memory import NotesMemory
 from handlers.notes.oneliner import note_command
 from handlers.notes.publish import ask_publish, confirm_publish, decline_publish
+from handlers.notes.reflection import note_on_reflection
 from handlers.notes.saving import retry
 from handlers.notes.wizard import (
     BODY,
@@ -85,6 +87,7 @@ from handlers.notes.wizard import (
     text_only,
     timed_out,
 )
+from handlers.reflections import NoteOnReflection
 from handlers.wizards import WizardRules, declare
 
 __all__ = ["build_conversation", "register"]
@@ -132,6 +135,8 @@ def build_conversation() -> ConversationHandler[ContextTypes.DEFAULT_TYPE]:
                 on_press(buttons.CancelDraft, cancel_press),
                 on_press(buttons.DiscardDraft, discard),
                 on_press(buttons.EditNote, edit_note),
+                # Offered by handlers.reflections; starts this wizard about the post.
+                on_press(NoteOnReflection, note_on_reflection),
             ],
             states={
                 RANGES: [MessageHandler(_TEXT, receive_ranges),

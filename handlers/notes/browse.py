@@ -14,7 +14,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
 from bot.domain.verse_parsing import parse_verse_ranges
-from bot.domain.verses import VerseRangeError, range_keys
+from bot.domain.verses import VerseRangeError, range_keys, readable_ranges
 from bot.i18n import Translator
 from bot.presentation.notes import note_messages, notes_page_text, ranges_label, verse_notes_text
 from bot.qf import Note, NotFound, QFError, UserSession
@@ -40,6 +40,7 @@ from handlers.notes.chat import (
     zone_for,
 )
 from handlers.notes.memory import NotesMemory
+from handlers.reflections import reflections_button
 from handlers.replies import is_private, reply_upstream_error, retry_button, send, session_for
 
 #: Notes per page in /notes.
@@ -256,6 +257,9 @@ async def open_note(
              button(t.gettext("🗑 Delete"), AskDelete(ref))]]
     if note.id not in memory.shared_ids():
         rows.append([button(t.gettext("🌍 Share to QuranReflect"), AskPublish(ref))])
+    first_range = readable_ranges(note.ranges[:1])
+    if first_range:
+        rows.append([reflections_button(t, first_range[0])])
     if isinstance(data, OpenListedNote):
         rows.append([button(t.gettext("« Back to list"),
                             BackToList(data.listing, data.position))])

@@ -1,6 +1,8 @@
 """`/note` and what follows it: `/note 2:255 my reflection` (a one-liner, saved privately at
 once), `/note 2:255` (the wizard, at the text step), `/note` alone (the wizard, or the unsaved
 draft offered again), or `/note 2:255` as a reply to a message (that message is the text).
+A QuranReflect post link first (or in the replied message) makes a note about that reflection
+(`reflection`).
 
 Whatever a /note carried is kept as a draft when it cannot go on where it was sent: in a group
 (notes are written in the private chat) or before the account is linked.
@@ -14,6 +16,7 @@ from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.ext import ContextTypes
 
 from bot.domain.notes import characters_missing
+from bot.domain.reflections import find_post_link, split_leading_post_link
 from bot.domain.verse_parsing import split_leading_ranges
 from bot.domain.verses import VerseRange, VerseRangeError, range_keys
 from bot.presentation.notes import earlier_kept_notice, too_short_oneliner_text, too_short_said
@@ -27,6 +30,7 @@ from handlers.notes.buttons import ContinueDraft, DiscardDraft
 from handlers.notes.chat import command_argument, send_to_private_chat, user_id_of
 from handlers.notes.drafts import offer_choice, offer_resume, unsaved_draft
 from handlers.notes.memory import NotesMemory
+from handlers.notes.reflection import note_about_post
 from handlers.notes.saving import store_note
 from handlers.notes.wizard import BODY, END, Step, ask_ranges, show_body_status, step_of
 from handlers.replies import is_private, reply_upstream_error, send
@@ -42,6 +46,12 @@ async def note_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> St
     t = await translator_for(update, context)
     user_id = user_id_of(update)
     argument = command_argument(message)
+    post_id, rest = split_leading_post_link(argument)
+    if post_id is None and not _starts_with_verses(argument):
+        # `/note my thoughts` as a reply to a message holding a QuranReflect link.
+        post_id, rest = find_post_link(_replied_links(message)), argument
+    if post_id is not None:
+        return await note_about_post(update, context, t, post_id, rest)
     try:
         ranges, body = split_leading_ranges(argument) if argument else ([], "")
     except VerseRangeError as error:
@@ -102,6 +112,24 @@ async def note_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> St
                         button(t.gettext("🗑 Discard"), DiscardDraft(draft.id))]]))
         return BODY
     return await show_body_status(update, context, t, draft)
+
+
+def _starts_with_verses(argument: str) -> bool:
+    try:
+        return bool(split_leading_ranges(argument)[0]) if argument else False
+    except VerseRangeError:
+        return True  # what was typed is about verses; the usual path says what is wrong
+
+
+def _replied_links(message: Message) -> str:
+    """The replied message's text and the addresses behind its links (a post linked as a
+    word, as the reflections list does, has its address only in an entity)."""
+    replied = message.reply_to_message
+    if replied is None:
+        return ""
+    urls = [entity.url for entity in (replied.entities or replied.caption_entities or ())
+            if entity.url]
+    return " ".join([_replied_text(message), *urls])
 
 
 def _replied_text(message: Message) -> str:

@@ -30,6 +30,7 @@ from bot.presentation.notes import (
     share_choice_text,
     too_short_notice,
 )
+from bot.presentation.reflections import attached_line, draft_reflection
 from bot.services import notes
 from bot.services.deps import deps_of
 from bot.services.notes import DraftStatus
@@ -96,7 +97,8 @@ async def show_body_status(
     """
     memory = NotesMemory(context)
     editing = memory.edited_note_id(draft.id) is not None
-    text = body_screen_text(t, draft.ranges, draft.body, editing=editing, notice=notice)
+    text = body_screen_text(t, draft.ranges, draft.body, editing=editing, notice=notice,
+                            about=attached_line(t, draft_reflection(draft.attached_entity)))
     markup = InlineKeyboardMarkup(
         [[button(t.gettext("✅ Done"), FinishText(draft.id)),
           button(t.gettext("✖️ Cancel"), CancelDraft(draft.id))]]

@@ -64,6 +64,7 @@ from handlers.reading.buttons import (
     ShowToday,
     open_for_owner,
 )
+from handlers.reflections import reflections_button
 from handlers.replies import StartGoalWizard, open_reader, reply_upstream_error
 
 
@@ -111,6 +112,9 @@ def today_markup(
             rows.append([
                 button(t.gettext("✅ I read it"), ReadRest(owner, plan.date, shown))
             ])
+        if remaining:
+            # What others wrote about the verses due today (a public list, anyone may press).
+            rows.append([reflections_button(t, remaining[0])])
         elif kind is GoalType.QURAN_TIME:
             token = new_offer_token()
             rows.append([

@@ -24,6 +24,7 @@ async def _run(arguments: argparse.Namespace) -> None:
         access_token_ttl=arguments.access_token_ttl,
         strict=not arguments.lenient,
     )
+    fake.add_sample_posts()
     server = await serve_asgi(fake.app, arguments.host, arguments.port)
     print(f"Fake Quran Foundation ({arguments.contract}) at {server.url}", flush=True)
     print(f"  QF_API_BASE_URL={server.url}/auth", flush=True)

@@ -119,6 +119,10 @@ class FakeQuranFoundation(
             ("GET", "/v1/sync"): self._sync_head,
             ("POST", "/v1/reading-sessions"): self._record_reading_session,
             ("GET", "/v1/reading-sessions"): self._list_reading_sessions,
+            ("GET", "/v1/notes/by-attached-entity"): self._notes_by_attached_entity,
+            ("GET", "/v1/posts/feed"): self._feed,
+            ("GET", "/v1/posts/{id}"): self._post,
+            ("GET", "/v1/posts/by-verse/{verseKey}"): self._my_posts_by_verse,
         }
 
     # -- User API dispatch ------------------------------------------------------------------

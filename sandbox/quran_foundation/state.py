@@ -103,6 +103,8 @@ class FakeState:
         self._refresh_tokens: dict[str, RefreshToken] = {}
         self._note_sequence = itertools.count(1)
         self._post_ids = itertools.count(1001)
+        #: QuranReflect posts by id, everyone's (`reflect.QuranReflect.add_post` arranges them).
+        self.posts: dict[int, dict[str, Any]] = {}
         self.seed_user(DEMO_SUB, name=DEMO_NAME, email=DEMO_EMAIL)
 
     # -- time -------------------------------------------------------------------------------

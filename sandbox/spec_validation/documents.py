@@ -88,6 +88,25 @@ def _fix_by_verse_path_parameter(document: dict[str, Any]) -> None:
         parameters.append({**declared, "in": "path", "required": True})
 
 
+def _fix_post_verse_key_pattern(document: dict[str, Any]) -> None:
+    operation = _find_operation(document, "get", "/v1/posts/by-verse/{verseKey}")
+    for parameter in operation["parameters"]:
+        if parameter["name"] == "verseKey":
+            parameter["schema"]["pattern"] = r"^[1-9][0-9]{0,2}:[1-9][0-9]{0,2}$"
+
+
+def _tolerate_indexed_feed_references(document: dict[str, Any]) -> None:
+    operation = _find_operation(document, "get", "/v1/posts/feed")
+    declared = {p["name"] for p in operation["parameters"]}
+    production = load_raw_document("production")
+    reference = _find_operation(production, "get", "/v1/posts/feed")
+    operation["parameters"].extend(
+        copy.deepcopy(p)
+        for p in reference["parameters"]
+        if p["name"].startswith("filter[references][0]") and p["name"] not in declared
+    )
+
+
 def _fix_note_by_id_path_parameter(document: dict[str, Any]) -> None:
     operation = _find_operation(document, "get", "/v1/notes/{noteId}")
     operation.setdefault("parameters", []).append(
@@ -157,6 +176,26 @@ CORRECTIONS: Final[tuple[Correction, ...]] = (
             "and keep the query one required, so a client must send both."
         ),
         apply=_fix_by_verse_path_parameter,
+    ),
+    Correction(
+        name="post by-verse key pattern",
+        documents=USER_API_DOCUMENTS,
+        reason=(
+            "GET /v1/posts/by-verse/{verseKey} gives the literal placeholder 'VERSE_KEY_REGEX' as "
+            "the key's pattern; use the chapter:verse shape its description and example state."
+        ),
+        apply=_fix_post_verse_key_pattern,
+    ),
+    Correction(
+        name="feed reference filter",
+        documents=frozenset({"2026-03-29"}),
+        reason=(
+            "The 2026-03-29 feed declares `references` as an array of objects in the query, which "
+            "has no defined serialization; later contracts declare the indexed names "
+            "filter[references][0][chapterId|from|to] the server parses. One client talks to "
+            "every environment, so the indexed names are tolerated here."
+        ),
+        apply=_tolerate_indexed_feed_references,
     ),
     Correction(
         name="note-by-id path parameter",
