@@ -92,7 +92,7 @@ class InboxRepository:
                 .where(inbox.c.done_at.is_(None), inbox.c.chat_key.in_(keys))
                 .group_by(inbox.c.chat_key)
             )
-            backlog: dict[str, int] = {key: count for key, count in rows.tuples()}
+            backlog: dict[str, int] = {key: count for key, count in rows}
             for incoming in sorted(updates, key=lambda u: u.update_id):
                 over = backlog.get(incoming.chat_key, 0) >= self.max_pending_per_chat
                 inserted = await insert_or_ignore(
@@ -186,7 +186,7 @@ class InboxRepository:
         inbox = schema.inbox
         async with self._db.read() as connection:
             rows = await connection.execute(select(inbox.c.update_id, inbox.c.outcome))
-            return {int(uid): outcome for uid, outcome in rows.tuples()}
+            return {int(uid): outcome for uid, outcome in rows}
 
     # -- what an update already sent ----------------------------------------------------------
 

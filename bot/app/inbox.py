@@ -31,6 +31,7 @@ from bot.app.journal import UpdateJournal, current_journal
 from bot.app.processor import update_key
 from storage.inbox import AcceptReport, InboxEntry, InboxRepository, IncomingUpdate
 from storage.inbox_claims import ChatClaims
+from storage.replay import replaying
 
 logger = logging.getLogger(__name__)
 
@@ -130,7 +131,8 @@ class InboxWorker:
         self._in_flight += 1
         try:
             # The update processor bounds how many updates run at once and times them.
-            await app.update_processor.process_update(update, app.process_update(update))
+            with replaying(journal.replay):
+                await app.update_processor.process_update(update, app.process_update(update))
         finally:
             self._in_flight -= 1
             current_journal.reset(token)
