@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from storage_helpers import ManualClock
 
-from storage import Database
+from storage import Database, forget_user
 from storage.inbox import InboxRepository, IncomingUpdate
 from storage.inbox_claims import claims_for
 
@@ -104,3 +104,17 @@ async def test_a_dead_instance_releases_its_chats(db: Database) -> None:
         assert await second.try_claim("chat:10")
     finally:
         await second.close()
+
+
+async def test_forget_removes_what_the_user_sent_but_not_what_still_has_to_run(
+    db: Database,
+) -> None:
+    inbox = InboxRepository(db)
+    await inbox.accept([incoming(1, 10), incoming(2, 10), incoming(3, 20)])
+    await inbox.record_sent(1, 1, "sendMessage", {"message_id": 1})
+    await inbox.finish(1)
+    await inbox.finish(3)
+    removed = await forget_user(db, 10)
+    assert removed["inbox"] == 1
+    assert await inbox.sent(1, 1) is None
+    assert set(await inbox.outcomes()) == {2, 3}
