@@ -20,6 +20,9 @@ from storage.database import Database
 
 
 class ChatClaims(Protocol):
+    #: True when other instances claim from the same inbox.
+    shared: bool
+
     async def try_claim(self, chat_key: str) -> bool: ...
 
     async def release(self, chat_key: str) -> None: ...
@@ -29,6 +32,8 @@ class ChatClaims(Protocol):
 
 class LocalClaims:
     """Claims for a single instance (SQLite)."""
+
+    shared = False
 
     def __init__(self) -> None:
         self._held: set[str] = set()
@@ -54,6 +59,8 @@ def advisory_key(chat_key: str) -> int:
 
 class AdvisoryClaims:
     """Claims shared by every instance on one PostgreSQL database."""
+
+    shared = True
 
     def __init__(self, database: Database) -> None:
         self._db = database

@@ -285,7 +285,7 @@ inbox = Table(
     #: What serialises the update: "chat:<id>", "user:<id>" or "update:<id>".
     Column("chat_key", String(40), nullable=False),
     Column("payload", JSONText, nullable=False),
-    #: How often a worker started it (> 1 means a replay after a crash or a deploy).
+    #: How often it was replayed (started again after a crash or a deploy cut it off).
     Column("attempts", Integer, nullable=False, default=0),
     Column("accepted_at", UTCDateTime(), nullable=False),
     #: Null while unfinished; set when the handlers finished (or when the update was shed).

@@ -31,16 +31,15 @@ async def test_a_chat_is_served_oldest_first_and_a_finished_update_is_never_serv
     inbox = InboxRepository(db)
     await inbox.accept([incoming(7, 10), incoming(5, 10), incoming(6, 20)])
     assert await inbox.pending_chats() == ["chat:10", "chat:20"]
-    first = await inbox.start_next("chat:10")
-    assert first is not None and first.update_id == 5 and first.attempts == 1
-    # Not finished (a crash): served again, now counted as a replay.
-    again = await inbox.start_next("chat:10")
-    assert again is not None and again.update_id == 5 and again.attempts == 2
-    await inbox.finish(5)
-    following = await inbox.start_next("chat:10")
+    first = await inbox.next_for("chat:10")
+    assert first is not None and first.update_id == 5 and first.attempts == 0
+    # Not finished (a crash): served again, and the replay is counted.
+    assert await inbox.mark_started(5) == 1
+    again = await inbox.next_for("chat:10")
+    assert again is not None and again.update_id == 5 and again.attempts == 1
+    following = await inbox.finish(5, then_next_of="chat:10")
     assert following is not None and following.update_id == 7
-    await inbox.finish(7)
-    assert await inbox.start_next("chat:10") is None
+    assert await inbox.finish(7, then_next_of="chat:10") is None
     assert not await inbox.has_pending("chat:10")
     # Redelivered by Telegram after it was done: recognised, not queued again.
     assert (await inbox.accept([incoming(5, 10)])).queued == ()

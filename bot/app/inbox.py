@@ -36,7 +36,7 @@ from storage.replay import replaying
 logger = logging.getLogger(__name__)
 
 INBOX_WORKER_KEY = "inbox_worker"
-#: An update started this many times without finishing is not started again (a poison update
+#: An update replayed this many times without finishing is not started again (a poison update
 #: that crashes the process every time must not block its chat forever).
 MAX_ATTEMPTS = 5
 #: How often done rows older than the retention are deleted.
@@ -69,6 +69,8 @@ class InboxWorker:
         self._sweeper: asyncio.Task[None] | None = None
         self._stopping = False
         self._in_flight = 0
+        #: Updates this process stored and has not started yet (their first run).
+        self._fresh: set[int] = set()
 
     # -- accepting ----------------------------------------------------------------------------
 
@@ -80,6 +82,7 @@ class InboxWorker:
         )
         if report.shed:
             logger.warning("%d update(s) shed: a chat has too many unfinished", report.shed)
+        self._fresh.update(u.update_id for u in report.queued)
         for key in dict.fromkeys(u.chat_key for u in report.queued):
             self.wake(key)
         return report
@@ -101,16 +104,20 @@ class InboxWorker:
                 if not await self.claims.try_claim(key):
                     return  # another instance works on this chat; it looks again when done
                 try:
-                    while not self._stopping:
-                        entry = await self.inbox.start_next(key)
-                        if entry is None:
-                            break
-                        await self._run(entry)
+                    entry = await self.inbox.next_for(key)
+                    while entry is not None and not self._stopping:
+                        outcome = await self._run(entry)
+                        entry = await self.inbox.finish(
+                            entry.update_id, outcome, then_next_of=key
+                        )
                 finally:
                     await self.claims.release(key)
-                # Released first, then looked: an update another instance stored while we
-                # held the claim (and could not claim itself) is not left behind.
-                if not await self.inbox.has_pending(key) and key not in self._again:
+                if key in self._again:
+                    continue
+                # Shared claims: another instance may have stored an update for this chat while
+                # we held the claim (and could not claim it itself), so look once released.
+                shared_backlog = self.claims.shared and await self.inbox.has_pending(key)
+                if not shared_backlog and key not in self._again:
                     return
         except asyncio.CancelledError:
             raise
@@ -119,14 +126,22 @@ class InboxWorker:
         finally:
             self._draining.pop(key, None)
 
-    async def _run(self, entry: InboxEntry) -> None:
-        if entry.attempts > MAX_ATTEMPTS:
-            logger.error("update %s failed %d times; given up", entry.update_id, MAX_ATTEMPTS)
-            await self.inbox.finish(entry.update_id, "abandoned")
-            return
+    async def _run(self, entry: InboxEntry) -> str:
+        """Handle one update; returns how it ended ("handled", or "abandoned" for a poison
+        update that was cut off too often)."""
+        # An update this process stored and never started is a first run: nothing was sent
+        # for it yet. Anything else (left by a crash, a deploy or another instance) may have
+        # been partly done: count the attempt and let the journal answer what was sent.
+        first_run = entry.update_id in self._fresh
+        self._fresh.discard(entry.update_id)
+        if not first_run:
+            attempts = await self.inbox.mark_started(entry.update_id)
+            if attempts > MAX_ATTEMPTS:
+                logger.error("update %s cut off %d times; given up", entry.update_id, attempts)
+                return "abandoned"
         app = self.application
         update = Update.de_json(entry.payload, app.bot)
-        journal = UpdateJournal(entry.update_id, replay=entry.attempts > 1, inbox=self.inbox)
+        journal = UpdateJournal(entry.update_id, replay=not first_run, inbox=self.inbox)
         token = current_journal.set(journal)
         self._in_flight += 1
         try:
@@ -136,7 +151,7 @@ class InboxWorker:
         finally:
             self._in_flight -= 1
             current_journal.reset(token)
-        await self.inbox.finish(entry.update_id)
+        return "handled"
 
     async def sweep(self) -> int:
         """Wake every chat with unfinished updates; returns how many there were."""
