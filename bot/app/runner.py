@@ -1,8 +1,10 @@
 """Run the bot for real: one process with the Application and the web server.
 
 python-telegram-bot's `run_polling()` owns the event loop and cannot share it with uvicorn, so the
-lifecycle is driven by hand in the order PTB documents: initialize → start → (polling) → serve,
-then updater.stop → stop → shutdown, and finally our own clients and database.
+lifecycle is driven by hand in the order PTB documents: initialize → start → inbox replay →
+(polling) → serve. On SIGTERM: stop polling (uvicorn stops taking webhooks), let the updates in
+flight finish within SHUTDOWN_GRACE_SECONDS (the rest stays in the inbox, see bot.app.inbox),
+then stop → shutdown, and finally our own clients and database.
 """
 
 from __future__ import annotations
