@@ -61,6 +61,8 @@ class AcceptReport:
     queued: tuple[IncomingUpdate, ...]
     duplicates: int
     shed: int
+    #: Queued updates that were their chat's only unfinished one when stored (the next to run).
+    heads: frozenset[int] = frozenset()
 
 
 class InboxRepository:
@@ -85,6 +87,7 @@ class InboxRepository:
         inbox = schema.inbox
         now = self._clock()
         queued: list[IncomingUpdate] = []
+        heads: set[int] = set()
         duplicates = shed = 0
         async with self._db.write() as connection:
             keys = sorted({u.chat_key for u in updates})
@@ -115,9 +118,11 @@ class InboxRepository:
                 elif over:
                     shed += 1
                 else:
+                    if backlog.get(incoming.chat_key, 0) == 0:
+                        heads.add(incoming.update_id)
                     backlog[incoming.chat_key] = backlog.get(incoming.chat_key, 0) + 1
                     queued.append(incoming)
-        return AcceptReport(tuple(queued), duplicates, shed)
+        return AcceptReport(tuple(queued), duplicates, shed, frozenset(heads))
 
     async def pending_chats(self, limit: int = 1000) -> list[str]:
         """Chats with unfinished updates, the longest-waiting first."""

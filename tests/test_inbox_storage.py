@@ -22,6 +22,7 @@ async def test_an_update_delivered_twice_is_stored_once(db: Database) -> None:
     assert [u.update_id for u in first.queued] == [1, 2]
     assert [u.update_id for u in again.queued] == [3]
     assert again.duplicates == 1
+    assert first.heads == {1} and again.heads == set()  # 1 was its chat's next to run
     assert await inbox.pending_count() == 3
 
 

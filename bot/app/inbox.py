@@ -71,6 +71,8 @@ class InboxWorker:
         self._in_flight = 0
         #: Updates this process stored and has not started yet (their first run).
         self._fresh: set[int] = set()
+        #: The first update of an idle chat, straight from `accept` (single instance only).
+        self._handoff: dict[str, InboxEntry] = {}
 
     # -- accepting ----------------------------------------------------------------------------
 
@@ -83,6 +85,14 @@ class InboxWorker:
         if report.shed:
             logger.warning("%d update(s) shed: a chat has too many unfinished", report.shed)
         self._fresh.update(u.update_id for u in report.queued)
+        for incoming in report.queued:
+            # Alone in this process's inbox, a chat's only unfinished update is handed to its
+            # drain as is: no read to find it again.
+            idle = incoming.chat_key not in self._draining
+            if idle and not self.claims.shared and incoming.update_id in report.heads:
+                self._handoff[incoming.chat_key] = InboxEntry(
+                    incoming.update_id, incoming.chat_key, incoming.payload, 0
+                )
         for key in dict.fromkeys(u.chat_key for u in report.queued):
             self.wake(key)
         return report
@@ -104,7 +114,7 @@ class InboxWorker:
                 if not await self.claims.try_claim(key):
                     return  # another instance works on this chat; it looks again when done
                 try:
-                    entry = await self.inbox.next_for(key)
+                    entry = self._handoff.pop(key, None) or await self.inbox.next_for(key)
                     while entry is not None and not self._stopping:
                         outcome = await self._run(entry)
                         entry = await self.inbox.finish(
@@ -193,6 +203,7 @@ class InboxWorker:
         """Take nothing new, give what runs `grace` seconds, then cancel the rest (it stays
         unfinished in the inbox). Returns how many chats were cut off."""
         self._stopping = True
+        self._handoff.clear()
         if self._sweeper is not None:
             self._sweeper.cancel()
             with contextlib.suppress(asyncio.CancelledError):
