@@ -14,6 +14,7 @@ One code path serves SQLite and PostgreSQL. What differs is set up here, once:
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -42,8 +43,13 @@ class Database:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
         self._write_engine = engine.execution_options(**{_WRITE_OPTION: True})
+        #: SQLite has one writer at a time. Writers of this process queue here, in order,
+        #: instead of in SQLite's busy handler, which polls with sleeps of up to 100 ms: a
+        #: burst of updates (each writing to the inbox) would otherwise wait out those sleeps.
+        self._sqlite_writers: asyncio.Lock | None = None
         if self.dialect == "sqlite":
             _install_sqlite_hooks(engine)
+            self._sqlite_writers = asyncio.Lock()
 
     @classmethod
     def connect(cls, url: str | URL, *, schema: str | None = None, echo: bool = False) -> Database:
@@ -100,7 +106,11 @@ class Database:
         On SQLite it holds the database write lock from its first statement (BEGIN IMMEDIATE);
         on PostgreSQL lock rows with `.with_for_update()` before changing what was read.
         """
-        async with self._write_engine.begin() as connection:
+        if self._sqlite_writers is None:
+            async with self._write_engine.begin() as connection:
+                yield connection
+            return
+        async with self._sqlite_writers, self._write_engine.begin() as connection:
             yield connection
 
     async def migrate(self) -> None:

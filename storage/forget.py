@@ -80,6 +80,18 @@ async def forget_user(
             )
             removed[table.name] = result.rowcount
 
+        # What they sent the bot lingers in the inbox until pruned: their private chat's
+        # finished updates go now (an unfinished one, this /forget included, still has to run).
+        inbox, sends = schema.inbox, schema.inbox_sends
+        theirs = (
+            inbox.c.chat_key.in_([f"chat:{user_id}", f"user:{user_id}"])
+            & inbox.c.done_at.is_not(None)
+        )
+        await connection.execute(
+            delete(sends).where(sends.c.update_id.in_(select(inbox.c.update_id).where(theirs)))
+        )
+        removed[inbox.name] = (await connection.execute(delete(inbox).where(theirs))).rowcount
+
         # Conversation keys are JSON lists such as [chat_id, user_id]; any position may hold
         # the user (per_user / per_chat variants), so they are matched in Python.
         conversations = schema.ptb_conversations

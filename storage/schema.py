@@ -353,3 +353,34 @@ ptb_bot_store = Table(
     Column("name", String(64), primary_key=True),
     Column("data", JSONText, nullable=False),
 )
+
+# The durable inbox (storage/inbox.py): every accepted Telegram update until its handlers finish.
+inbox = Table(
+    "inbox",
+    metadata,
+    Column("update_id", BigInteger, primary_key=True, autoincrement=False),
+    #: What serialises the update: "chat:<id>", "user:<id>" or "update:<id>".
+    Column("chat_key", String(40), nullable=False),
+    Column("payload", JSONText, nullable=False),
+    #: How often it was replayed (started again after a crash or a deploy cut it off).
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("accepted_at", UTCDateTime(), nullable=False),
+    #: Null while unfinished; set when the handlers finished (or when the update was shed).
+    Column("done_at", UTCDateTime()),
+    #: "handled" or "shed" (over the per-chat bound); null while unfinished.
+    Column("outcome", String(16)),
+    Index("ix_inbox_pending", "done_at", "chat_key", "update_id"),
+)
+
+# What each update already sent to Telegram, so a replay answers from here instead of twice.
+inbox_sends = Table(
+    "inbox_sends",
+    metadata,
+    Column("update_id", BigInteger, nullable=False),
+    #: The n-th Bot API call the update made (handlers call in the same order every time).
+    Column("seq", Integer, nullable=False),
+    Column("method", String(64), nullable=False),
+    Column("result", JSONText, nullable=False),
+    Column("sent_at", UTCDateTime(), nullable=False),
+    PrimaryKeyConstraint("update_id", "seq", name="pk_inbox_sends"),
+)

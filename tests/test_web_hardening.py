@@ -8,8 +8,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from telegram import Update
 
+from bot.app.inbox import inbox_worker_of
 from bot.app.metrics import Metrics, mark_update_failed, metrics_of, update_kind
 from bot.app.processor import KeyedUpdateProcessor
 from bot.app.web import MAX_WEBHOOK_BODY, SECURITY_HEADERS, create_web_app
@@ -59,8 +59,28 @@ async def test_webhook_still_takes_a_real_update(
     update = bot.world.next_update_dict()
     response = await web.post("/telegram", json=update, headers=WEBHOOK)
     assert response.status_code == 200
-    queued = bot.app.update_queue.get_nowait()
-    assert isinstance(queued, Update) and queued.update_id == update["update_id"]
+    # 200 means "stored in the inbox": it is there, and it gets answered from there.
+    worker = inbox_worker_of(bot.app)
+    assert update["update_id"] in await worker.inbox.outcomes()
+    await worker.idle()
+    assert (await worker.inbox.outcomes())[update["update_id"]] == "handled"
+    assert "Quran Companion" in bot.world.last_sent(DEMO_USER.id)["text"]
+
+
+async def test_webhook_answers_503_when_the_update_cannot_be_stored(
+    bot: BotHarness, web: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Telegram retries a webhook delivery that did not get a 2xx: nothing is lost."""
+    worker = inbox_worker_of(bot.app)
+
+    async def database_down(*args: object, **kwargs: object) -> None:
+        raise OSError("connection refused")
+
+    monkeypatch.setattr(worker.inbox, "accept", database_down)
+    await bot.world.user_sends(DEMO_USER.id, DEMO_USER, "/start")
+    update = bot.world.next_update_dict()
+    response = await web.post("/telegram", json=update, headers=WEBHOOK)
+    assert response.status_code == 503
 
 
 async def test_webhook_refuses_bodies_over_1mb(bot: BotHarness, web: httpx.AsyncClient) -> None:

@@ -19,6 +19,8 @@ from telegram.ext import Application, CallbackContext, Defaults
 from telegram.request import BaseRequest
 
 from bot.app.config import ConfigurationError, Settings
+from bot.app.inbox import INBOX_WORKER_KEY, InboxWorker
+from bot.app.journal import CompanionBuilder
 from bot.app.metrics import (
     METRICS_KEY,
     Metrics,
@@ -45,6 +47,8 @@ from storage import (
     WrongEncryptionKey,
     verify_encryption_key,
 )
+from storage.inbox import InboxRepository
+from storage.inbox_claims import claims_for
 from storage.update_scope import update_scope
 
 BotApplication = Application[Any, Any, Any, Any, Any, Any]
@@ -154,8 +158,8 @@ def build_application(
     from handlers import register_all
 
     metrics = Metrics()
-    builder = (
-        Application.builder()
+    builder: Any = (
+        CompanionBuilder()
         .token(settings.telegram_bot_token)
         .base_url(settings.telegram_api_base_url)
         .base_file_url(settings.telegram_api_base_url.replace("/bot", "/file/bot"))
@@ -176,7 +180,7 @@ def build_application(
         # before reminders (bot/app/send_budget.py says why PTB's leaky bucket is not enough).
         # (The builder's generics fix the limiter's argument type to None; ours takes a Priority.)
         builder = builder.rate_limiter(
-            SendBudget(on_retry_after=metrics.retry_after_seen)  # type: ignore[arg-type]
+            SendBudget(on_retry_after=metrics.retry_after_seen)
         )
     if persistence:
         builder = builder.persistence(DatabasePersistence(deps.database))
@@ -184,6 +188,14 @@ def build_application(
     application.bot_data[DEPS_KEY] = deps
     application.bot_data[METRICS_KEY] = metrics
     deps.qf.observe(metrics)
+    application.bot_data[INBOX_WORKER_KEY] = InboxWorker(
+        application,
+        InboxRepository(
+            deps.database, clock=deps.clock, max_pending_per_chat=settings.inbox_max_per_chat
+        ),
+        claims_for(deps.database),
+        sweep_interval=settings.inbox_sweep_seconds,
+    )
     install_reminders(application)
     register_all(application)
     # After handlers.errors' apology: only marks the update as failed for the metrics.

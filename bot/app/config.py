@@ -98,6 +98,16 @@ class Settings(BaseSettings):
     )
     #: Bound on updates processed at once across all chats (see `bot.app.processor`).
     max_concurrent_updates: int = Field(default=256, alias="MAX_CONCURRENT_UPDATES", ge=1)
+    #: On SIGTERM, how long updates already running may take before the process exits (what
+    #: is unfinished then stays in the inbox for the next start). Procfile platforms give ~30 s.
+    shutdown_grace_seconds: float = Field(
+        default=20.0, alias="SHUTDOWN_GRACE_SECONDS", ge=0, le=300
+    )
+    #: Unfinished updates one chat may have in the inbox; more are shed (see storage/inbox.py).
+    inbox_max_per_chat: int = Field(default=100, alias="INBOX_MAX_PER_CHAT", ge=1)
+    #: How often the inbox is swept for updates nobody is working on (another instance's, or
+    #: a crashed one's). Several instances on PostgreSQL rely on it after a crash.
+    inbox_sweep_seconds: float = Field(default=2.0, alias="INBOX_SWEEP_SECONDS", gt=0)
 
     @field_validator("token_encryption_key", mode="before")
     @classmethod

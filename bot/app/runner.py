@@ -1,8 +1,10 @@
 """Run the bot for real: one process with the Application and the web server.
 
 python-telegram-bot's `run_polling()` owns the event loop and cannot share it with uvicorn, so the
-lifecycle is driven by hand in the order PTB documents: initialize → start → (polling) → serve,
-then updater.stop → stop → shutdown, and finally our own clients and database.
+lifecycle is driven by hand in the order PTB documents: initialize → start → inbox replay →
+(polling) → serve. On SIGTERM: stop polling (uvicorn stops taking webhooks), let the updates in
+flight finish within SHUTDOWN_GRACE_SECONDS (the rest stays in the inbox, see bot.app.inbox),
+then stop → shutdown, and finally our own clients and database.
 """
 
 from __future__ import annotations
@@ -24,18 +26,24 @@ from bot.app.application import (
     start_services,
 )
 from bot.app.config import ConfigurationError, Settings
+from bot.app.inbox import inbox_worker_of
+from bot.app.poller import InboxPoller
 from bot.app.web import WEBHOOK_PATH, AccessLogFilter, create_web_app
 
 logger = logging.getLogger(__name__)
 
-#: SIGTERM must stop the bot within this many seconds (PaaS platforms kill after ~10 s).
-SHUTDOWN_GRACE_SECONDS = 4.0
+#: How long uvicorn waits for open HTTP requests (a webhook being stored) on SIGTERM.
+HTTP_GRACE_SECONDS = 4
+#: How long PTB's own stop (job queue, persistence flush) may take once the inbox is idle.
+PTB_STOP_SECONDS = 5.0
 
 
 async def run_bot(settings: Settings) -> None:
     deps = await create_deps(settings)
     try:
-        application = build_application(settings, deps, with_updater=not settings.use_webhook)
+        # No PTB Updater: the inbox poller confirms updates only once they are stored.
+        application = build_application(settings, deps, with_updater=False)
+        worker = inbox_worker_of(application)
         web = create_web_app(application)
         logging.getLogger("uvicorn.access").addFilter(AccessLogFilter())
         server = uvicorn.Server(
@@ -45,22 +53,25 @@ async def run_bot(settings: Settings) -> None:
                 port=settings.port,
                 log_config=None,
                 lifespan="off",
-                timeout_graceful_shutdown=int(SHUTDOWN_GRACE_SECONDS),
+                timeout_graceful_shutdown=HTTP_GRACE_SECONDS,
             )
         )
         _install_signal_handlers(server)
         await _initialize(application, settings)
+        poller = InboxPoller(application.bot, worker, allowed_updates=ALLOWED_UPDATES)
         async with application:
             await application.start()
+            # What the previous process (or a crashed instance) left unfinished goes first.
+            await worker.start()
             if settings.use_webhook:
                 await application.bot.set_webhook(
                     url=settings.public_url + WEBHOOK_PATH,
                     secret_token=settings.webhook_secret,
                     allowed_updates=ALLOWED_UPDATES,
                 )
-            elif application.updater is not None:
+            else:
                 await application.bot.delete_webhook()
-                await application.updater.start_polling(allowed_updates=ALLOWED_UPDATES)
+                poller.start()
             # Menus and the reminder catch-up (which paces a backlog at Telegram's 30 msg/s) run
             # beside update processing, so users are answered from the first second.
             application.create_task(start_services(application), name="start-services")
@@ -68,9 +79,16 @@ async def run_bot(settings: Settings) -> None:
             try:
                 await server.serve()
             finally:
-                if application.updater is not None and application.updater.running:
-                    await application.updater.stop()
-                await asyncio.wait_for(application.stop(), SHUTDOWN_GRACE_SECONDS)
+                logger.info(
+                    "stopping: no new updates; up to %.0f s for those in flight",
+                    settings.shutdown_grace_seconds,
+                )
+                await poller.stop()
+                await worker.stop(settings.shutdown_grace_seconds)
+                try:
+                    await asyncio.wait_for(application.stop(), PTB_STOP_SECONDS)
+                except TimeoutError:
+                    logger.warning("background jobs did not stop in %.0f s", PTB_STOP_SECONDS)
     finally:
         await close_deps(deps)
     logger.info("stopped cleanly")

@@ -27,6 +27,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from telegram import Update
 from telegram.ext import Application
 
+from bot.app.inbox import inbox_worker_of
 from bot.app.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from bot.app.metrics import metrics_of
 from bot.services.deps import deps_of
@@ -75,7 +76,15 @@ def create_web_app(application: Application[Any, Any, Any, Any, Any, Any]) -> St
         except Exception:  # a shape python-telegram-bot cannot read is the sender's fault
             logger.info("webhook update %s could not be read; answered 400", data["update_id"])
             return Response(status_code=400)
-        await application.update_queue.put(update)
+        # 200 tells Telegram the update is ours: only once it is in the inbox. If the
+        # database cannot take it, 503 makes Telegram deliver it again later.
+        try:
+            await inbox_worker_of(application).accept([update])
+        except Exception:
+            logger.exception(
+                "webhook update %s could not be stored; answered 503", update.update_id
+            )
+            return Response(status_code=503)
         return Response(status_code=200)
 
     async def oauth_callback(request: Request) -> Response:

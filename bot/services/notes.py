@@ -31,6 +31,7 @@ from bot.qf import (
     UserSession,
 )
 from storage import DraftRepository, NoteDraft
+from storage.replay import is_replay
 
 logger = logging.getLogger(__name__)
 
@@ -151,7 +152,9 @@ async def _create(session: UserSession, draft: NoteDraft, *, maybe_sent: bool) -
     `create_note` reconciles a lost answer within one call. Across calls (the retry button, a
     restart mid-request) only the draft knows an attempt happened, so the lookup is done here.
     """
-    if maybe_sent and draft.ranges:
+    # A replayed update (its first run cut off by a crash) wrote a fresh draft, but its first
+    # run may have saved the note already.
+    if (maybe_sent or is_replay()) and draft.ranges:
         start, _, end = draft.ranges[0].partition("-")
         existing = find_saved_copy(
             await session.notes_by_range(start, end or start), draft.body, draft.ranges

@@ -10,6 +10,7 @@ goes through the one send budget, like every other request of the bot.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
 from datetime import date
 from typing import Any
@@ -98,7 +99,11 @@ class BoardEdits:
         if board_id in self._tasks:
             self._dirty.add(board_id)
             return
-        self._tasks[board_id] = asyncio.get_running_loop().create_task(self._run(board_id))
+        # A fresh context: the coalesced edit belongs to no single press, so it must not be
+        # numbered in the inbox journal of the press that started it (see bot.app.journal).
+        self._tasks[board_id] = asyncio.get_running_loop().create_task(
+            self._run(board_id), context=contextvars.Context()
+        )
 
     async def flush(self) -> None:
         """Wait until every requested refresh is on the board."""

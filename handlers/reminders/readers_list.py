@@ -14,6 +14,7 @@ always showing everyone, and every press is answered at once.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -40,7 +41,12 @@ class ReadersListEditor:
             self._stale[key] = True
             return
         self._stale[key] = False
-        task = asyncio.get_running_loop().create_task(self._run(key, edit))
+        # A fresh context: the edit belongs to no single press, so it must not be numbered in
+        # the inbox journal of the press that happened to start it (a replay of that press
+        # would then skip a later, different edit as "already sent").
+        task = asyncio.get_running_loop().create_task(
+            self._run(key, edit), context=contextvars.Context()
+        )
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
