@@ -162,7 +162,9 @@ async def test_anonymous_admin_configures_reminders_with_command_arguments(
 
         await bot.world.anonymous_admin_sends(GROUP_ID, "/reminders portion pages 21-40")
         await bot.process_pending()
-        assert "members will be asked what they read" in last_text(bot)
+        # Page wirds are credited too, with the Madani page map.
+        assert "credited to members who linked Quran.com" in last_text(bot)
+        assert "members will be asked what they read" not in last_text(bot)
 
 
 async def test_a_channel_posting_in_the_group_is_not_an_admin(tmp_path: Path) -> None:
