@@ -134,6 +134,18 @@ def set_timezone_button(t: Translator) -> InlineKeyboardButton:
     return button(t.gettext("🕒 Set my timezone"), AskTimezone())
 
 
+async def refuse(update: Update, text: str) -> None:
+    """Say no to a press (as an alert: the message it sits on stays as it is) or to a command
+    (as a reply), e.g. a member trying an admin-only action."""
+    query = update.callback_query
+    if query is not None:
+        await query.answer(text, show_alert=True)
+        return
+    message = update.effective_message
+    if message is not None:
+        await message.reply_text(text)
+
+
 async def send(
     update: Update,
     context: ContextTypes.DEFAULT_TYPE,

@@ -12,7 +12,7 @@ from datetime import date
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType
-from telegram.error import BadRequest, TelegramError
+from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot.domain.khatm import DeadlineError, Mark, board_screen, parse_deadline
@@ -32,7 +32,7 @@ from handlers.khatm.buttons import (
     ShowAdmin,
 )
 from handlers.khatm.private import my_juz_command
-from handlers.replies import is_group_admin
+from handlers.replies import is_group_admin, refuse, send
 
 
 async def refuse_non_admin(update: Update, t: Translator) -> None:
@@ -40,13 +40,7 @@ async def refuse_non_admin(update: Update, t: Translator) -> None:
         "Sorry, only the group's admins can start, change or close the khatm. "
         "You can take a juz on the board."
     )
-    query = update.callback_query
-    if query is not None:
-        await query.answer(text, show_alert=True)
-        return
-    message = update.effective_message
-    if message is not None:
-        await message.reply_text(text)
+    await refuse(update, text)
 
 
 async def khatm_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -137,16 +131,6 @@ async def _admin_board(
     return latest
 
 
-async def _edit_panel(update: Update, text: str, markup: InlineKeyboardMarkup | None) -> None:
-    query = update.callback_query
-    assert query is not None
-    try:
-        await query.edit_message_text(text, reply_markup=markup)
-    except BadRequest as error:
-        if "not modified" not in str(error).lower():
-            raise
-
-
 async def show_admin_pressed(
     update: Update, context: ContextTypes.DEFAULT_TYPE, press: ShowAdmin
 ) -> None:
@@ -184,8 +168,8 @@ async def reopen_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, pre
         await query.answer(t.gettext("Juz {n} was free already.", n=t.number(press.juz)))
     reloaded = await service.load(press.board_id)
     assert reloaded is not None
-    await _edit_panel(update, _admin_text(reloaded, t),
-                      admin_markup(reloaded, t, await group_today(deps, reloaded.row.chat_id)))
+    markup = admin_markup(reloaded, t, await group_today(deps, reloaded.row.chat_id))
+    await send(update, context, _admin_text(reloaded, t), markup, edit=True)
 
 
 async def close_pressed(
@@ -201,10 +185,10 @@ async def close_pressed(
     await KhatmService(deps_of(context)).close(press.board_id)
     refresh_board(context, press.board_id)
     await query.answer()
-    await _edit_panel(update, t.gettext(
+    await send(update, context, t.gettext(
         "Khatm #{n} is closed. Start a new one any time with /khatm.",
         n=t.number(loaded.board.round),
-    ), None)
+    ), edit=True)
 
 
 async def close_admin_pressed(
@@ -218,7 +202,7 @@ async def close_admin_pressed(
         await refuse_non_admin(update, t)
         return
     await query.answer()
-    await _edit_panel(update, t.gettext("✔️ Done."), None)
+    await send(update, context, t.gettext("✔️ Done."), edit=True)
 
 
 async def next_pressed(
@@ -261,7 +245,7 @@ async def repost_pressed(
     await query.answer()
     old_message_id = loaded.row.message_id
     await post_board(context, loaded.row.id)
-    await _edit_panel(update, t.gettext("✔️ Done."), None)
+    await send(update, context, t.gettext("✔️ Done."), edit=True)
     if old_message_id is not None:
         # Too old to edit, or deleted: its presses are refused anyway.
         with contextlib.suppress(TelegramError):

@@ -57,7 +57,7 @@ from handlers.reminders.panel import (
     zones_markup,
 )
 from handlers.reminders.remind import remind_command, stop_private
-from handlers.replies import is_group_admin, send
+from handlers.replies import is_group_admin, refuse, send
 from storage import Reminder
 
 
@@ -77,13 +77,7 @@ async def refuse_non_admin(
         "Sorry, only the group's admins can change its reminders. "
         "You can still check in under each reminder."
     )
-    query = update.callback_query
-    if query is not None:
-        await query.answer(text, show_alert=True)
-        return
-    message = update.effective_message
-    if message is not None:
-        await message.reply_text(text)
+    await refuse(update, text)
 
 
 # --------------------------------------------------------------------------------------------
