@@ -107,7 +107,7 @@ async def forget_user(
     return removed
 
 
-async def erase_departed_groups(db: Database, *, before: datetime) -> int:
+async def erase_departed_groups(db: Database, *, before: datetime, limit: int = 500) -> int:
     """Delete every group the bot left (removed, kicked) before `before`, with its reminders,
     their send log and check-ins, its /quiet list and PTB chat data; returns how many groups.
 
@@ -120,11 +120,15 @@ async def erase_departed_groups(db: Database, *, before: datetime) -> int:
         gone = list(
             (
                 await connection.execute(
-                    select(chats.c.id).where(
+                    select(chats.c.id)
+                    .where(
                         chats.c.active.is_(False),
                         chats.c.type.in_(("group", "supergroup")),
                         chats.c.updated_at < before,
                     )
+                    # A bounded batch: the write lock is never held for long; the next run
+                    # (minutes later) takes the rest.
+                    .limit(limit)
                 )
             ).scalars()
         )

@@ -160,6 +160,10 @@ class Reminder:
     nudged_on: date | None = None
     summary_enabled: bool = True
     summary_week: str | None = None
+    #: When it is next due and when its group follow-ups may be (None: not planned); while a
+    #: tick holds the reminder, `next_due_at` is that claim's lease.
+    next_due_at: datetime | None = None
+    follow_up_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,7 +1,14 @@
-"""Reminders, the once-per-slot send log, and check-ins.
+"""Reminders, their due times, the once-per-slot send log, and check-ins.
 
 A "slot" is one scheduled occurrence (e.g. "2025-11-23T07:30"). `claim_slot` inserts a unique
 (reminder, slot) row, so after a restart or with two processes only one caller sends.
+
+Due times (`next_due_at`, `follow_up_at`) are what the services computed from each reminder's
+schedule; `claim_due` hands what is due to one caller at a time by pushing the time forward to
+a lease (rows locked by another instance are skipped on PostgreSQL; SQLite writes one at a
+time anyway). The caller then `settle_due`s the real next time, unless the reminder was changed
+meanwhile; if it crashed, the lease runs out and the reminder is claimed again, and the send
+log keeps that from sending anything twice.
 """
 
 from __future__ import annotations
@@ -9,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import Row, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -33,6 +40,9 @@ _t = schema.reminders
 _sends = schema.reminder_sends
 _check_ins = schema.check_ins
 _quiet = schema.group_quiet
+
+#: The two due times a reminder keeps: its next sending, and its group follow-ups.
+DueColumn = Literal["next_due_at", "follow_up_at"]
 
 _TIME = re.compile(r"^(?:[01]\d|2[0-3]):[0-5]\d$")
 
@@ -73,6 +83,8 @@ def _reminder(row: Row[Any]) -> Reminder:
         nudged_on=_day(row.nudged_on),
         summary_enabled=bool(row.summary_enabled),
         summary_week=row.summary_week,
+        next_due_at=row.next_due_at,
+        follow_up_at=row.follow_up_at,
     )
 
 
@@ -185,16 +197,75 @@ class ReminderRepository:
             ).all()
         return [_reminder(row) for row in rows]
 
-    async def all_enabled(self) -> list[Reminder]:
-        """Every enabled reminder of an active chat (what the scheduler should run)."""
-        chats = schema.chats
+    async def set_due(
+        self, reminder_id: int, *, next_due_at: datetime | None, follow_up_at: datetime | None
+    ) -> Reminder | None:
+        """Store when the reminder is next due and when its follow-ups are (None: never);
+        the reminder as stored now, or None when it is gone."""
+        async with self._db.write() as connection:
+            row = (
+                await connection.execute(
+                    update(_t)
+                    .where(_t.c.id == reminder_id)
+                    .values(next_due_at=next_due_at, follow_up_at=follow_up_at)
+                    .returning(*_t.c)
+                )
+            ).first()
+        return None if row is None else _reminder(row)
+
+    async def claim_due(
+        self,
+        which: DueColumn,
+        *,
+        due_by: datetime,
+        lease_until: datetime,
+        limit: int,
+    ) -> list[Reminder]:
+        """Up to `limit` reminders whose `which` time is at or before `due_by`, earliest first,
+        each now held until `lease_until` (nobody else claims them meanwhile)."""
+        column = _t.c[which]
+        due = (
+            select(_t.c.id)
+            .where(column <= due_by)
+            .order_by(column)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        async with self._db.write() as connection:
+            rows = (
+                await connection.execute(
+                    update(_t)
+                    .where(_t.c.id.in_(due.scalar_subquery()))
+                    .values({which: lease_until})
+                    .returning(*_t.c)
+                )
+            ).all()
+        return sorted((_reminder(row) for row in rows), key=lambda reminder: reminder.id)
+
+    async def settle_due(
+        self, which: DueColumn, reminder_id: int, *, lease_until: datetime, next_at: datetime | None
+    ) -> bool:
+        """Set the claimed `which` time to `next_at`; False when the reminder was changed since
+        the claim (its new time, stored by the change, stays)."""
+        column = _t.c[which]
+        async with self._db.write() as connection:
+            result = await connection.execute(
+                update(_t)
+                .where(_t.c.id == reminder_id, column == lease_until)
+                .values({which: next_at})
+            )
+        return result.rowcount > 0
+
+    async def without_due_time(self, *, after_id: int, limit: int) -> list[Reminder]:
+        """Enabled reminders with no due time yet (rows from before due times were stored),
+        by id from `after_id` on, in pages so the caller can pause between them."""
         async with self._db.read() as connection:
             rows = (
                 await connection.execute(
                     select(_t)
-                    .join(chats, chats.c.id == _t.c.chat_id)
-                    .where(_t.c.enabled.is_(True), chats.c.active.is_(True))
+                    .where(_t.c.next_due_at.is_(None), _t.c.enabled.is_(True), _t.c.id > after_id)
                     .order_by(_t.c.id)
+                    .limit(limit)
                 )
             ).all()
         return [_reminder(row) for row in rows]
@@ -211,7 +282,9 @@ class ReminderRepository:
             result = await connection.execute(
                 update(_t)
                 .where(_t.c.chat_id == chat_id, _t.c.enabled.is_(True))
-                .values(enabled=False, updated_at=self._clock())
+                .values(
+                    enabled=False, next_due_at=None, follow_up_at=None, updated_at=self._clock()
+                )
             )
         return result.rowcount
 

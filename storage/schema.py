@@ -104,6 +104,9 @@ chats = Table(
     Column("mushaf_id", Integer, nullable=False, default=DEFAULT_MUSHAF_ID),
     Column("active", Boolean, nullable=False, default=True),
     *_timestamps(),
+    # Departed groups (inactive, unchanged for the grace period) are looked for every few
+    # minutes among up to a million chats.
+    Index("ix_chats_active_updated_at", "active", "updated_at"),
 )
 
 accounts = Table(
@@ -201,8 +204,13 @@ reminders = Table(
     Column("nudged_on", String(10)),
     Column("summary_enabled", Boolean, nullable=False, default=True, server_default=true()),
     Column("summary_week", String(10)),
+    # When the reminder is next due (its next daily time or snoozed repeat, aware UTC), and when
+    # its group follow-ups may next be due; NULL = nothing to do. A tick once a minute claims
+    # what is due through these indexes instead of one in-memory timer per reminder.
+    Column("next_due_at", UTCDateTime(), index=True),
+    Column("follow_up_at", UTCDateTime(), index=True),
     *_timestamps(),
-    # Ids must never be reused: a job scheduled for a deleted reminder must not hit a new one.
+    # Ids are never reused: an old button or send log row must not reach a new reminder.
     sqlite_autoincrement=True,
 )
 

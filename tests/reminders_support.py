@@ -1,13 +1,15 @@
 """Shared scene for the reminder and group tests: a group with an admin and members, a
-controllable clock, and shortcuts to the reminder services and their timers."""
+controllable clock, and shortcuts to the reminder services and their due times."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy import select
 from storage_helpers import ManualClock
 
+from bot.domain.reminders import load_zone
 from bot.services import reminder_delivery
 from bot.services.reminder_delivery import ReminderDelivery
 from bot.services.reminders import reminders_of
@@ -15,7 +17,7 @@ from handlers.reminders.buttons import CheckIn, Snooze
 from handlers.reminders.readers_list import readers_list_editor
 from sandbox.harness import BotHarness
 from sandbox.telegram import FakeUser, TelegramWorld
-from storage import Reminder
+from storage import Reminder, schema
 
 GROUP_ID = -1001234
 GROUP_TITLE = "Masjid Reading Circle"
@@ -38,9 +40,25 @@ def delivery_of(bot: BotHarness) -> ReminderDelivery:
     return delivery
 
 
-def job_names(bot: BotHarness, reminder_id: int | None = None) -> list[str]:
-    """Names of the reminder jobs on the JobQueue (all, or one reminder's), sorted."""
-    return reminders_of(bot.app).timers.names(reminder_id)
+async def planned(bot: BotHarness, reminder_id: int | None = None) -> list[str]:
+    """What the tick will send next, as "<reminder id>@<local HH:MM>" (all reminders with a due
+    time, or one reminder's), sorted."""
+    table = schema.reminders
+    query = select(table.c.id, table.c.next_due_at, table.c.timezone).where(
+        table.c.next_due_at.is_not(None)
+    )
+    if reminder_id is not None:
+        query = query.where(table.c.id == reminder_id)
+    async with bot.deps.database.read() as connection:
+        rows = (await connection.execute(query)).all()
+    return sorted(
+        f"{row.id}@{row.next_due_at.astimezone(load_zone(row.timezone)):%H:%M}" for row in rows
+    )
+
+
+async def tick(bot: BotHarness) -> list[str]:
+    """Run the minute tick now (at the harness clock's time): what it delivered."""
+    return list(await delivery_of(bot).tick())
 
 
 async def create_group_reminder(
@@ -58,8 +76,9 @@ async def create_group_reminder(
         chat_id=chat_id, times=times, weekdays=range(7), timezone=timezone, portion=portion,
         text=text, user_id=ADMIN.id, kind="group",
     )
-    await reminders_of(bot.app).refresh(reminder.id)
-    return reminder
+    refreshed = await reminders_of(bot.app).refresh(reminder.id)
+    assert refreshed is not None
+    return refreshed
 
 
 def reminder_messages(world: TelegramWorld, chat_id: int = GROUP_ID) -> list[dict[str, Any]]:

@@ -16,14 +16,15 @@ from reminders_support import (
     add_group,
     clock_at,
     create_group_reminder,
-    delivery_of,
     press_check_in,
     reminder_messages,
+    tick,
 )
 
 from bot.app.scheduler import FOLLOW_UPS_KEY
 from bot.domain.group_reading import Member, members_to_nudge, week_summary
 from bot.services.group_follow_ups import GroupFollowUps
+from bot.services.reminders import reminders_of
 from sandbox.harness import BotHarness
 from storage import erase_departed_groups, forget_user
 
@@ -79,12 +80,12 @@ async def test_nudge_is_admin_enabled_once_a_day_and_skips_the_quiet(tmp_path: P
     clock = clock_at(NINE_CAIRO)
     async with BotHarness(tmp_path, clock=clock) as bot:
         add_group(bot.world)
-        reminder = await create_group_reminder(bot)
-        await delivery_of(bot).deliver_due(reminder.id, "21:00")
+        await create_group_reminder(bot)
+        await tick(bot)
         await _press_under_latest(bot, MEMBER, OTHER_MEMBER)
 
         clock.advance(DAY)
-        await delivery_of(bot).deliver_due(reminder.id, "21:00")
+        await tick(bot)
         await bot.send("/quiet", user=OTHER_MEMBER, chat_id=GROUP_ID)
         assert "will not mention you" in bot.world.texts(GROUP_ID)[-1]
 
@@ -113,12 +114,12 @@ async def test_nudge_mentions_nobody_who_read_today(tmp_path: Path) -> None:
     clock = clock_at(NINE_CAIRO)
     async with BotHarness(tmp_path, clock=clock) as bot:
         add_group(bot.world)
-        reminder = await create_group_reminder(bot)
-        await bot.deps.reminders.update(reminder.id, nudge_enabled=True)
-        await delivery_of(bot).deliver_due(reminder.id, "21:00")
+        await create_group_reminder(bot)
+        await reminders_of(bot.app).set_group_follow_up(GROUP_ID, "nudge", True)
+        await tick(bot)
         await _press_under_latest(bot, MEMBER)
         clock.advance(DAY)
-        await delivery_of(bot).deliver_due(reminder.id, "21:00")
+        await tick(bot)
         await _press_under_latest(bot, MEMBER)
         clock.now = NUDGE_TIME
         assert await follow_ups(bot).run() == ["nobody"]

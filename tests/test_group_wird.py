@@ -17,9 +17,9 @@ from reminders_support import (
     add_group,
     clock_at,
     create_group_reminder,
-    delivery_of,
     press_check_in,
     reminder_messages,
+    tick,
 )
 from storage_helpers import ManualClock
 
@@ -91,7 +91,7 @@ async def _admin_sets(bot: BotHarness, text: str) -> None:
 
 
 async def _deliver_today(bot: BotHarness, reminder_id: int) -> str:
-    assert await delivery_of(bot).deliver_due(reminder_id, "21:00") == "sent"
+    assert await tick(bot) == ["sent"]
     return str(reminder_messages(bot.world)[-1]["text"])
 
 

@@ -13,9 +13,9 @@ from reminders_support import (
     add_group,
     clock_at,
     create_group_reminder,
-    delivery_of,
-    job_names,
+    planned,
     reminder_messages,
+    tick,
 )
 
 from bot.services.reminders import private_reminder
@@ -46,8 +46,8 @@ async def test_bot_removed_from_a_group_deactivates_it_and_its_reminders(tmp_pat
         stored = await bot.deps.reminders.get(reminder.id)
         assert chat is not None and not chat.active
         assert stored is not None and not stored.enabled
-        assert job_names(bot) == []
-        assert await delivery_of(bot).deliver_due(reminder.id, "21:00") == "disabled"
+        assert await planned(bot) == []
+        assert await tick(bot) == []  # nothing is due any more
 
         # Added back: the group is active again; its reminders wait for an admin to resume them.
         await bot.world.bot_added_to_group(GROUP_ID, ADMIN)
@@ -57,7 +57,7 @@ async def test_bot_removed_from_a_group_deactivates_it_and_its_reminders(tmp_pat
         [panel] = await bot.send("/reminders", user=ADMIN, chat_id=GROUP_ID)
         assert "Status: off" in panel["text"] and "Times: 21:00" in panel["text"]
         await bot.press("▶️ Turn on", user=ADMIN, chat_id=GROUP_ID)
-        assert job_names(bot) == [f"remind:{reminder.id}:21:00"]
+        assert await planned(bot) == [f"{reminder.id}@21:00"]
 
 
 async def test_user_blocking_the_bot_turns_their_private_reminder_off(tmp_path: Path) -> None:
@@ -73,14 +73,14 @@ async def test_user_blocking_the_bot_turns_their_private_reminder_off(tmp_path: 
         chat = await bot.deps.chats.get(DEMO_USER.id)
         assert stored is not None and not stored.enabled
         assert chat is not None and not chat.active
-        assert job_names(bot) == []
+        assert await planned(bot) == []
 
         bot.world.unblock(DEMO_USER.id)
         await bot.process_pending()
         chat = await bot.deps.chats.get(DEMO_USER.id)
         assert chat is not None and chat.active
         await bot.send("/remind 21:00")
-        assert job_names(bot) == [f"remind:{reminder.id}:21:00"]
+        assert await planned(bot) == [f"{reminder.id}@21:00"]
 
 
 async def test_blocked_private_reminder_found_at_send_time_is_turned_off(tmp_path: Path) -> None:
@@ -93,7 +93,7 @@ async def test_blocked_private_reminder_found_at_send_time_is_turned_off(tmp_pat
         assert reminder is not None
         bot.world.block(DEMO_USER.id)
         clock.advance(timedelta(minutes=5))
-        assert await delivery_of(bot).deliver_due(reminder.id, "21:00") == "blocked"
+        assert await tick(bot) == ["blocked"]
         stored = await bot.deps.reminders.get(reminder.id)
         assert stored is not None and not stored.enabled
 
@@ -119,10 +119,10 @@ async def test_group_upgraded_to_a_supergroup_keeps_its_reminders(tmp_path: Path
         assert GROUP_ID not in bot.app.chat_data
         assert await bot.deps.reminders.quiet_members(NEW_GROUP_ID) == {MEMBER.id}
         assert await bot.deps.reminders.quiet_members(GROUP_ID) == set()
-        assert job_names(bot) == [f"remind:{reminder.id}:21:00"]
+        assert await planned(bot) == [f"{reminder.id}@21:00"]
 
         clock.advance(timedelta(minutes=10))
-        assert await delivery_of(bot).deliver_due(reminder.id, "21:00") == "sent"
+        assert await tick(bot) == ["sent"]
         [message] = reminder_messages(bot.world, NEW_GROUP_ID)
         assert message["text"] == "Read with us\n📖 Today: juz 5"
         [panel] = await bot.send("/reminders", user=ADMIN, chat_id=NEW_GROUP_ID)

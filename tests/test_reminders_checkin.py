@@ -16,9 +16,9 @@ from reminders_support import (
     add_group,
     clock_at,
     create_group_reminder,
-    delivery_of,
     press_check_in,
     reminder_messages,
+    tick,
 )
 
 from handlers.reminders.buttons import CheckIn
@@ -37,7 +37,7 @@ def harness(tmp_path: Path) -> BotHarness:
 async def deliver(bot: BotHarness, portion: str | None) -> tuple[int, dict[str, Any]]:
     add_group(bot.world)
     reminder = await create_group_reminder(bot, portion=portion)
-    assert await delivery_of(bot).deliver_due(reminder.id, "21:00") == "sent"
+    assert await tick(bot) == ["sent"]
     [message] = reminder_messages(bot.world)
     return reminder.id, message
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import asyncpg
 import pytest
 from reminders_support import (
+    ADMIN,
     GROUP_ID,
     NINE_CAIRO,
     SLOT,
@@ -19,12 +20,15 @@ from reminders_support import (
     clock_at,
     create_group_reminder,
     delivery_of,
-    job_names,
+    planned,
     reminder_messages,
+    tick,
 )
 from storage_helpers import reachable_postgres_url
 
+from bot.app.scheduler import TICK_JOB_NAME
 from bot.services import reminder_delivery
+from bot.services import reminders as reminders_module
 from bot.services.reminders import reminders_of
 from handlers.reminders.buttons import CheckIn
 from sandbox.harness import BotHarness
@@ -38,8 +42,8 @@ async def test_due_group_reminder_is_sent_once_with_a_check_in_button(tmp_path: 
         reminder = await create_group_reminder(bot, portion="juz 30", text="Our daily reading")
         delivery = delivery_of(bot)
 
-        assert await delivery.deliver_due(reminder.id, "21:00") == "sent"
-        assert await delivery.deliver_due(reminder.id, "21:00") == "duplicate"
+        assert await delivery.tick() == ["sent"]
+        assert await delivery.tick() == []  # next due tomorrow
 
         [message] = reminder_messages(bot.world)
         assert message["text"] == "Our daily reading\n📖 Today: juz 30"
@@ -49,41 +53,48 @@ async def test_due_group_reminder_is_sent_once_with_a_check_in_button(tmp_path: 
         assert await bot.deps.reminders.slot_message(reminder.id, SLOT) == message["message_id"]
 
 
-async def test_job_names_are_deterministic_and_follow_settings_changes(tmp_path: Path) -> None:
-    clock = clock_at(NINE_CAIRO)
+async def test_next_due_time_follows_settings_changes_and_survives_restarts(
+    tmp_path: Path,
+) -> None:
+    clock = clock_at(NINE_CAIRO - timedelta(hours=1))
     bot = BotHarness(tmp_path, clock=clock)
     async with bot:
         add_group(bot.world)
         reminder = await create_group_reminder(bot, times=("07:00", "21:00"))
-        assert job_names(bot, reminder.id) == [
-            f"remind:{reminder.id}:07:00", f"remind:{reminder.id}:21:00"
-        ]
+        assert await planned(bot, reminder.id) == [f"{reminder.id}@21:00"]
+        stored = await bot.deps.reminders.get(reminder.id)
+        assert stored is not None and stored.next_due_at == NINE_CAIRO  # 21:00 in Cairo
         await bot.deps.reminders.update(reminder.id, times=["06:30"])
         await reminders_of(bot.app).refresh(reminder.id)
-        assert job_names(bot, reminder.id) == [f"remind:{reminder.id}:06:30"]
+        assert await planned(bot, reminder.id) == [f"{reminder.id}@06:30"]
 
-        await bot.restart()  # the JobQueue starts empty: jobs come back from the database
-        assert job_names(bot) == [f"remind:{reminder.id}:06:30"]
-        job = bot.app.job_queue.get_jobs_by_name(f"remind:{reminder.id}:06:30")[0]  # type: ignore[union-attr]
-        assert str(job.job.trigger.timezone) == "Africa/Cairo"
+        await bot.restart()  # nothing in memory: the database is the schedule
+        assert await planned(bot) == [f"{reminder.id}@06:30"]
+        clock.now = datetime(2026, 11, 24, 4, 30, tzinfo=UTC)  # 06:30 in Cairo
+        assert await tick(bot) == ["sent"]
+        assert await bot.deps.reminders.slot_message(reminder.id, "2026-11-24T06:30")
 
         await bot.deps.reminders.update(reminder.id, enabled=False)
         await reminders_of(bot.app).refresh(reminder.id)
-        assert job_names(bot) == []
+        assert await planned(bot) == []
 
 
-async def test_rebuild_drops_jobs_of_reminders_changed_elsewhere(tmp_path: Path) -> None:
-    """Another instance changed the database; the periodic resync brings this one in line."""
-    clock = clock_at(NINE_CAIRO)
-    async with BotHarness(tmp_path, clock=clock) as bot:
-        add_group(bot.world)
-        kept = await create_group_reminder(bot, times=("21:00",))
-        changed = await create_group_reminder(bot, chat_id=-1005555, times=("07:00",))
-        await bot.deps.reminders.update(changed.id, times=["08:15"])
-        await bot.deps.reminders.disable_chat(GROUP_ID)
-        await reminders_of(bot.app).rebuild()
-        assert job_names(bot) == [f"remind:{changed.id}:08:15"]
-        assert kept.id != changed.id
+async def test_changes_made_through_another_instance_are_sent_by_this_one(
+    tmp_path: Path,
+) -> None:
+    """Two instances on one database: what one plans, the other's tick sends."""
+    world = TelegramWorld()
+    add_group(world)
+    clock = clock_at(NINE_CAIRO - timedelta(minutes=5))
+    first = BotHarness(tmp_path, clock=clock, world=world)
+    second = BotHarness(tmp_path, clock=clock, world=world)
+    async with first, second:
+        reminder = await create_group_reminder(first, times=("20:30",))
+        await reminders_of(first.app).set_group_times(GROUP_ID, ["21:00"], ADMIN.id)
+        clock.advance(timedelta(minutes=5))
+        assert await tick(second) == ["sent"]
+        assert await tick(first) == []
+        assert await first.deps.reminders.slot_message(reminder.id, SLOT) is not None
 
 
 async def test_restart_sends_a_slot_missed_less_than_an_hour_ago_late_and_once(
@@ -116,17 +127,13 @@ async def test_restart_skips_a_slot_missed_more_than_an_hour_ago(tmp_path: Path)
         assert await bot.deps.reminders.slot_message(reminder.id, SLOT) is None
         # The next day's slot is sent as usual.
         clock.advance(timedelta(hours=23))
-        assert await delivery_of(bot).deliver_due(reminder.id, "21:00") == "sent"
+        assert await tick(bot) == ["sent"]
 
 
-async def _race(bots: list[BotHarness], reminder_ids: list[int]) -> list[str]:
-    """Every instance delivers every reminder at the same time, as their jobs would."""
-    deliveries = [
-        delivery_of(bot).deliver_due(reminder_id, "21:00")
-        for reminder_id in reminder_ids
-        for bot in bots
-    ]
-    return list(await asyncio.gather(*deliveries))
+async def _race(bots: list[BotHarness]) -> list[str]:
+    """Every instance ticks at the same moment, as their minute jobs would."""
+    ticks = await asyncio.gather(*(delivery_of(bot).tick() for bot in bots))
+    return [outcome for outcomes in ticks for outcome in outcomes]
 
 
 async def _assert_each_slot_sent_once(
@@ -141,13 +148,17 @@ async def _assert_each_slot_sent_once(
     second = BotHarness(tmp_path, clock=clock, world=world, settings_overrides=overrides)
     async with first, second:
         reminders = [await create_group_reminder(first, chat_id=chat_id) for chat_id in groups]
-        await reminders_of(second.app).rebuild()
-        assert job_names(second) == job_names(first)
         clock.advance(timedelta(minutes=1))
-        outcomes = await _race([first, second], [r.id for r in reminders])
-        assert sorted(outcomes) == ["duplicate"] * len(groups) + ["sent"] * len(groups)
+        assert await _race([first, second]) == ["sent"] * len(groups)
         for chat_id in groups:
             assert len(reminder_messages(world, chat_id)) == 1
+        # An instance that died holding its claims: once the lease runs out the reminders are
+        # claimed again, and the send log keeps every slot from going out twice.
+        for reminder in reminders:
+            await first.deps.reminders.set_due(
+                reminder.id, next_due_at=NINE_CAIRO, follow_up_at=None
+            )
+        assert sorted(await _race([first, second])) == ["duplicate"] * len(groups)
         # A restart of either instance does not send anything again.
         await first.restart()
         assert sum(len(reminder_messages(world, chat_id)) for chat_id in groups) == len(groups)
@@ -196,16 +207,15 @@ async def test_kicked_group_is_deactivated_and_its_jobs_dropped(tmp_path: Path) 
         bot.world.set_bot_status(GROUP_ID, "kicked")
         delivery = delivery_of(bot)
 
-        assert await delivery.deliver_due(reminder.id, "21:00") == "blocked"
+        assert await delivery.tick() == ["blocked"]
 
         chat = await bot.deps.chats.get(GROUP_ID)
         stored = await bot.deps.reminders.get(reminder.id)
         assert chat is not None and not chat.active
         assert stored is not None and not stored.enabled
-        assert job_names(bot) == []
-        assert await bot.deps.reminders.all_enabled() == []
+        assert await planned(bot) == []
         clock.advance(timedelta(days=1))
-        assert await delivery.deliver_due(reminder.id, "21:00") == "disabled"
+        assert await delivery.tick() == []
 
 
 async def test_group_migrated_before_delivery_gets_the_reminder_at_its_new_id(
@@ -219,7 +229,7 @@ async def test_group_migrated_before_delivery_gets_the_reminder_at_its_new_id(
         bot.app.chat_data[GROUP_ID]["note"] = "kept"
         bot.world.migrate_group(GROUP_ID, new_id)  # service messages not processed yet
 
-        assert await delivery_of(bot).deliver_due(reminder.id, "21:00") == "sent"
+        assert await tick(bot) == ["sent"]
 
         assert reminder_messages(bot.world, new_id)
         moved = await bot.deps.reminders.get(reminder.id)
@@ -228,7 +238,7 @@ async def test_group_migrated_before_delivery_gets_the_reminder_at_its_new_id(
         assert settings is not None and settings.timezone == "Africa/Cairo"
         assert await bot.deps.chats.get(GROUP_ID) is None
         assert bot.app.chat_data[new_id] == {"note": "kept"}
-        assert job_names(bot) == [f"remind:{reminder.id}:21:00"]
+        assert await planned(bot) == [f"{reminder.id}@21:00"]
         # The service messages arriving afterwards change nothing.
         await bot.process_pending()
         assert bot.app.chat_data[new_id] == {"note": "kept"}
@@ -241,8 +251,8 @@ async def test_flood_answer_is_retried_after_the_wait_telegram_asks_for(
     clock = clock_at(NINE_CAIRO)
     async with BotHarness(tmp_path, clock=clock) as bot:
         add_group(bot.world)
-        reminder = await create_group_reminder(bot)
-        other = await create_group_reminder(bot, chat_id=-1007777)
+        await create_group_reminder(bot)
+        await create_group_reminder(bot, chat_id=-1007777)
         bot.world.add_group(-1007777, "Second circle")
         bot.world.flood_control = True
         bot.world.flood_limits.overall_per_second = 1
@@ -250,31 +260,32 @@ async def test_flood_answer_is_retried_after_the_wait_telegram_asks_for(
         # No pacing: both hit Telegram at once, and the second gets a 429.
         delivery.set_send_limit(100, min_gap=0)
 
-        outcomes = await asyncio.gather(
-            delivery.deliver_due(reminder.id, "21:00"), delivery.deliver_due(other.id, "21:00")
-        )
-
-        assert list(outcomes) == ["sent", "sent"]
+        assert await delivery.tick() == ["sent", "sent"]
         assert bot.world.flood_429s >= 1
         assert len(reminder_messages(bot.world)) == 1
         assert len(reminder_messages(bot.world, -1007777)) == 1
 
 
-async def test_job_queue_really_fires_the_daily_job(tmp_path: Path) -> None:
+async def test_the_job_queue_really_runs_the_minute_tick(tmp_path: Path) -> None:
     clock = clock_at(NINE_CAIRO)
     async with BotHarness(tmp_path, clock=clock, start_jobs=True) as bot:
         add_group(bot.world)
         reminder = await create_group_reminder(bot)
         queue = bot.app.job_queue
         assert queue is not None
-        [job] = queue.get_jobs_by_name(f"remind:{reminder.id}:21:00")
-        # Its real fire time is tonight; make APScheduler run it now instead of waiting.
+        [job] = queue.get_jobs_by_name(TICK_JOB_NAME)
+        # Its next real run is up to a minute away; make APScheduler run it now.
         job.job.modify(next_run_time=datetime.now(UTC))
 
         message = await bot.world.wait_for_message(GROUP_ID, "Quran reading", timeout=10)
 
         assert await bot.deps.reminders.slot_message(reminder.id, SLOT) == message["message_id"]
-        assert len(queue.get_jobs_by_name(f"remind:{reminder.id}:21:00")) == 1  # still daily
+        assert len(queue.get_jobs_by_name(TICK_JOB_NAME)) == 1  # still every minute
+        # However many reminders there are, the JobQueue holds the same two jobs.
+        names = sorted(job.name or "" for job in queue.jobs())
+        assert [name for name in names if name.startswith("reminders:")] == [
+            "reminders:follow-ups", "reminders:tick"
+        ]
 
 
 async def test_reminder_services_are_one_per_application(tmp_path: Path) -> None:
@@ -291,17 +302,52 @@ async def test_dst_days_send_each_slot_once_at_the_documented_instant(tmp_path: 
         add_group(bot.world)
         spring = await create_group_reminder(bot, times=("02:30",), timezone="America/New_York")
         delivery = delivery_of(bot)
-        assert await delivery.deliver_due(spring.id, "02:30") == "not_due"  # 02:00 EST
+        assert await delivery.tick() == []  # 02:00 EST: not due yet
         clock.now = datetime(2026, 3, 8, 7, 30, tzinfo=UTC)  # 03:30 EDT
-        assert await delivery.deliver_due(spring.id, "02:30") == "sent"
+        assert await delivery.tick() == ["sent"]
         assert await bot.deps.reminders.slot_message(spring.id, "2026-03-08T02:30") is not None
 
-        autumn = await create_group_reminder(
+        await create_group_reminder(
             bot, chat_id=-1006666, times=("01:30",), timezone="America/New_York"
         )
         bot.world.add_group(-1006666, "Autumn circle")
         clock.now = datetime(2026, 11, 1, 5, 30, tzinfo=UTC)  # the first 01:30 (EDT)
-        assert await delivery.deliver_due(autumn.id, "01:30") == "sent"
+        assert await delivery.tick() == ["sent"]
         clock.now = datetime(2026, 11, 1, 6, 30, tzinfo=UTC)  # the second 01:30 (EST)
-        assert await delivery.deliver_due(autumn.id, "01:30") in ("not_due", "duplicate")
+        assert await delivery.tick() == []
         assert len(reminder_messages(bot.world, -1006666)) == 1
+
+
+async def test_reminders_stored_before_due_times_existed_get_one_at_start(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An upgrade: rows written by the old version have no due time; the start fills them in,
+    a small batch at a time, and the tick then sends them as usual."""
+    monkeypatch.setattr(reminders_module, "BACKFILL_BATCH", 2)
+    clock = clock_at(NINE_CAIRO - timedelta(minutes=10))
+    world = TelegramWorld()
+    groups = [-100_200 - index for index in range(5)]
+    bot = BotHarness(tmp_path, clock=clock, world=world)
+    async with bot:
+        for chat_id in groups:
+            add_group(world, chat_id)
+            await bot.deps.chats.ensure(chat_id, "group", "Circle")
+            await bot.deps.reminders.create(
+                chat_id=chat_id, times=["21:00"], weekdays=range(7), timezone="Africa/Cairo",
+                kind="group",
+            )
+        off = await bot.deps.reminders.create(
+            chat_id=groups[0], times=["22:00"], weekdays=range(7), timezone="UTC",
+            enabled=False, kind="group",
+        )
+        assert await planned(bot) == []
+        await bot.restart()
+        assert len(await planned(bot)) == len(groups)
+        assert all(entry.endswith("@21:00") for entry in await planned(bot))
+        stored = await bot.deps.reminders.get(off.id)
+        assert stored is not None and stored.next_due_at is None
+        # Their weekly summary is planned too.
+        first = await bot.deps.reminders.get(1)
+        assert first is not None and first.follow_up_at is not None
+        clock.advance(timedelta(minutes=10))
+        assert await tick(bot) == ["sent"] * len(groups)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 from reminders_support import (
@@ -12,7 +13,7 @@ from reminders_support import (
     add_group,
     clock_at,
     create_group_reminder,
-    job_names,
+    planned,
 )
 
 from bot.services.reminders import group_reminder, private_reminder
@@ -49,7 +50,7 @@ async def test_admin_sets_up_a_group_reminder_with_the_panel(tmp_path: Path) -> 
         assert reminder is not None
         assert reminder.times == ("21:30",) and reminder.timezone == "Africa/Cairo"
         assert reminder.enabled and reminder.kind == "group"
-        assert job_names(bot) == [f"remind:{reminder.id}:21:30"]
+        assert await planned(bot) == [f"{reminder.id}@21:30"]
 
         # Fridays off, then a second time, then the group's timezone.
         [edited] = await bot.press("●Fr", user=ADMIN, chat_id=GROUP_ID)
@@ -68,10 +69,9 @@ async def test_admin_sets_up_a_group_reminder_with_the_panel(tmp_path: Path) -> 
         chat = await bot.deps.chats.get(GROUP_ID)
         assert chat is not None and chat.timezone == "Asia/Riyadh"
         assert "Timezone: Asia/Riyadh (UTC+03:00)" in edited["text"]
-        queue = bot.app.job_queue
-        assert queue is not None
-        [job] = queue.get_jobs_by_name(f"remind:{reminder.id}:06:15")
-        assert str(job.job.trigger.timezone) == "Asia/Riyadh"
+        # Next due at 06:15 in Riyadh (it is 22:00 there now).
+        assert await planned(bot) == [f"{reminder.id}@06:15"]
+        assert reminder.next_due_at == datetime(2026, 11, 24, 3, 15, tzinfo=UTC)
 
         # Removing a time, then trying to remove the last one.
         await bot.press("✖ 06:15", user=ADMIN, chat_id=GROUP_ID)
@@ -156,9 +156,8 @@ async def test_anonymous_admin_configures_reminders_with_command_arguments(
             "Wird: today juz 2, tomorrow juz 3 (credited to members who linked Quran.com)"
             in panel
         )
-        assert sorted(job_names(bot)) == [
-            f"remind:{reminder.id}:07:00", f"remind:{reminder.id}:21:00"
-        ]
+        [next_due] = await planned(bot)
+        assert next_due in (f"{reminder.id}@07:00", f"{reminder.id}@21:00")
 
         await bot.world.anonymous_admin_sends(GROUP_ID, "/reminders portion pages 21-40")
         await bot.process_pending()
@@ -188,13 +187,13 @@ async def test_stopreminders_turns_the_group_off_and_drops_its_jobs(tmp_path: Pa
         assert "Reminders are off" in reply["text"]
         stored = await bot.deps.reminders.get(reminder.id)
         assert stored is not None and not stored.enabled
-        assert job_names(bot) == []
+        assert await planned(bot) == []
 
         [panel] = await bot.send("/reminders", user=ADMIN, chat_id=GROUP_ID)
         assert "Status: off" in panel["text"]
         [panel] = await bot.press("▶️ Turn on", user=ADMIN, chat_id=GROUP_ID)
         assert "Status: on" in panel["text"]
-        assert job_names(bot) == [f"remind:{reminder.id}:21:00"]
+        assert await planned(bot) == [f"{reminder.id}@21:00"]
 
 
 async def test_forged_panel_buttons_are_refused_without_changes(tmp_path: Path) -> None:
@@ -225,7 +224,7 @@ async def test_forged_panel_buttons_are_refused_without_changes(tmp_path: Path) 
         assert stored == reminder
         chat = await bot.deps.chats.get(GROUP_ID)
         assert chat is not None and chat.timezone == "Africa/Cairo"
-        assert job_names(bot) == [f"remind:{reminder.id}:21:00"]
+        assert await planned(bot) == [f"{reminder.id}@21:00"]
 
 
 async def test_private_remind_asks_for_a_timezone_first_then_sets_the_reminder(
@@ -244,9 +243,8 @@ async def test_private_remind_asks_for_a_timezone_first_then_sets_the_reminder(
         reminder = await private_reminder(bot.deps, DEMO_USER.id)
         assert reminder is not None and reminder.kind == "private"
         assert reminder.user_id == DEMO_USER.id and reminder.weekdays == (0, 1, 2, 3, 4)
-        assert job_names(bot) == [
-            f"remind:{reminder.id}:06:30", f"remind:{reminder.id}:21:00"
-        ]
+        [next_due] = await planned(bot)
+        assert next_due in (f"{reminder.id}@06:30", f"{reminder.id}@21:00")
 
         [status] = await bot.send("/remind")
         assert "I remind you" in status["text"] and "Next:" in status["text"]
@@ -256,7 +254,7 @@ async def test_private_remind_asks_for_a_timezone_first_then_sets_the_reminder(
 
         [off] = await bot.send("/remind off")
         assert "Your reminder is off" in off["text"]
-        assert job_names(bot) == []
+        assert await planned(bot) == []
 
 
 async def test_remind_in_a_group_points_to_the_private_chat(tmp_path: Path) -> None:

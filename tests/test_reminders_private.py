@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from reminders_support import delivery_of, job_names, reminder_messages
+from reminders_support import delivery_of, planned, reminder_messages, tick
 from storage_helpers import ManualClock
 
 from bot.services.reminders import private_reminder
@@ -48,18 +48,18 @@ def give_time_goal(bot: BotHarness, sub: str, *, read_seconds: int, on: date) ->
 async def test_reminder_is_skipped_on_a_day_the_goal_is_already_complete(tmp_path: Path) -> None:
     clock = ManualClock(NINE_LONDON - timedelta(hours=1))
     async with harness(tmp_path, clock) as bot:
-        reminder = await set_up_reminder(bot)
+        await set_up_reminder(bot)
         sub = await bot.link_account()
         give_time_goal(bot, sub, read_seconds=600, on=date(2026, 11, 23))
         clock.now = NINE_LONDON
         delivery = delivery_of(bot)
 
-        assert await delivery.deliver_due(reminder.id, "21:00") == "goal_done"
+        assert await delivery.tick() == ["goal_done"]
         assert reminder_messages(bot.world, USER) == []
-        assert await delivery.deliver_due(reminder.id, "21:00") == "duplicate"  # decided once
+        assert await delivery.tick() == []  # decided once: next due tomorrow
 
         clock.advance(timedelta(days=1))  # nothing read yet on the 24th
-        assert await delivery.deliver_due(reminder.id, "21:00") == "sent"
+        assert await delivery.tick() == ["sent"]
         [message] = reminder_messages(bot.world, USER)
         assert "So far today: 0% of your goal." in message["text"]
         assert bot.fake_qf.validation_errors == []
@@ -68,10 +68,10 @@ async def test_reminder_is_skipped_on_a_day_the_goal_is_already_complete(tmp_pat
 async def test_half_done_goal_still_gets_the_reminder_with_its_progress(tmp_path: Path) -> None:
     clock = ManualClock(NINE_LONDON)
     async with harness(tmp_path, clock) as bot:
-        reminder = await set_up_reminder(bot)
+        await set_up_reminder(bot)
         sub = await bot.link_account()
         give_time_goal(bot, sub, read_seconds=300, on=date(2026, 11, 23))
-        assert await delivery_of(bot).deliver_due(reminder.id, "21:00") == "sent"
+        assert await tick(bot) == ["sent"]
         [message] = reminder_messages(bot.world, USER)
         assert "So far today: 50% of your goal." in message["text"]
 
@@ -80,7 +80,7 @@ async def test_unlinked_user_gets_the_plain_reminder_with_snooze_buttons(tmp_pat
     clock = ManualClock(NINE_LONDON)
     async with harness(tmp_path, clock) as bot:
         reminder = await set_up_reminder(bot)
-        assert await delivery_of(bot).deliver_due(reminder.id, "21:00") == "sent"
+        assert await tick(bot) == ["sent"]
         [message] = reminder_messages(bot.world, USER)
         assert message["text"] == "🌿 Time for your Quran reading."
         assert bot.world.buttons(message) == [
@@ -94,7 +94,7 @@ async def test_snooze_repeats_the_reminder_once_after_the_chosen_delay(tmp_path:
     async with harness(tmp_path, clock) as bot:
         reminder = await set_up_reminder(bot)
         delivery = delivery_of(bot)
-        await delivery.deliver_due(reminder.id, "21:00")
+        await delivery.tick()
         clock.advance(timedelta(minutes=2, seconds=10))
 
         [edited] = await bot.press("In 30 minutes")
@@ -104,29 +104,29 @@ async def test_snooze_repeats_the_reminder_once_after_the_chosen_delay(tmp_path:
         stored = await bot.deps.reminders.get(reminder.id)
         assert stored is not None
         assert stored.snoozed_until == datetime(2026, 11, 23, 21, 33, tzinfo=UTC)
-        assert f"snooze:{reminder.id}" in job_names(bot, reminder.id)
+        assert await planned(bot, reminder.id) == [f"{reminder.id}@21:33"]
 
-        assert await delivery.deliver_snooze(reminder.id) == "not_due"  # too early
+        assert await delivery.tick() == []  # too early
         clock.advance(timedelta(minutes=31))
-        assert await delivery.deliver_snooze(reminder.id) == "sent"
-        assert await delivery.deliver_snooze(reminder.id) == "not_due"
+        assert await delivery.tick() == ["sent"]
+        assert await delivery.tick() == []
         assert len(nudges(bot)) == 2
         [live] = reminder_messages(bot.world, USER)  # only the repeat still has buttons
         assert bot.world.buttons(live)[0][1] == Snooze(reminder_id=reminder.id, minutes=30).pack()
         stored = await bot.deps.reminders.get(reminder.id)
         assert stored is not None and stored.snoozed_until is None
-        assert job_names(bot, reminder.id) == [f"remind:{reminder.id}:21:00"]
+        assert await planned(bot, reminder.id) == [f"{reminder.id}@21:00"]
 
 
 async def test_daily_slot_falling_inside_a_snooze_is_left_to_the_snooze(tmp_path: Path) -> None:
     clock = ManualClock(NINE_LONDON)
     async with harness(tmp_path, clock) as bot:
-        reminder = await set_up_reminder(bot, "/remind 21:00 21:15")
+        await set_up_reminder(bot, "/remind 21:00 21:15")
         delivery = delivery_of(bot)
-        await delivery.deliver_due(reminder.id, "21:00")
+        await delivery.tick()
         await bot.press("In 1 hour")
         clock.advance(timedelta(minutes=15))
-        assert await delivery.deliver_due(reminder.id, "21:15") == "snoozed"
+        assert await delivery.tick() == ["snoozed"]
         assert len(nudges(bot)) == 1
 
 
@@ -134,8 +134,8 @@ async def test_snooze_due_while_the_bot_was_down_is_sent_at_start(tmp_path: Path
     clock = ManualClock(NINE_LONDON)
     bot = harness(tmp_path, clock)
     async with bot:
-        reminder = await set_up_reminder(bot)
-        await delivery_of(bot).deliver_due(reminder.id, "21:00")
+        await set_up_reminder(bot)
+        await tick(bot)
         await bot.press("In 30 minutes")
         await bot.stop()
         clock.advance(timedelta(minutes=45))
@@ -145,17 +145,19 @@ async def test_snooze_due_while_the_bot_was_down_is_sent_at_start(tmp_path: Path
         assert len(nudges(bot)) == 2
 
 
-async def test_snooze_job_is_rebuilt_after_a_restart(tmp_path: Path) -> None:
+async def test_snooze_is_still_planned_after_a_restart(tmp_path: Path) -> None:
     clock = ManualClock(NINE_LONDON)
     bot = harness(tmp_path, clock)
     async with bot:
         reminder = await set_up_reminder(bot)
-        await delivery_of(bot).deliver_due(reminder.id, "21:00")
+        await tick(bot)
         await bot.press("In 1 hour")
         await bot.restart()
-        assert job_names(bot, reminder.id) == [
-            f"remind:{reminder.id}:21:00", f"snooze:{reminder.id}"
-        ]
+        assert await planned(bot, reminder.id) == [f"{reminder.id}@22:00"]
+        clock.advance(timedelta(hours=1))
+        assert await tick(bot) == ["sent"]
+        assert len(nudges(bot)) == 2
+        assert await planned(bot, reminder.id) == [f"{reminder.id}@21:00"]
 
 
 async def test_someone_elses_snooze_button_is_refused(tmp_path: Path) -> None:
@@ -176,7 +178,7 @@ async def test_forged_snooze_presses_are_no_longer_valid_and_change_nothing(
     clock = ManualClock(NINE_LONDON)
     async with harness(tmp_path, clock) as bot:
         reminder = await set_up_reminder(bot)
-        await delivery_of(bot).deliver_due(reminder.id, "21:00")
+        await tick(bot)
         [message] = reminder_messages(bot.world, USER)
         for data in (
             f"{Snooze.prefix}:{reminder.id}:45",  # within 30-60, yet not offered
@@ -190,7 +192,7 @@ async def test_forged_snooze_presses_are_no_longer_valid_and_change_nothing(
             assert bot.world.answered_callbacks[-1].text == "This button is no longer valid."
         stored = await bot.deps.reminders.get(reminder.id)
         assert stored is not None and stored.snoozed_until is None
-        assert job_names(bot, reminder.id) == [f"remind:{reminder.id}:21:00"]
+        assert await planned(bot, reminder.id) == [f"{reminder.id}@21:00"]
 
 
 async def test_changing_timezone_keeps_the_reminder_at_the_same_wall_clock_time(

@@ -1,24 +1,25 @@
-"""Schedule maths of reminders: slots in the reminder's zone, DST, weekdays, catch-up, pacing."""
+"""Schedule maths of reminders: slots in the reminder's zone, DST, weekdays, due times,
+catch-up, follow-ups, pacing."""
 
 from __future__ import annotations
 
 import itertools
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from telegram.ext import Application, JobQueue
 
+from bot.domain.group_reading import next_follow_up_at
 from bot.domain.pacing import SendPacer, jitter_seconds, spread_plan
 from bot.domain.reminders import (
     ALL_WEEKDAYS,
+    TICK_GRACE,
     Schedule,
-    from_ptb_days,
+    next_due_at,
     parse_slot,
     parse_time,
     parse_weekdays,
     slot_key,
-    to_ptb_days,
 )
 
 NEW_YORK = "America/New_York"
@@ -27,39 +28,6 @@ NEW_YORK = "America/New_York"
 def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0
         ) -> datetime:
     return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
-
-
-def test_storage_monday_is_ptb_one_and_sunday_is_ptb_zero() -> None:
-    assert to_ptb_days([0]) == (1,)
-    assert to_ptb_days([6]) == (0,)
-    assert to_ptb_days(ALL_WEEKDAYS) == (0, 1, 2, 3, 4, 5, 6)
-    assert to_ptb_days([4, 5]) == (5, 6)  # Friday, Saturday
-    for day in ALL_WEEKDAYS:
-        assert from_ptb_days(to_ptb_days([day])) == (day,)
-    with pytest.raises(ValueError):
-        to_ptb_days([7])
-
-
-async def test_run_daily_with_converted_days_fires_on_the_stored_weekday() -> None:
-    """The conversion is checked against python-telegram-bot's own cron mapping."""
-    application = Application.builder().token("1:X").updater(None).build()
-    queue = application.job_queue
-    assert isinstance(queue, JobQueue)
-    zone = ZoneInfo("Asia/Riyadh")
-    monday_after = datetime(2026, 11, 23, 22, 0, tzinfo=zone)  # Monday, after 21:00
-
-    async def callback(context: object) -> None:
-        return None
-
-    for stored_day in ALL_WEEKDAYS:
-        job = queue.run_daily(
-            callback, time(21, 0, tzinfo=zone), days=to_ptb_days([stored_day]),
-            name=f"day{stored_day}",
-        )
-        fire = job.job.trigger.get_next_fire_time(None, monday_after)
-        assert fire.astimezone(zone).weekday() == stored_day
-        assert fire.astimezone(zone).time() == time(21, 0)
-        job.schedule_removal()
 
 
 def test_slot_key_is_the_wall_clock_time_in_the_reminders_zone() -> None:
@@ -114,55 +82,58 @@ def test_ambiguous_time_in_autumn_fold_is_sent_at_its_first_occurrence_only() ->
     assert second is not None and second.slot == "2026-11-01T01:30"
 
 
+def test_next_due_time_is_the_next_occurrence_or_an_earlier_snooze() -> None:
+    schedule = Schedule(("07:00", "21:00"), ALL_WEEKDAYS, "Africa/Cairo")  # UTC+2
+    monday_noon = utc(2026, 11, 23, 10, 0)
+    assert next_due_at(schedule, None, monday_noon) == utc(2026, 11, 23, 19, 0)
+    assert next_due_at(schedule, None, utc(2026, 11, 23, 19, 0)) == utc(2026, 11, 24, 5, 0)
+    snoozed = utc(2026, 11, 23, 12, 30)
+    assert next_due_at(schedule, snoozed, monday_noon) == snoozed
+    # A snooze still owed (the bot was down when it came) is due at once.
+    assert next_due_at(schedule, utc(2026, 11, 23, 9, 0), monday_noon) == utc(2026, 11, 23, 9, 0)
+    assert next_due_at(Schedule((), ALL_WEEKDAYS, "UTC"), None, monday_noon) is None
+
+
 @pytest.mark.parametrize(
     ("hhmm", "start"),
     [("02:30", utc(2026, 3, 7, 12, 0)), ("01:30", utc(2026, 10, 31, 12, 0)),
      ("21:00", utc(2026, 3, 7, 12, 0))],
 )
-async def test_job_queue_fire_times_agree_with_slot_maths_across_dst(
-    hhmm: str, start: datetime
-) -> None:
-    """What APScheduler's cron trigger (behind run_daily) fires is exactly when a slot is due."""
-    application = Application.builder().token("1:X").updater(None).build()
-    queue = application.job_queue
-    assert isinstance(queue, JobQueue)
-    zone = ZoneInfo(NEW_YORK)
-    hour, minute = (int(part) for part in hhmm.split(":"))
-
-    async def callback(context: object) -> None:
-        return None
-
-    job = queue.run_daily(
-        callback, time(hour, minute, tzinfo=zone), days=to_ptb_days(ALL_WEEKDAYS)
-    )
+def test_next_due_times_walk_every_slot_across_dst_once(hhmm: str, start: datetime) -> None:
+    """Following next_due_at from each due time visits exactly the schedule's slots: the
+    spring gap once an hour later, the autumn fold once."""
     schedule = Schedule((hhmm,), ALL_WEEKDAYS, NEW_YORK)
     end = start + timedelta(days=3)
-    expected = schedule.occurrences_between(start, end)
-    trigger = job.job.trigger
-    fired: list[datetime] = []
-    previous: datetime | None = None
-    fire = trigger.get_next_fire_time(None, start)
-    while fire is not None and fire.astimezone(UTC) <= end:
-        fired.append(fire.astimezone(UTC))
-        previous = fire
-        fire = trigger.get_next_fire_time(previous, previous)
-    # Every expected slot fires exactly at its due instant...
-    due = {o.due_at for o in expected}
-    assert [o.due_at for o in expected] == [moment for moment in fired if moment in due]
-    # ...and any extra firing (the repeated 01:30 of the autumn fold) maps to a slot that was
-    # already due, so the send log turns it into a no-op.
-    wide = timedelta(hours=2)
-    slots = [schedule.due_now(moment, window=wide) for moment in fired]
-    assert all(slot is not None for slot in slots)
-    assert sorted({slot.slot for slot in slots if slot}) == [o.slot for o in expected]
-    if hhmm == "01:30":
-        assert len(fired) == len(expected) + 1  # APScheduler fires twice on the fold day
-    else:
-        assert fired == [o.due_at for o in expected]
-    job.schedule_removal()
+    walked: list[datetime] = []
+    moment = start
+    while (due := next_due_at(schedule, None, moment)) is not None and due <= end:
+        walked.append(due)
+        moment = due
+    assert walked == [o.due_at for o in schedule.occurrences_between(start, end)]
+    assert len(walked) == 3
 
 
-def test_job_firing_a_little_early_or_late_finds_its_slot() -> None:
+def test_follow_ups_are_due_at_the_nudge_and_the_weekly_summary() -> None:
+    zone = ZoneInfo("Africa/Cairo")
+    monday = utc(2026, 11, 23, 10, 0)
+    times, days = ("21:00",), ALL_WEEKDAYS
+    nudge = next_follow_up_at(times, days, zone, nudge=True, summary=True, after=monday)
+    assert nudge == utc(2026, 11, 23, 20, 30)  # capped at 22:30 Cairo
+    summary = next_follow_up_at(times, days, zone, nudge=False, summary=True, after=monday)
+    assert summary == utc(2026, 11, 29, 21, 0)  # Sunday, two hours after the last reminder
+    assert next_follow_up_at(times, days, zone, nudge=False, summary=False, after=monday) is None
+    # Inside tonight's nudge window: a settings change keeps it, a finished run moves on.
+    inside = utc(2026, 11, 23, 21, 0)
+    assert next_follow_up_at(
+        times, days, zone, nudge=True, summary=False, after=inside, open_windows=True
+    ) == nudge
+    assert next_follow_up_at(
+        times, days, zone, nudge=True, summary=False, after=inside
+    ) == utc(2026, 11, 24, 20, 30)
+
+
+
+def test_a_check_a_little_early_or_late_finds_its_slot() -> None:
     schedule = Schedule(("21:00",), ALL_WEEKDAYS, "Africa/Cairo")  # 19:00 UTC in November
     early = schedule.due_now(utc(2026, 11, 23, 18, 59, 30))
     late = schedule.due_now(utc(2026, 11, 23, 19, 59))
@@ -173,21 +144,21 @@ def test_job_firing_a_little_early_or_late_finds_its_slot() -> None:
 
 def test_catch_up_sends_a_slot_missed_less_than_an_hour_ago() -> None:
     schedule = Schedule(("21:00",), ALL_WEEKDAYS, "Africa/Cairo")
-    missed = schedule.missed(utc(2026, 11, 23, 19, 40))
+    missed = schedule.due_now(utc(2026, 11, 23, 19, 40), grace=TICK_GRACE)
     assert missed is not None and missed.slot == "2026-11-23T21:00"
-    assert schedule.missed(utc(2026, 11, 23, 20, 5)) is None
-    assert schedule.missed(utc(2026, 11, 23, 18, 59)) is None  # not due yet
+    assert schedule.due_now(utc(2026, 11, 23, 20, 5), grace=TICK_GRACE) is None
+    assert schedule.due_now(utc(2026, 11, 23, 18, 59), grace=TICK_GRACE) is None  # not yet
 
 
 def test_catch_up_sends_only_the_latest_missed_slot() -> None:
     schedule = Schedule(("20:15", "20:45"), ALL_WEEKDAYS, "UTC")
-    missed = schedule.missed(utc(2026, 11, 23, 21, 0))
+    missed = schedule.due_now(utc(2026, 11, 23, 21, 0), grace=TICK_GRACE)
     assert missed is not None and missed.slot == "2026-11-23T20:45"
 
 
 def test_disabled_weekday_has_no_slot() -> None:
     schedule = Schedule(("21:00",), (4,), "UTC")  # Fridays only
-    assert schedule.missed(utc(2026, 11, 23, 21, 10)) is None  # a Monday
+    assert schedule.due_now(utc(2026, 11, 23, 21, 10)) is None  # a Monday
     assert schedule.occurrence_for("2026-11-23T21:00") is None
     friday = schedule.occurrence_for("2026-11-27T21:00")
     assert friday is not None and friday.due_at == utc(2026, 11, 27, 21, 0)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -55,17 +55,64 @@ async def test_update_changes_given_fields_and_snooze_is_aware_utc(db: Database)
     assert await reminders.update(999_999, enabled=True) is None
 
 
-async def test_all_enabled_skips_disabled_reminders_and_inactive_chats(db: Database) -> None:
-    reminders, chats = ReminderRepository(db), ChatRepository(db)
-    keep = await reminders.create(chat_id=-1, times=["08:00"], weekdays=[1], timezone="UTC")
-    off = await reminders.create(chat_id=-1, times=["09:00"], weekdays=[1], timezone="UTC")
-    await reminders.update(off.id, enabled=False)
-    gone = await reminders.create(chat_id=-2, times=["08:00"], weekdays=[1], timezone="UTC")
-    await chats.set_active(-2, False)
-    assert [r.id for r in await reminders.all_enabled()] == [keep.id]
-    assert await reminders.disable_chat(-1) == 1
-    assert await reminders.all_enabled() == []
-    assert (await reminders.get(gone.id)) is not None
+async def test_claim_due_hands_each_due_reminder_to_one_caller_until_settled(
+    db: Database,
+) -> None:
+    reminders = ReminderRepository(db)
+    nine = datetime(2026, 11, 23, 21, 0, tzinfo=UTC)
+    lease = nine + timedelta(minutes=10)
+    due = [
+        await reminders.create(chat_id=-index, times=["21:00"], weekdays=[0], timezone="UTC")
+        for index in range(1, 4)
+    ]
+    later = await reminders.create(chat_id=-9, times=["22:00"], weekdays=[0], timezone="UTC")
+    for reminder in due:
+        await reminders.set_due(reminder.id, next_due_at=nine, follow_up_at=None)
+    await reminders.set_due(later.id, next_due_at=nine + timedelta(hours=1), follow_up_at=None)
+
+    first = await reminders.claim_due("next_due_at", due_by=nine, lease_until=lease, limit=2)
+    second, third = await asyncio.gather(
+        reminders.claim_due("next_due_at", due_by=nine, lease_until=lease, limit=2),
+        reminders.claim_due("next_due_at", due_by=nine, lease_until=lease, limit=2),
+    )
+    claimed = [r.id for r in first + second + third]
+    assert sorted(claimed) == [r.id for r in due]  # each once, the 22:00 one not yet
+    assert all(r.next_due_at == lease for r in first)
+
+    tomorrow = nine + timedelta(days=7)
+    assert await reminders.settle_due(
+        "next_due_at", due[0].id, lease_until=lease, next_at=tomorrow
+    )
+    # Changed meanwhile (a new time stored by the change): the claim does not overwrite it.
+    await reminders.set_due(due[1].id, next_due_at=nine + timedelta(hours=2), follow_up_at=None)
+    assert not await reminders.settle_due(
+        "next_due_at", due[1].id, lease_until=lease, next_at=tomorrow
+    )
+    stored = await reminders.get(due[1].id)
+    assert stored is not None and stored.next_due_at == nine + timedelta(hours=2)
+    # A lease that ran out (its holder died) makes the reminder claimable again.
+    again = await reminders.claim_due(
+        "next_due_at", due_by=lease, lease_until=lease + timedelta(minutes=10), limit=10
+    )
+    assert due[2].id in [r.id for r in again]
+
+
+async def test_turning_a_chat_off_clears_its_due_times(db: Database) -> None:
+    reminders = ReminderRepository(db)
+    nine = datetime(2026, 11, 23, 21, 0, tzinfo=UTC)
+    kept = await reminders.create(chat_id=-1, times=["08:00"], weekdays=[1], timezone="UTC")
+    off = await reminders.create(chat_id=-2, times=["09:00"], weekdays=[1], timezone="UTC")
+    for reminder in (kept, off):
+        await reminders.set_due(reminder.id, next_due_at=nine, follow_up_at=nine)
+    assert await reminders.disable_chat(-2) == 1
+    stored = await reminders.get(off.id)
+    assert stored is not None and not stored.enabled
+    assert stored.next_due_at is None and stored.follow_up_at is None
+    claimed = await reminders.claim_due(
+        "follow_up_at", due_by=nine, lease_until=nine + timedelta(minutes=5), limit=10
+    )
+    assert [r.id for r in claimed] == [kept.id]
+    assert [r.id for r in await reminders.without_due_time(after_id=0, limit=10)] == []
 
 
 async def test_slot_is_claimed_by_exactly_one_of_many_callers(db: Database) -> None:

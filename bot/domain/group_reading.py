@@ -17,7 +17,7 @@ reminder day nobody checked in on (yet) today does not break it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -59,6 +59,36 @@ def summary_due_at(
     if not days or hhmm is None or day.weekday() != max(days):
         return None
     return due_instant(day, hhmm, zone) + SUMMARY_DELAY
+
+
+def next_follow_up_at(
+    times: Sequence[str],
+    weekdays: Sequence[int],
+    zone: ZoneInfo,
+    *,
+    nudge: bool,
+    summary: bool,
+    after: datetime,
+    open_windows: bool = False,
+) -> datetime | None:
+    """When a group's nudge or weekly summary is next due after `after` (None when both are
+    off). With `open_windows`, one already due whose window is still open counts too: a change
+    of settings must not skip tonight's nudge, while a run that just handled it moves on."""
+    if not (nudge or summary) or not times or not weekdays:
+        return None
+    first_day = after.astimezone(zone).date() - timedelta(days=1)
+    found: list[datetime] = []
+    for offset in range(9):
+        day = first_day + timedelta(days=offset)
+        candidates: list[tuple[datetime | None, timedelta]] = []
+        if nudge and day.weekday() in weekdays:
+            candidates.append((nudge_due_at(day, times, zone), NUDGE_WINDOW))
+        if summary:
+            candidates.append((summary_due_at(day, times, weekdays, zone), SUMMARY_WINDOW))
+        for due, window in candidates:
+            if due is not None and (due > after or (open_windows and due + window > after)):
+                found.append(due)
+    return min(found, default=None)
 
 
 def iso_week(day: date) -> str:

@@ -7,21 +7,21 @@ is `bot.domain.pacing`.
 
 Slots. Every scheduled occurrence has a key, the wall-clock date and time in the reminder's own
 time zone: ``"2026-11-23T21:00"``. The send log (`ReminderRepository.claim_slot`) is unique per
-(reminder, slot), so an occurrence is sent once however many jobs, restarts or bot instances
+(reminder, slot), so an occurrence is sent once however many ticks, restarts or bot instances
 try. Keying by wall time rather than by instant is what makes DST safe:
 
 * A nonexistent local time (the spring-forward gap, e.g. 02:30 in New York on 2026-03-08) is
   read with the offset in force *before* the gap (PEP 495 ``fold=0``), so the reminder goes out
   as many minutes after the gap as it was meant to be into it: 02:30 becomes 03:30 EDT that day.
-  APScheduler's cron trigger, which `JobQueue.run_daily` uses, resolves gaps the same way, so
-  the job fires exactly when the slot is due (a test checks that they agree).
 * An ambiguous local time (the fall-back hour, 01:30 occurs twice) means its first occurrence
-  (``fold=0``). APScheduler fires a daily job at both 01:30s; the second firing computes the
-  same slot key (and is an hour late besides), so the send log turns it into a no-op.
+  (``fold=0``); the second 01:30 has the same slot key, so nothing is sent twice.
 
-Weekdays. Storage and this module count 0 = Monday … 6 = Sunday like `date.weekday()`;
-python-telegram-bot's `run_daily(days=…)` counts 0 = Sunday … 6 = Saturday. Convert only with
-`to_ptb_days` / `from_ptb_days`.
+Due times. Each stored reminder keeps the UTC instant it is next due (`next_due_at`): the next
+daily occurrence, or its snoozed repeat when that comes first. A tick once a minute claims the
+reminders whose instant has come (`bot.services.reminder_delivery`), so nothing in memory grows
+with the number of reminders, and several bot instances share the work.
+
+Weekdays. Storage and this module count 0 = Monday … 6 = Sunday like `date.weekday()`.
 
 Catch-up. A slot missed while the bot was down is sent late once if it is less than
 `CATCH_UP_WINDOW` (one hour) old; older ones are skipped: a 21:00 nudge at 23:30 helps nobody.
@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -45,8 +45,11 @@ from bot.domain.verses import VerseRangeError
 
 #: A missed slot younger than this is sent late once; older ones are skipped.
 CATCH_UP_WINDOW = timedelta(hours=1)
-#: A job may fire slightly before its minute when the scheduler's clock and ours differ.
+#: A reminder checked by hand (tests, tools) may be sent this early.
 FIRE_GRACE = timedelta(minutes=2)
+#: How early the minute tick may send an occurrence: instances' clocks differ by a few seconds,
+#: and the tick itself runs a moment into its minute.
+TICK_GRACE = timedelta(seconds=5)
 #: Every day of the week, 0 = Monday.
 ALL_WEEKDAYS: tuple[int, ...] = (0, 1, 2, 3, 4, 5, 6)
 #: Snooze choices offered under a private reminder, in minutes.
@@ -72,23 +75,6 @@ _EVENING_WORDS = frozenset({"pm", "م", "مساء", "مساءا", "مسا", "ظ�
 
 # --------------------------------------------------------------------------------------------
 # Weekdays
-
-
-def to_ptb_days(weekdays: Iterable[int]) -> tuple[int, ...]:
-    """Storage weekdays (0 = Monday) as `JobQueue.run_daily` days (0 = Sunday)."""
-    return tuple(sorted({(day + 1) % 7 for day in _checked_weekdays(weekdays)}))
-
-
-def from_ptb_days(days: Iterable[int]) -> tuple[int, ...]:
-    """`JobQueue.run_daily` days (0 = Sunday) as storage weekdays (0 = Monday)."""
-    return tuple(sorted({(day - 1) % 7 for day in _checked_weekdays(days)}))
-
-
-def _checked_weekdays(days: Iterable[int]) -> list[int]:
-    values = list(days)
-    if any(not 0 <= day <= 6 for day in values):
-        raise ValueError(f"weekday numbers run from 0 to 6, got {values}")
-    return values
 
 
 _WEEKDAY_WORDS: dict[str, int] = {}
@@ -233,7 +219,7 @@ def parse_slot(slot: str) -> tuple[date, str]:
 
 def snooze_until(now: datetime, minutes: int) -> datetime:
     """When a snooze pressed at `now` repeats the reminder: `minutes` later, rounded up to the
-    whole minute (jobs and slot keys count minutes)."""
+    whole minute (the tick and slot keys count minutes)."""
     until = now + timedelta(minutes=minutes)
     if until.second or until.microsecond:
         until = until.replace(second=0, microsecond=0) + timedelta(minutes=1)
@@ -275,7 +261,7 @@ class Schedule:
         return load_zone(self.timezone)
 
     def only(self, hhmm: str) -> Schedule:
-        """The same schedule restricted to one of its times (what one daily job stands for)."""
+        """The same schedule restricted to one of its times."""
         return Schedule((hhmm,) if hhmm in self.times else (), self.weekdays, self.timezone)
 
     def occurrences_between(self, start: datetime, end: datetime) -> list[Occurrence]:
@@ -325,17 +311,24 @@ class Schedule:
         grace: timedelta = FIRE_GRACE,
         window: timedelta = CATCH_UP_WINDOW,
     ) -> Occurrence | None:
-        """What a firing job should send: the latest occurrence up to `now + grace`, unless it
-        is already `window` old (then nothing: the slot is skipped)."""
+        """What is due at `now`: the latest occurrence up to `now + grace`, unless it is already
+        `window` old (then nothing: the slot is skipped, a late nudge only confuses)."""
         latest = self.latest_at_or_before(now + grace)
         if latest is None or now - latest.due_at >= window:
             return None
         return latest
 
-    def missed(self, now: datetime, *, window: timedelta = CATCH_UP_WINDOW) -> Occurrence | None:
-        """The catch-up rule at start: the latest occurrence due in the last `window`."""
-        found = self.occurrences_between(now - window, now)
-        return found[-1] if found else None
+
+def next_due_at(
+    schedule: Schedule, snoozed_until: datetime | None, after: datetime
+) -> datetime | None:
+    """When a reminder is next due after `after`: its next daily occurrence, or its snoozed
+    repeat when that comes first (even if already past: it is still owed); None without times."""
+    upcoming = schedule.next_after(after)
+    candidates = [moment for moment in (
+        upcoming.due_at if upcoming is not None else None, snoozed_until
+    ) if moment is not None]
+    return min(candidates, default=None)
 
 
 def local_today(now: datetime, timezone: str | None) -> date:

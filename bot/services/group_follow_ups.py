@@ -2,7 +2,9 @@
 the weekly summary, and erasing what a group left behind once the bot is gone.
 
 A periodic job (`bot.app.scheduler`) runs `GroupFollowUps.run`; when each is due is
-`bot.domain.group_reading`. Each is claimed in storage before it is sent
+`bot.domain.group_reading`, and each group reminder stores when its next one may be
+(`follow_up_at`, indexed), so a run reads only the groups with something due instead of every
+reminder. Each is claimed in storage before it is sent
 (`ReminderRepository.mark_done`: the nudge per local day, the summary per ISO week), so two
 instances or a job firing twice never send it twice; a send that fails is not repeated (a
 missing nudge is better than a second one).
@@ -41,12 +43,16 @@ from bot.domain.khatm import KhatmProgress
 from bot.domain.reminders import load_zone, parse_slot, slot_key
 from bot.services.deps import Deps
 from bot.services.khatm import KhatmService
+from bot.services.reminders import follow_up_at
 from storage import Reminder, erase_departed_groups
 
 logger = logging.getLogger(__name__)
 
 #: How long a group's data stays after the bot was removed (it may be added back by mistake).
 DEPARTED_GRACE = timedelta(days=30)
+#: Groups claimed per batch, and how long a claim holds them (see `ReminderRepository`).
+CLAIM_BATCH = 200
+CLAIM_LEASE = timedelta(minutes=30)
 
 FollowUpResult = Literal["sent", "blocked", "failed"]
 FollowUpOutcome = Literal["nudged", "summarised", "blocked", "failed", "nobody"]
@@ -109,16 +115,37 @@ class GroupFollowUps:
 
     async def run(self) -> list[FollowUpOutcome]:
         """Send every nudge and summary due now; erase groups gone past the grace period."""
-        now = self.deps.clock()
         outcomes: list[FollowUpOutcome] = []
-        for reminder in await self.deps.reminders.all_enabled():
-            if reminder.kind != "group":
-                continue
+        while True:
+            now = self.deps.clock()
+            lease = now + CLAIM_LEASE
+            claimed = await self.deps.reminders.claim_due(
+                "follow_up_at", due_by=now, lease_until=lease, limit=CLAIM_BATCH
+            )
+            for reminder in claimed:
+                outcomes.extend(await self._follow_up(reminder, now, lease))
+            if len(claimed) < CLAIM_BATCH:
+                break
+        await erase_departed_groups(
+            self.deps.database, before=self.deps.clock() - DEPARTED_GRACE
+        )
+        return outcomes
+
+    async def _follow_up(
+        self, reminder: Reminder, now: datetime, lease: datetime
+    ) -> list[FollowUpOutcome]:
+        """A claimed group's nudge and summary, then when its next one may be due."""
+        outcomes: list[FollowUpOutcome] = []
+        if reminder.enabled and reminder.kind == "group":
             if reminder.nudge_enabled and (outcome := await self.nudge(reminder, now)):
                 outcomes.append(outcome)
             if reminder.summary_enabled and (outcome := await self.summary(reminder, now)):
                 outcomes.append(outcome)
-        await erase_departed_groups(self.deps.database, before=now - DEPARTED_GRACE)
+        fresh = await self.deps.reminders.get(reminder.id)
+        next_at = follow_up_at(fresh, now) if fresh is not None and fresh.enabled else None
+        await self.deps.reminders.settle_due(
+            "follow_up_at", reminder.id, lease_until=lease, next_at=next_at
+        )
         return outcomes
 
     async def _check_ins(self, reminder: Reminder, since: date) -> list[tuple[Member, date]]:

@@ -1,15 +1,18 @@
-"""Sending a due reminder exactly once, at Telegram's pace, and catching up after a restart.
+"""Sending due reminders exactly once, at Telegram's pace, from a tick once a minute.
 
-A timer (see `bot.services.reminders`) fires `deliver_due` for its reminder and time, or
-`deliver_snooze` for a snoozed repeat; `start` rebuilds the timers and sends, late and once, the
-latest slot of each reminder missed in the last hour.
+Finding what is due: every reminder stores when it is next due (`bot.services.reminders`);
+`tick` claims the reminders whose time has come, a batch at a time, sends what each owes and
+stores its next due time. Nothing is held in memory per reminder, so start-up and memory do not
+grow with the number of reminders, and several instances on one database share the work (a
+claim is a lease: one instance holds a reminder, and if it dies the lease runs out and another
+takes it over). The first tick at start is the catch-up: a slot missed while the bot was down is
+sent late once if it is less than an hour old.
 
 Exactly once: `_deliver` claims the (reminder, slot) row in the send log *before* anything is
-sent, so a second timer, a restart or another instance on the same database finds the slot taken
+sent, so a second tick, a restart or another instance on the same database finds the slot taken
 and stays silent. The claim is given back only when the send definitely failed (flood control
-after retries, a network error before the request went out) so the catch-up at the next start
-may try again; after a timeout the message may have arrived, and a missing nudge is better than
-a duplicate one.
+after retries, a network error before the request went out) so a later tick may try again;
+after a timeout the message may have arrived, and a missing nudge is better than a duplicate.
 
 Flood limits: claims and sends pass the gates of a `bot.domain.pacing.FanOut`. What the message
 looks like and how it reaches Telegram is the `ReminderSender`'s business
@@ -22,13 +25,20 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Literal, Protocol
 
 from bot.domain.pacing import GROUP_JITTER_SECONDS, FanOut, jitter_seconds
-from bot.domain.reminders import CATCH_UP_WINDOW, FIRE_GRACE, Occurrence, load_zone, snooze_slot
+from bot.domain.reminders import (
+    CATCH_UP_WINDOW,
+    TICK_GRACE,
+    Occurrence,
+    load_zone,
+    next_due_at,
+    snooze_slot,
+)
 from bot.qf import TodaysPlan
 from bot.services.deps import Deps, HasBotData
 from bot.services.reminders import Reminders, schedule_of, todays_plan
@@ -39,8 +49,12 @@ logger = logging.getLogger(__name__)
 
 #: `bot_data` key of the application's `ReminderDelivery`.
 DELIVERY_KEY = "reminder_delivery"
-#: How often each instance re-reads the schedule (changes made through another instance).
-RESYNC_SECONDS = 300.0
+#: Reminders claimed per batch of a tick: about as many as go out in half a minute at 30/s,
+#: so a fan-out is claimed only a little ahead of its sends.
+CLAIM_BATCH = 500
+#: How long a claim holds a reminder: far longer than a batch takes to send, short enough that
+#: one claimed by an instance that died is taken over well inside the hour a slot may be late.
+CLAIM_LEASE = timedelta(minutes=10)
 
 DeliveryOutcome = Literal[
     "sent", "duplicate", "not_due", "disabled", "snoozed", "goal_done", "blocked", "failed"
@@ -80,10 +94,10 @@ class ReminderSender(Protocol):
 
 
 class ReminderDelivery:
-    """What the timers run: due slots, snoozed repeats, and the catch-up at start.
+    """What the minute tick runs: due slots, snoozed repeats, and the catch-up at start.
 
-    `Deps.clock` (aware UTC) decides which slot is due; tests replace it with a controllable
-    one. The `FanOut`'s sleep also spreads groups by `group_jitter` during a fan-out.
+    `Deps.clock` (aware UTC) decides what is due; tests replace it with a controllable one. The
+    `FanOut`'s sleep also spreads groups by `group_jitter` during a fan-out.
     """
 
     def __init__(
@@ -94,7 +108,6 @@ class ReminderDelivery:
         *,
         group_jitter: float = GROUP_JITTER_SECONDS,
         catch_up_window: timedelta = CATCH_UP_WINDOW,
-        resync_seconds: float = RESYNC_SECONDS,
         on_delivered: Callable[[str, bool], None] | None = None,
     ) -> None:
         self.reminders = reminders
@@ -104,7 +117,6 @@ class ReminderDelivery:
         self.fan_out = fan_out
         self.group_jitter = group_jitter
         self.catch_up_window = catch_up_window
-        self.resync_seconds = resync_seconds
 
     @property
     def deps(self) -> Deps:
@@ -115,64 +127,76 @@ class ReminderDelivery:
         self.fan_out.set_send_limit(limit, min_gap=min_gap)
 
     async def start(self) -> list[DeliveryOutcome]:
-        """Timers from the database, the periodic resync, then the catch-up of slots missed
-        while the bot was down."""
-        await self.reminders.rebuild()
-        self.reminders.timers.resync_every(self.resync_seconds, self.reminders.rebuild)
-        return await self.catch_up()
+        """Due times for reminders stored without one, then the first tick: what was missed
+        while the bot was down goes out now, late and once."""
+        await self.reminders.backfill()
+        return await self.tick()
 
     # -- what is due ---------------------------------------------------------------------------
 
-    async def deliver_due(self, reminder_id: int, hhmm: str | None = None) -> DeliveryOutcome:
-        """What a daily timer runs: send the slot due now for `hhmm` (any time when None)."""
-        reminder = await self.deps.reminders.get(reminder_id)
-        if reminder is None or not reminder.enabled:
-            self.reminders.drop(reminder_id)
-            return "disabled"
-        schedule = schedule_of(reminder)
-        if hhmm is not None:
-            schedule = schedule.only(hhmm)
-        occurrence = schedule.due_now(
-            self.deps.clock(), grace=FIRE_GRACE, window=self.catch_up_window
+    async def tick(self) -> list[DeliveryOutcome]:
+        """Claim every reminder due now, a batch at a time, and deliver what each owes."""
+        outcomes: list[DeliveryOutcome] = []
+        while True:
+            now = self.deps.clock()
+            lease = now + CLAIM_LEASE
+            claimed = await self.deps.reminders.claim_due(
+                "next_due_at", due_by=now + TICK_GRACE, lease_until=lease, limit=CLAIM_BATCH
+            )
+            for found in await asyncio.gather(
+                *(self._deliver_claimed(reminder, lease) for reminder in claimed)
+            ):
+                outcomes.extend(found)
+            if len(claimed) < CLAIM_BATCH:
+                return outcomes
+
+    async def _deliver_claimed(
+        self, reminder: Reminder, lease: datetime
+    ) -> list[DeliveryOutcome]:
+        """Send what a claimed reminder owes, then store when it is next due (unless it was
+        changed meanwhile: the change stored its own next time)."""
+        try:
+            outcomes = await self._deliver_owed(reminder, self.deps.clock())
+        except BaseException:
+            # Shutdown or a bug: due again at once, so the next tick (here or on another
+            # instance) finishes the job; the send log keeps it from going out twice.
+            await self.deps.reminders.settle_due(
+                "next_due_at", reminder.id, lease_until=lease, next_at=self.deps.clock()
+            )
+            raise
+        fresh = await self.deps.reminders.get(reminder.id)
+        next_at = None
+        if fresh is not None and fresh.enabled:
+            next_at = next_due_at(schedule_of(fresh), fresh.snoozed_until, self.deps.clock())
+        await self.deps.reminders.settle_due(
+            "next_due_at", reminder.id, lease_until=lease, next_at=next_at
+        )
+        return outcomes
+
+    async def _deliver_owed(self, reminder: Reminder, now: datetime) -> list[DeliveryOutcome]:
+        """A snoozed repeat that has come, and the latest daily slot not yet an hour old."""
+        if not reminder.enabled:
+            return ["disabled"]
+        outcomes: list[DeliveryOutcome] = []
+        snoozed = reminder.snoozed_until
+        if snoozed is not None and snoozed - now <= TICK_GRACE:
+            outcomes.append(await self._deliver_snooze(reminder, snoozed, now))
+        occurrence = schedule_of(reminder).due_now(
+            now, grace=TICK_GRACE, window=self.catch_up_window
         )
         if occurrence is None:
-            return "not_due"
-        if (
-            reminder.kind == "private"
-            and reminder.snoozed_until is not None
-            and occurrence.due_at < reminder.snoozed_until
-        ):
-            return "snoozed"
-        return await self._deliver(reminder, occurrence)
+            return outcomes
+        if reminder.kind == "private" and snoozed is not None and occurrence.due_at < snoozed:
+            # The person put this slot off: its repeat is (or was just) the snoozed one.
+            return outcomes or ["snoozed"]
+        outcomes.append(await self._deliver(reminder, occurrence))
+        return outcomes
 
-    async def catch_up(self) -> list[DeliveryOutcome]:
-        """Send, late and once, each reminder's latest slot missed in the last hour."""
-        now = self.deps.clock()
-        deliveries: list[Awaitable[DeliveryOutcome]] = []
-        for reminder in await self.deps.reminders.all_enabled():
-            missed = schedule_of(reminder).missed(now, window=self.catch_up_window)
-            snoozed = reminder.snoozed_until
-            if snoozed is not None and snoozed <= now:
-                deliveries.append(self.deliver_snooze(reminder.id))
-                if missed is not None and missed.due_at < snoozed:
-                    missed = None
-            if missed is not None:
-                deliveries.append(self._deliver(reminder, missed))
-        return list(await asyncio.gather(*deliveries))
-
-    async def deliver_snooze(self, reminder_id: int) -> DeliveryOutcome:
-        """What a snooze timer runs: the repeat, once, if it is due."""
-        reminder = await self.deps.reminders.get(reminder_id)
-        if reminder is None or not reminder.enabled or reminder.snoozed_until is None:
-            return "disabled" if reminder is None or not reminder.enabled else "not_due"
-        due = reminder.snoozed_until
-        now = self.deps.clock()
-        if due - now > FIRE_GRACE:
-            await self.reminders.refresh(reminder_id)
-            return "not_due"
+    async def _deliver_snooze(
+        self, reminder: Reminder, due: datetime, now: datetime
+    ) -> DeliveryOutcome:
         # Cleared before sending: a snooze pressed on the new message must not be wiped out.
-        reminder = await self.deps.reminders.update(reminder_id, snoozed_until=None) or reminder
-        await self.reminders.refresh(reminder_id)
+        reminder = await self.deps.reminders.update(reminder.id, snoozed_until=None) or reminder
         if now - due >= self.catch_up_window:
             return "not_due"
         local = due.astimezone(load_zone(reminder.timezone))
@@ -184,7 +208,8 @@ class ReminderDelivery:
     async def _deliver(self, reminder: Reminder, occurrence: Occurrence) -> DeliveryOutcome:
         outcome = await self._claim_and_send(reminder, occurrence)
         if self.on_delivered is not None:
-            self.on_delivered(outcome, self.deps.clock() - occurrence.due_at > FIRE_GRACE)
+            late = self.deps.clock() - occurrence.due_at > timedelta(minutes=1) + TICK_GRACE
+            self.on_delivered(outcome, late)
         return outcome
 
     async def _claim_and_send(

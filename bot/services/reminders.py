@@ -1,30 +1,35 @@
-"""Reminders as people set them, and the timers that fire them.
+"""Reminders as people set them, and when each is next due.
 
 A group's reminder is changed by its admins (the panel, `/reminders time …`), a person's by
-/remind; either way the change is stored first and then `refresh` re-plans that reminder's
-timers, so what fires is always what the database says. The timers (python-telegram-bot's
-JobQueue) are reached through `ReminderTimers`, implemented by `bot.app.scheduler`, which keeps
-this module free of Telegram. `rebuild` makes every timer match the database: at start, and
-every few minutes for changes another bot instance made.
+/remind; either way the change is stored first and then `refresh` stores when that reminder is
+next due (and when its group follow-ups are), computed from what was just stored. A tick once a
+minute (`bot.services.reminder_delivery`) claims what is due through those indexed times, so
+nothing is held in memory per reminder and any bot instance may send what another one planned.
 
 Chat life lives here too, because it is mostly about reminders: a chat that blocked or removed
-the bot has its reminders turned off and its timers dropped at once, and a group that became a
-supergroup takes its settings, reminders and chat data along to its new id.
+the bot has its reminders turned off at once, and a group that became a supergroup takes its
+settings, reminders and chat data along to its new id.
 
 Sending a due reminder is `bot.services.reminder_delivery`.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Iterable
-from typing import Literal, Protocol
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from typing import Literal
 
+from bot.domain.group_reading import next_follow_up_at
 from bot.domain.reminders import (
     ALL_WEEKDAYS,
     MAX_TIMES,
+    TICK_GRACE,
     Schedule,
     clean_portion,
+    load_zone,
+    next_due_at,
     snooze_until,
 )
 from bot.domain.wird import FIXED_WORDS, parse_wird
@@ -38,36 +43,26 @@ logger = logging.getLogger(__name__)
 REMINDERS_KEY = "reminders"
 
 
-class ReminderTimers(Protocol):
-    """What fires reminders on time: python-telegram-bot's JobQueue (`bot.app.scheduler`)."""
-
-    def scheduled(self) -> set[int]:
-        """Ids of the reminders that have timers."""
-        ...
-
-    def matches(self, reminder: Reminder) -> bool:
-        """Whether the reminder's timers are exactly the ones it needs as stored now."""
-        ...
-
-    def schedule(self, reminder: Reminder) -> None:
-        """Add its timers: one per daily time, and one for a pending snooze."""
-        ...
-
-    def cancel(self, reminder_id: int) -> None:
-        """Remove every timer of the reminder (none is fine)."""
-        ...
-
-    def resync_every(self, seconds: float, resync: Callable[[], Awaitable[None]]) -> None:
-        """Run `resync` every `seconds` (once per application, however often it is asked)."""
-        ...
-
-    def names(self, reminder_id: int | None = None) -> list[str]:
-        """The timers' names, sorted (for logs and tests)."""
-        ...
+#: Reminders given their due times per batch at start (rows stored before due times existed);
+#: small enough that one batch never holds the event loop for long.
+BACKFILL_BATCH = 200
 
 
 def schedule_of(reminder: Reminder) -> Schedule:
     return Schedule(reminder.times, reminder.weekdays, reminder.timezone)
+
+
+def follow_up_at(
+    reminder: Reminder, after: datetime, *, open_windows: bool = False
+) -> datetime | None:
+    """When the group's nudge or weekly summary is next due (None for a person's reminder)."""
+    if reminder.kind != "group":
+        return None
+    return next_follow_up_at(
+        reminder.times, reminder.weekdays, load_zone(reminder.timezone),
+        nudge=reminder.nudge_enabled, summary=reminder.summary_enabled, after=after,
+        open_windows=open_windows,
+    )
 
 
 async def group_reminder(deps: Deps, chat_id: int) -> Reminder | None:
@@ -113,49 +108,58 @@ def _keep_chat_data(old_chat_id: int, new_chat_id: int) -> None:
 
 
 class Reminders:
-    """Every change to reminders, each followed by re-planning the timers it affects."""
+    """Every change to reminders, each followed by storing when the reminder is next due."""
 
     def __init__(
-        self,
-        deps: Deps,
-        timers: ReminderTimers,
-        *,
-        move_chat_data: Callable[[int, int], None] = _keep_chat_data,
+        self, deps: Deps, *, move_chat_data: Callable[[int, int], None] = _keep_chat_data
     ) -> None:
         self.deps = deps
-        self.timers = timers
         self._move_chat_data = move_chat_data
 
-    # -- timers ----------------------------------------------------------------------------------
+    # -- due times -------------------------------------------------------------------------------
 
     async def refresh(self, reminder_id: int) -> Reminder | None:
-        """Re-plan one reminder after a change (no timers if it is off, gone or its chat is)."""
-        self.timers.cancel(reminder_id)
+        """Store when the reminder is next due, from what is stored now (never, if it is off,
+        gone or its chat is)."""
         reminder = await self.deps.reminders.get(reminder_id)
-        if reminder is None or not reminder.enabled:
-            return reminder
-        chat = await self.deps.chats.get(reminder.chat_id)
-        if chat is not None and not chat.active:
-            return reminder
-        self.timers.schedule(reminder)
-        return reminder
+        if reminder is None:
+            return None
+        return await self._store_due_times(reminder)
+
+    async def _store_due_times(self, reminder: Reminder) -> Reminder | None:
+        due: datetime | None = None
+        follow_up: datetime | None = None
+        if reminder.enabled:
+            chat = await self.deps.chats.get(reminder.chat_id)
+            if chat is None or chat.active:
+                now = self.deps.clock()
+                # A time set in the very seconds it is due still goes out today.
+                due = next_due_at(
+                    schedule_of(reminder), reminder.snoozed_until, now - TICK_GRACE
+                )
+                follow_up = follow_up_at(reminder, now, open_windows=True)
+        return await self.deps.reminders.set_due(
+            reminder.id, next_due_at=due, follow_up_at=follow_up
+        )
 
     async def refresh_chat(self, chat_id: int) -> None:
         for reminder in await self.deps.reminders.for_chat(chat_id):
-            await self.refresh(reminder.id)
+            await self._store_due_times(reminder)
 
-    def drop(self, reminder_id: int) -> None:
-        self.timers.cancel(reminder_id)
-
-    async def rebuild(self) -> None:
-        """Make the timers match the database: add new, replace changed, remove stale."""
-        wanted = {reminder.id: reminder for reminder in await self.deps.reminders.all_enabled()}
-        for reminder_id in self.timers.scheduled() - wanted.keys():
-            self.timers.cancel(reminder_id)
-        for reminder in wanted.values():
-            if not self.timers.matches(reminder):
-                self.timers.cancel(reminder.id)
-                self.timers.schedule(reminder)
+    async def backfill(self) -> int:
+        """Give every enabled reminder stored without a due time one (rows written before due
+        times existed), a batch at a time with a pause between batches: other updates go on
+        while a large table is filled in. Returns how many were looked at."""
+        seen, after_id = 0, 0
+        while batch := await self.deps.reminders.without_due_time(
+            after_id=after_id, limit=BACKFILL_BATCH
+        ):
+            for reminder in batch:
+                await self._store_due_times(reminder)
+            seen += len(batch)
+            after_id = batch[-1].id
+            await asyncio.sleep(0)
+        return seen
 
     # -- a group's reminder (its admins) ---------------------------------------------------------
 
@@ -285,8 +289,10 @@ class Reminders:
         if reminder is None:
             return None
         if which == "nudge":
-            return await self.deps.reminders.update(reminder.id, nudge_enabled=enabled)
-        return await self.deps.reminders.update(reminder.id, summary_enabled=enabled)
+            await self.deps.reminders.update(reminder.id, nudge_enabled=enabled)
+        else:
+            await self.deps.reminders.update(reminder.id, summary_enabled=enabled)
+        return await self.refresh(reminder.id)
 
     # -- a person's reminder ---------------------------------------------------------------------
 
@@ -346,11 +352,10 @@ class Reminders:
                 await self.refresh(reminder.id)
 
     async def deactivate_chat(self, chat_id: int) -> None:
-        """The bot was blocked, kicked or removed: no reminder may try this chat again."""
+        """The bot was blocked, kicked or removed: no reminder may try this chat again (turning
+        them off also clears their due times)."""
         await self.deps.chats.set_active(chat_id, False)
         await self.deps.reminders.disable_chat(chat_id)
-        for reminder in await self.deps.reminders.for_chat(chat_id):
-            self.drop(reminder.id)
 
     async def follow_migration(self, old_chat_id: int, new_chat_id: int) -> bool:
         """Move settings, reminders and chat data to the supergroup; True if this call did it.

@@ -1,5 +1,5 @@
 """A basic group upgraded to a supergroup gets a new chat id: its settings, reminders and
-chat_data move to the new id, and its reminders' timers are rescheduled.
+chat_data move to the new id, and its reminders' due times are stored afresh.
 
 Telegram sends two service messages (one in the old group, one in the new supergroup); the first
 one moves everything, the second finds nothing left to move. A reminder sent to the old id in

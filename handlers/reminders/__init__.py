@@ -11,9 +11,9 @@ group reminder.
     follow_ups.py the evening nudge and weekly summary messages; /quiet
     buttons.py   every press, typed
 
-The rules and the timers are `bot.services.reminders` (changes), `bot.services.reminder_delivery`
-(what is due, exactly once, paced) and `bot.services.check_ins`; the JobQueue wiring is
-`bot.app.scheduler`; schedule maths `bot.domain.reminders`.
+The rules are `bot.services.reminders` (changes and due times), `bot.services.reminder_delivery`
+(the minute tick: what is due, exactly once, paced) and `bot.services.check_ins`; the JobQueue
+wiring is `bot.app.scheduler`; schedule maths `bot.domain.reminders`.
 """
 
 from __future__ import annotations
@@ -39,7 +39,8 @@ logger = logging.getLogger(__name__)
 
 
 async def on_startup(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """Rebuild every reminder's timers from the database and send what was missed (< 1 h)."""
+    """Due times for reminders stored without one, and the first tick: what was missed while
+    the bot was down (< 1 h) goes out now."""
     outcomes = await delivery_of(application).start()
     if outcomes:
         logger.info("reminder catch-up at start: %s", outcomes)
