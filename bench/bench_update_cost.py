@@ -7,7 +7,8 @@ adapter (against the in-process fake, no network) and the handler's own work.
     python bench/bench_update_cost.py [--updates 300]
 
 It also counts the SQL statements one update sends, with the per-update read scope
-(storage/update_scope.py) and, as the baseline in the same run, with the scope switched off.
+(storage/update_scope.py: chat settings and the linked account read once) and, as the baseline
+in the same run, with the scope switched off.
 """
 
 from __future__ import annotations
@@ -83,15 +84,16 @@ async def ours(updates: int, command: str) -> list[float]:
             return await timed(updates, step)
 
 
-def never_remembered(chat_id: int) -> tuple[bool, None]:
+def never_remembered(row_id: int) -> tuple[bool, None]:
     return False, None
 
 
 async def statements_per_update(commands: list[str], *, scoped: bool) -> dict[str, float]:
     """SQL statements sent while one update is handled (median of 20), per command."""
-    original = read_scope.remembered
+    original = read_scope.remembered, read_scope.remembered_account
     if not scoped:
         setattr(read_scope, "remembered", never_remembered)  # noqa: B010 (a bench-only switch)
+        setattr(read_scope, "remembered_account", never_remembered)  # noqa: B010
     try:
         with tempfile.TemporaryDirectory() as data_dir:
             async with BotHarness(Path(data_dir)) as bot:
@@ -115,7 +117,8 @@ async def statements_per_update(commands: list[str], *, scoped: bool) -> dict[st
                     counts[command] = statistics.median(samples)
                 return counts
     finally:
-        setattr(read_scope, "remembered", original)  # noqa: B010
+        setattr(read_scope, "remembered", original[0])  # noqa: B010
+        setattr(read_scope, "remembered_account", original[1])  # noqa: B010
 
 
 def line(name: str, samples: list[float], base: float) -> str:
@@ -135,7 +138,7 @@ async def main() -> None:
     print(line("bare PTB /help (one reply)", bare, base))
     print(line("ours /help (settings + i18n)", await ours(args.updates, "/help"), base))
     print(line("ours /today (+ Quran.com call)", await ours(args.updates, "/today"), base))
-    commands = ["/help", "/today", "/read {n}:1-{n}:3", "/settings"]
+    commands = ["/help", "/goal {n} min", "/today", "/read {n}:1-{n}:3", "/settings"]
     before = await statements_per_update(commands, scoped=False)
     after = await statements_per_update(commands, scoped=True)
     print("\nSQL statements per update (median of 20): without the read scope -> with it")

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import Row, delete, select, update
 
-from storage import schema
+from storage import schema, update_scope
 from storage.conflicts import upsert
 from storage.crypto import TokenCipher, TokenDecryptionError
 from storage.database import Database
@@ -62,12 +62,20 @@ class AccountRepository:
             last_mutation_at=row.last_mutation_at,
         )
 
-    async def get(self, user_id: int) -> Account | None:
+    async def get(self, user_id: int, *, fresh: bool = False) -> Account | None:
+        """The user's account; within an update, read once (`storage.update_scope`) unless
+        `fresh` (the token vault before a refresh: the row as committed now)."""
+        if not fresh:
+            known, account = update_scope.remembered_account(user_id)
+            if known:
+                return account
         async with self._db.read() as connection:
             row = (
                 await connection.execute(select(_t).where(_t.c.telegram_user_id == user_id))
             ).first()
-        return None if row is None else self._account(row)
+        account = None if row is None else self._account(row)
+        update_scope.remember_account(user_id, account)
+        return account
 
     async def save(
         self,
@@ -87,6 +95,7 @@ class AccountRepository:
         `storage.revocations`): the bot stops holding it, Quran.com must stop honouring it.
         """
         now = self._clock()
+        update_scope.forget_account(user_id)
         async with self._db.write() as connection:
             previous = (
                 await connection.execute(
@@ -171,6 +180,7 @@ class AccountRepository:
         scopes: Iterable[str],
     ) -> bool:
         """Store refreshed tokens; False if the account was deleted meanwhile (logged out)."""
+        update_scope.forget_account(user_id)
         async with self._db.write() as connection:
             result = await connection.execute(
                 update(_t)
@@ -189,6 +199,7 @@ class AccountRepository:
         return result.rowcount > 0
 
     async def set_last_mutation_at(self, user_id: int, value: int | None) -> None:
+        update_scope.forget_account(user_id)
         async with self._db.write() as connection:
             await connection.execute(
                 update(_t)
@@ -198,12 +209,14 @@ class AccountRepository:
 
     async def delete(self, user_id: int) -> bool:
         """Drop the link without revoking it: for grants Quran.com already refused."""
+        update_scope.forget_account(user_id)
         async with self._db.write() as connection:
             result = await connection.execute(delete(_t).where(_t.c.telegram_user_id == user_id))
         return result.rowcount > 0
 
     async def unlink(self, user_id: int, *, reason: str = "logout") -> bool:
         """Drop the link and queue its grant for revocation, in one transaction (/logout)."""
+        update_scope.forget_account(user_id)
         async with self._db.write() as connection:
             row = (
                 await connection.execute(
@@ -232,6 +245,7 @@ class AccountRepository:
         """
         changed = 0
         skipped: set[int] = set()
+        update_scope.forget_account()
         while True:
             async with self._db.write() as connection:
                 rows = (

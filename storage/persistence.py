@@ -10,6 +10,12 @@ stored user's and chat's row into memory, so start-up time and memory grew with 
 bot had ever seen), and one row when an update (or job) for that user or chat first arrives —
 PTB calls `refresh_user_data` / `refresh_chat_data` before any handler runs.
 
+PTB hands every user and chat that had an update to `update_user_data` / `update_chat_data`
+every interval, changed or not; each would be a write transaction (and on SQLite every write
+waits for the one before it). So the digest of what was last stored or loaded is kept per id,
+and data that still matches it is not written again: a burst of 200 `/goal` no longer adds 400
+writes that change nothing, and a chat whose data is `{}` gets no row at all.
+
 Data is stored as JSON: conversation keys (tuples in PTB) become lists and are turned back into
 tuples on load; user_data/chat_data must hold JSON-compatible values (dict keys become
 strings, tuples become lists).
@@ -17,6 +23,7 @@ strings, tuples become lists).
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import MutableMapping
 from typing import Any
@@ -52,18 +59,31 @@ def _decode_key(raw: str) -> ConversationKey:
 
 
 def _checked_json(value: Any, what: str) -> Any:
+    _json_text(value, what)
+    return value
+
+
+def _json_text(value: Any, what: str) -> str:
     try:
-        json.dumps(value)
+        return json.dumps(value, separators=(",", ":"))
     except (TypeError, ValueError) as exc:
         raise TypeError(f"{what} must be JSON-serialisable to be persisted: {exc}") from exc
-    return value
+
+
+def _digest(text: str) -> bytes:
+    """Short enough to keep one per user and chat seen; a collision only skips one write."""
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
+
+
+#: What an absent row holds: PTB's data for an id nobody stored anything for.
+_EMPTY = _digest(_json_text({}, "empty data"))
 
 
 class DatabasePersistence(BasePersistence[UserData, ChatData, BotData]):
     """Conversations, user_data and chat_data in SQL. bot_data and callback_data are off by
     default (`PersistenceInput(bot_data=False, callback_data=False)`) but supported if asked."""
 
-    __slots__ = ("_db", "_loaded_chats", "_loaded_users")
+    __slots__ = ("_db", "_loaded_chats", "_loaded_users", "_stored")
 
     def __init__(
         self,
@@ -80,6 +100,9 @@ class DatabasePersistence(BasePersistence[UserData, ChatData, BotData]):
         #: Ids whose stored row has been read into PTB's in-memory data (only active ones).
         self._loaded_users: set[int] = set()
         self._loaded_chats: set[int] = set()
+        #: Digest of the data last stored or loaded, by (table name, id): equal data is not
+        #: written again.
+        self._stored: dict[tuple[str, int], bytes] = {}
 
     # -- conversations -------------------------------------------------------------------
 
@@ -131,21 +154,29 @@ class DatabasePersistence(BasePersistence[UserData, ChatData, BotData]):
         self, table: Table, id_column: str, row_id: int, memory: dict[Any, Any]
     ) -> None:
         stored = await self._load_one(table, id_column, row_id)
+        self._stored[(table.name, row_id)] = (
+            _EMPTY if stored is None else _digest(_json_text(stored, table.name))
+        )
         for key, value in (stored or {}).items():
             # Anything already set in memory is newer than the stored copy.
             memory.setdefault(key, value)
 
     async def _store(self, table: Table, id_column: str, row_id: int, data: Any) -> None:
+        digest = _digest(_json_text(data, f"{table.name} of {row_id}"))
+        if self._stored.get((table.name, row_id)) == digest:
+            return
         async with self._db.write() as connection:
             await upsert(
                 connection,
                 table,
-                {id_column: row_id, "data": _checked_json(data, f"{table.name} of {row_id}")},
+                {id_column: row_id, "data": data},
                 conflict_columns=[id_column],
                 update_columns=["data"],
             )
+        self._stored[(table.name, row_id)] = digest
 
     async def _drop(self, table: Table, id_column: str, row_id: int) -> None:
+        self._stored.pop((table.name, row_id), None)
         async with self._db.write() as connection:
             await connection.execute(delete(table).where(table.c[id_column] == row_id))
 

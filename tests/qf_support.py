@@ -62,7 +62,7 @@ class MemoryAccounts:
             last_mutation_at,
         )
 
-    async def get(self, telegram_user_id: int, /) -> MemoryAccount | None:
+    async def get(self, telegram_user_id: int, /, *, fresh: bool = False) -> MemoryAccount | None:
         return self.rows.get(telegram_user_id)
 
     async def update_tokens(self, telegram_user_id: int, /, *, access_token: str,

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import event
 from storage_helpers import open_sqlite
 from telegram import Update
 from telegram._utils.defaultvalue import DEFAULT_NONE
@@ -276,3 +277,50 @@ async def test_a_groups_stored_chat_data_follows_it_to_the_supergroup(db: Databa
     fresh = DatabasePersistence(db)
     assert await stored_chat_data(fresh, GROUP - 1_000_000_000_000) == {"panel": "open"}
     assert await stored_chat_data(fresh, GROUP) == {}
+
+
+class Writes:
+    """Counts the statements that write user or chat data."""
+
+    def __init__(self, db: Database) -> None:
+        self.count = 0
+        event.listen(db.engine.sync_engine, "before_cursor_execute", self._seen)
+
+    def _seen(self, _conn: object, _cursor: object, statement: str, *_: object) -> None:
+        if statement.lstrip().startswith(("INSERT INTO ptb_user_data",
+                                          "INSERT INTO ptb_chat_data")):
+            self.count += 1
+
+
+async def test_data_unchanged_since_it_was_stored_is_not_written_again(db: Database) -> None:
+    persistence = DatabasePersistence(db)
+    writes = Writes(db)
+    await persistence.update_user_data(USER, {"goal": {"id": "g-1"}})
+    await persistence.update_user_data(USER, {"goal": {"id": "g-1"}})
+    assert writes.count == 1
+    await persistence.update_user_data(USER, {"goal": {"id": "g-2"}})
+    assert writes.count == 2
+    assert await stored_user_data(DatabasePersistence(db), USER) == {"goal": {"id": "g-2"}}
+
+
+async def test_data_as_loaded_is_not_written_back(db: Database) -> None:
+    await DatabasePersistence(db).update_user_data(USER, {"goal": "stored"})
+    persistence = DatabasePersistence(db)
+    memory = await stored_user_data(persistence, USER)
+    chat_memory = await stored_chat_data(persistence, GROUP)
+    writes = Writes(db)
+    await persistence.update_user_data(USER, memory)
+    # A chat nobody stored anything for, still empty: no row is created for it.
+    await persistence.update_chat_data(GROUP, chat_memory)
+    assert writes.count == 0
+    memory["goal"] = "changed"
+    await persistence.update_user_data(USER, memory)
+    assert writes.count == 1
+
+
+async def test_data_dropped_and_set_again_is_written(db: Database) -> None:
+    persistence = DatabasePersistence(db)
+    await persistence.update_chat_data(GROUP, {"panel": "open"})
+    await persistence.drop_chat_data(GROUP)
+    await persistence.update_chat_data(GROUP, {"panel": "open"})
+    assert await stored_chat_data(DatabasePersistence(db), GROUP) == {"panel": "open"}

@@ -96,8 +96,13 @@ class Settings(BaseSettings):
     reminder_sends_per_second: int = Field(
         default=30, alias="REMINDER_SENDS_PER_SECOND", ge=1, le=30
     )
-    #: Bound on updates processed at once across all chats (see `bot.app.processor`).
-    max_concurrent_updates: int = Field(default=256, alias="MAX_CONCURRENT_UPDATES", ge=1)
+    #: Bound on updates processed at once across all chats (see `bot.app.processor`). 64, not
+    #: hundreds: a burst of 200 chats all started at once shares the CPU so evenly that every
+    #: answer is ready late and together (`bench/bench_burst.py`, 2 cores: TN/floor 1.80 at 256,
+    #: 1.16 at 64, 1.31 at 32), while 64 in flight finish early and feed the send budget, which
+    #: cannot send more than 30 a second anyway. 64 updates of ~0.6 s upstream each still
+    #: answer ~100 a second; raise it if Quran.com is much slower than that.
+    max_concurrent_updates: int = Field(default=64, alias="MAX_CONCURRENT_UPDATES", ge=1)
     #: On SIGTERM, how long updates already running may take before the process exits (what
     #: is unfinished then stays in the inbox for the next start). Procfile platforms give ~30 s.
     shutdown_grace_seconds: float = Field(

@@ -50,13 +50,14 @@ class _KeyLock:
 class KeyedUpdateProcessor(BaseUpdateProcessor):
     """Serialise per chat, run different chats concurrently, bounded overall.
 
-    PTB takes its semaphore before `do_process_update`, so updates waiting for a busy chat hold a
-    slot; the bound is therefore meant to be generous (hundreds), a guard against unbounded
-    memory rather than a throughput knob.
+    PTB takes its semaphore before `do_process_update`, so updates waiting for a busy chat would
+    hold a slot; the inbox (`bot.app.inbox`) runs one update per chat at a time, so every slot
+    is a chat making progress. The bound (`MAX_CONCURRENT_UPDATES`, see `bot.app.config`) keeps
+    a burst from starting everything at once and finishing everything late.
     """
 
     def __init__(
-        self, max_concurrent_updates: int = 256, *, metrics: Metrics | None = None
+        self, max_concurrent_updates: int = 64, *, metrics: Metrics | None = None
     ) -> None:
         super().__init__(max_concurrent_updates=max_concurrent_updates)
         self._locks: dict[object, _KeyLock] = {}

@@ -53,10 +53,13 @@ class AccountStore(Protocol):
     """What `storage.AccountRepository` provides; kept here so bot.qf never imports storage.
 
     `update_tokens` and `delete` may report whether a row was there (False: the user logged
-    out meanwhile).
+    out meanwhile). `get` may answer from what this update already read; `fresh=True` asks for
+    the row as stored now.
     """
 
-    async def get(self, telegram_user_id: int, /) -> StoredAccount | None: ...
+    async def get(
+        self, telegram_user_id: int, /, *, fresh: bool = False
+    ) -> StoredAccount | None: ...
 
     async def update_tokens(
         self,
@@ -99,8 +102,8 @@ class TokenVault:
             weakref.WeakValueDictionary()
         )
 
-    async def account(self, telegram_user_id: int) -> StoredAccount:
-        account = await self._accounts.get(telegram_user_id)
+    async def account(self, telegram_user_id: int, *, fresh: bool = False) -> StoredAccount:
+        account = await self._accounts.get(telegram_user_id, fresh=fresh)
         if account is None:
             raise NotLinked()
         return account
@@ -111,7 +114,9 @@ class TokenVault:
         if not self._expiring(account):
             return account.access_token
         async with self._lock(telegram_user_id):
-            account = await self.account(telegram_user_id)
+            # Afresh: a token remembered earlier in this update may have been rotated since,
+            # and refreshing with a rotated refresh token would sign the user out.
+            account = await self.account(telegram_user_id, fresh=True)
             if not self._expiring(account):
                 return account.access_token  # another caller refreshed while we waited
             return await self._refresh(account)
@@ -119,7 +124,7 @@ class TokenVault:
     async def refresh_after_rejection(self, telegram_user_id: int, rejected: str) -> str:
         """QF answered 401 to `rejected`: refresh once, unless someone already has."""
         async with self._lock(telegram_user_id):
-            account = await self.account(telegram_user_id)
+            account = await self.account(telegram_user_id, fresh=True)
             if account.access_token != rejected:
                 return account.access_token
             return await self._refresh(account)
