@@ -11,7 +11,9 @@ What is measured, and where:
   observer hook (`bot.qf.observer`), so bot/qf needs no Prometheus;
 * Telegram flood control (429 `RetryAfter`), as the send budget meets it
   (`bot.app.send_budget.SendBudget(on_retry_after=…)`);
-* reminders sent, sent late, skipped, failed: `bot.app.scheduler`.
+* reminders sent, sent late, skipped, failed: `bot.app.scheduler`;
+* event-loop lag, from the probe `bot.app.runner` runs for the process lifetime
+  (`bot.app.loop_lag`).
 """
 
 from __future__ import annotations
@@ -37,6 +39,8 @@ CONTENT_TYPE = CONTENT_TYPE_LATEST
 _PREFIX = "quran_companion"
 #: Seconds; a handler waits on Quran.com (up to its 10 s budget) more often than on itself.
 LATENCY_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
+#: Seconds; loop lag is normally well under a millisecond, and 50 ms is already a stall.
+LAG_BUCKETS = (0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
 #: The update fields that name its kind, in PTB's order of precedence.
 _UPDATE_KINDS = (
     "message", "edited_message", "channel_post", "edited_channel_post", "callback_query",
@@ -116,6 +120,22 @@ class Metrics:
             "Grants dropped by the bot and not yet revoked at Quran.com (after the last drain).",
             registry=registry,
         )
+        self.loop_lag = Histogram(
+            f"{_PREFIX}_event_loop_lag_seconds",
+            "How late the event loop woke a short sleep: the time it could run nothing else.",
+            buckets=LAG_BUCKETS, registry=registry,
+        )
+        self.loop_lag_max = Gauge(
+            f"{_PREFIX}_event_loop_lag_max_seconds",
+            "The longest event-loop stall since the process started.", registry=registry,
+        )
+        self._loop_lag_max = 0.0
+
+    def loop_lag_observed(self, seconds: float) -> None:
+        self.loop_lag.observe(seconds)
+        if seconds > self._loop_lag_max:
+            self._loop_lag_max = seconds
+            self.loop_lag_max.set(seconds)
 
     # -- the Quran.com adapter's observer (bot.qf.observer.QFObserver) --------------------------
 

@@ -27,6 +27,8 @@ from bot.app.application import (
 )
 from bot.app.config import ConfigurationError, Settings
 from bot.app.inbox import inbox_worker_of
+from bot.app.loop_lag import LoopLagProbe
+from bot.app.metrics import metrics_of
 from bot.app.poller import InboxPoller
 from bot.app.web import WEBHOOK_PATH, AccessLogFilter, create_web_app
 
@@ -39,10 +41,22 @@ PTB_STOP_SECONDS = 5.0
 
 
 async def run_bot(settings: Settings) -> None:
+    # From the first await on: a stall while the database is opened delays the first poll.
+    probe = LoopLagProbe()
+    probe.start()
+    try:
+        await _run(settings, probe)
+    finally:
+        await probe.stop()
+    logger.info("stopped cleanly")
+
+
+async def _run(settings: Settings, probe: LoopLagProbe) -> None:
     deps = await create_deps(settings)
     try:
         # No PTB Updater: the inbox poller confirms updates only once they are stored.
         application = build_application(settings, deps, with_updater=False)
+        probe.observe = metrics_of(application).loop_lag_observed
         worker = inbox_worker_of(application)
         web = create_web_app(application)
         logging.getLogger("uvicorn.access").addFilter(AccessLogFilter())
@@ -91,7 +105,6 @@ async def run_bot(settings: Settings) -> None:
                     logger.warning("background jobs did not stop in %.0f s", PTB_STOP_SECONDS)
     finally:
         await close_deps(deps)
-    logger.info("stopped cleanly")
 
 
 async def _initialize(application: BotApplication, settings: Settings) -> None:
