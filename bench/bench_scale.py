@@ -101,6 +101,12 @@ class Run:
         return float("nan")
 
 
+def save_log(run: Run, path: Path) -> None:
+    """Each line with its second since the start, so a stall can be lined up with the log."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(f"{moment - run.started:9.3f} {line}" for moment, line in run.lines))
+
+
 async def _pump(run: Run) -> None:
     assert run.process.stdout is not None
     while line := await run.process.stdout.readline():
@@ -239,7 +245,8 @@ async def wait_for_fan_out(world: TelegramWorld, first_call: int, expected: int,
 # -- one run ---------------------------------------------------------------------------------------
 
 
-async def run_once(backend: str, scale_name: str, *, follow_up: bool) -> dict[str, Any]:
+async def run_once(backend: str, scale_name: str, *, follow_up: bool,
+                   log_dir: Path | None = None) -> dict[str, Any]:
     scale: Scale = SCALES[scale_name]
     key = Fernet.generate_key().decode()
     fake_qf = FakeQuranFoundation(check_responses=False)
@@ -259,7 +266,7 @@ async def run_once(backend: str, scale_name: str, *, follow_up: bool) -> dict[st
               f"accounts, {scale.reminders:,} reminders in {seed_seconds:.1f} s", flush=True)
         try:
             return await _measure(backend, scale_name, scale, data_dir, url, key, seeded,
-                                  fake_qf, seed_seconds, follow_up=follow_up)
+                                  fake_qf, seed_seconds, follow_up=follow_up, log_dir=log_dir)
         finally:
             if backend == "postgres":
                 await drop_postgres()
@@ -267,7 +274,8 @@ async def run_once(backend: str, scale_name: str, *, follow_up: bool) -> dict[st
 
 async def _measure(backend: str, scale_name: str, scale: Scale, data_dir: Path, url: str,
                    key: str, seeded: Seeded, fake_qf: FakeQuranFoundation,
-                   seed_seconds: float, *, follow_up: bool) -> dict[str, Any]:
+                   seed_seconds: float, *, follow_up: bool,
+                   log_dir: Path | None) -> dict[str, Any]:
     world = TelegramWorld()
     world.flood_control = True
     admin = FakeUser(7_000_000, "Admin")
@@ -310,6 +318,8 @@ async def _measure(backend: str, scale_name: str, scale: Scale, data_dir: Path, 
                 process.kill()
                 await process.wait()
         await asyncio.wait_for(pump, 10)
+        if log_dir is not None:
+            save_log(run, log_dir / f"{backend}-{scale_name}.log")
         await telegram.stop()
         await qf_server.stop()
 
@@ -442,15 +452,18 @@ async def main() -> int:
                         help="skip waiting for the 5-minute follow-up job")
     parser.add_argument("--no-baseline", action="store_true",
                         help="skip the small baseline run")
+    parser.add_argument("--log-dir", type=Path, default=None,
+                        help="keep each run's process output here (stalls line up with it)")
     args = parser.parse_args()
     backends = ("sqlite", "postgres") if args.backend == "both" else (args.backend,)
     results: list[dict[str, Any]] = []
     for backend in backends:
         base = None
         if args.scale != "small" and not args.no_baseline:
-            base = await run_once(backend, "small", follow_up=False)
+            base = await run_once(backend, "small", follow_up=False, log_dir=args.log_dir)
             results.append(base)
-        result = await run_once(backend, args.scale, follow_up=not args.no_follow_up)
+        result = await run_once(backend, args.scale, follow_up=not args.no_follow_up,
+                                log_dir=args.log_dir)
         results.append(result)
         print_comparison(base, result)
         if args.json is not None:

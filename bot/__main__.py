@@ -48,7 +48,9 @@ def main() -> int:
         return EXIT_CONFIGURATION
     redact = configure_logging(settings.log_level, secrets=_secrets(settings))
     from bot.app.runner import run_bot
+    from bot.app.warm_start import prepare_before_the_loop
 
+    prepare_before_the_loop()
     try:
         asyncio.run(run_bot(settings))
     except ConfigurationError as exc:

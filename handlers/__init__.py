@@ -42,7 +42,8 @@ HANDLER_MODULES: tuple[str, ...] = (
 )
 
 
-def _modules() -> list[ModuleType]:
+def import_flow_modules() -> list[ModuleType]:
+    """Each flow's module, imported on first use (bot.app.warm_start does it before the loop)."""
     return [importlib.import_module(name) for name in HANDLER_MODULES]
 
 
@@ -51,7 +52,7 @@ BUTTON_GROUP = 0
 
 
 def register_all(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    for module in _modules():
+    for module in import_flow_modules():
         module.register(application)
     # After every flow, in the buttons' group: a press none of them took (an unknown prefix, an
     # old format) still gets "no longer valid" instead of a spinner that never stops. In a
@@ -60,7 +61,7 @@ def register_all(application: Application[Any, Any, Any, Any, Any, Any]) -> None
 
 
 async def on_startup(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    for module in _modules():
+    for module in import_flow_modules():
         hook = getattr(module, "on_startup", None)
         if hook is not None:
             await hook(application)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import time
 
@@ -57,3 +58,35 @@ async def test_stop_ends_the_probe_and_a_second_stop_is_harmless() -> None:
     await probe.stop()
     await probe.stop()
     assert not [t for t in asyncio.all_tasks() if t.get_name() == "event-loop-lag-probe"]
+
+
+async def test_a_stall_from_a_full_garbage_collection_says_so(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # Thresholds small enough that collecting this heap counts as a stall on any machine.
+    probe = LoopLagProbe(warn_after=0.0005)
+    heap = [[index] for index in range(300_000)]
+    probe.start()
+    await asyncio.sleep(0.03)
+    with caplog.at_level(logging.WARNING, logger="bot.app.loop_lag"):
+        gc.collect()
+        await asyncio.sleep(0.03)
+    await probe.stop()
+    del heap
+
+    assert probe.max_collection_seconds > 0
+    assert any("a full garbage collection took" in r.getMessage() for r in caplog.records)
+    assert probe._on_collection not in gc.callbacks
+
+
+async def test_a_stall_before_the_metrics_existed_still_shows_in_them() -> None:
+    probe = LoopLagProbe()
+    probe.start()
+    await asyncio.sleep(0.02)
+    _block(0.12)
+    await asyncio.sleep(0.05)
+    metrics = Metrics()
+    probe.attach(metrics.loop_lag_observed)
+    await probe.stop()
+
+    assert _sample(metrics, "quran_companion_event_loop_lag_max_seconds") >= 0.1

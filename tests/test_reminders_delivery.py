@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections import Counter
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import cast
 
 import asyncpg
 import pytest
@@ -33,6 +35,7 @@ from bot.services.reminders import reminders_of
 from handlers.reminders.buttons import CheckIn
 from sandbox.harness import BotHarness
 from sandbox.telegram import TelegramWorld
+from storage import Reminder
 
 
 async def test_due_group_reminder_is_sent_once_with_a_check_in_button(tmp_path: Path) -> None:
@@ -351,3 +354,34 @@ async def test_reminders_stored_before_due_times_existed_get_one_at_start(
         assert first is not None and first.follow_up_at is not None
         clock.advance(timedelta(minutes=10))
         assert await tick(bot) == ["sent"] * len(groups)
+
+
+async def test_a_big_batch_starts_its_deliveries_a_few_at_a_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """500 deliveries started in one go of the loop kept every chat's answer waiting."""
+    async with BotHarness(tmp_path, clock=clock_at(NINE_CAIRO)) as bot:
+        delivery = delivery_of(bot)
+        loop_turns = 0
+        started_on_turn: list[int] = []
+
+        async def deliver(reminder: object, lease: datetime) -> list[str]:
+            started_on_turn.append(loop_turns)
+            await asyncio.sleep(0)
+            return [f"sent {reminder}"]
+
+        async def count_loop_turns() -> None:
+            nonlocal loop_turns
+            while True:
+                loop_turns += 1
+                await asyncio.sleep(0)
+
+        monkeypatch.setattr(delivery, "_deliver_claimed", deliver)
+        counter = asyncio.create_task(count_loop_turns())
+        claimed = cast(list[Reminder], list(range(3 * reminder_delivery.START_TOGETHER + 5)))
+        outcomes = await delivery._deliver_batch(claimed, NINE_CAIRO)
+        counter.cancel()
+
+        assert outcomes == [[f"sent {index}"] for index in range(len(claimed))]
+        most_on_one_turn = max(Counter(started_on_turn).values())
+        assert most_on_one_turn <= reminder_delivery.START_TOGETHER

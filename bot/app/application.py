@@ -16,7 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import Application, CallbackContext, Defaults
-from telegram.request import BaseRequest
+from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.app.config import ConfigurationError, Settings
 from bot.app.inbox import INBOX_WORKER_KEY, InboxWorker
@@ -30,6 +30,7 @@ from bot.app.metrics import (
 from bot.app.processor import KeyedUpdateProcessor
 from bot.app.scheduler import install_reminders
 from bot.app.send_budget import SendBudget
+from bot.app.warm_start import shared_tls_context
 from bot.qf import QFContract, QuranFoundationClient
 from bot.services.deps import DEPS_KEY, Deps, deps_of, utc_now
 from bot.services.revocations import DRAIN_INTERVAL_SECONDS, DrainReport, revoke_due
@@ -103,6 +104,7 @@ async def create_deps(
         accounts = AccountRepository(database, cipher, clock=clock)
         http = httpx.AsyncClient(
             transport=qf_transport,
+            verify=shared_tls_context(),
             timeout=httpx.Timeout(10.0, connect=5.0),
             limits=httpx.Limits(max_connections=100, max_keepalive_connections=20),
         )
@@ -169,10 +171,14 @@ def build_application(
         )
         .application_class(CompanionApplication)
     )
-    if request is not None:
-        builder = builder.request(request)
-    if get_updates_request is not None:
-        builder = builder.get_updates_request(get_updates_request)
+    # PTB's own requests with its default pool sizes (256, and 1 for getUpdates), sharing the
+    # process's one SSL context instead of loading the CA bundle twice more on the loop.
+    tls = {"verify": shared_tls_context()}
+    builder = builder.request(
+        request or HTTPXRequest(connection_pool_size=256, httpx_kwargs=tls)
+    ).get_updates_request(
+        get_updates_request or HTTPXRequest(connection_pool_size=1, httpx_kwargs=tls)
+    )
     if not with_updater:
         builder = builder.updater(None)
     if rate_limit:

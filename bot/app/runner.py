@@ -30,6 +30,7 @@ from bot.app.inbox import inbox_worker_of
 from bot.app.loop_lag import LoopLagProbe
 from bot.app.metrics import metrics_of
 from bot.app.poller import InboxPoller
+from bot.app.warm_start import freeze_what_the_start_built
 from bot.app.web import WEBHOOK_PATH, AccessLogFilter, create_web_app
 
 logger = logging.getLogger(__name__)
@@ -56,7 +57,7 @@ async def _run(settings: Settings, probe: LoopLagProbe) -> None:
     try:
         # No PTB Updater: the inbox poller confirms updates only once they are stored.
         application = build_application(settings, deps, with_updater=False)
-        probe.observe = metrics_of(application).loop_lag_observed
+        probe.attach(metrics_of(application).loop_lag_observed)
         worker = inbox_worker_of(application)
         web = create_web_app(application)
         logging.getLogger("uvicorn.access").addFilter(AccessLogFilter())
@@ -89,6 +90,7 @@ async def _run(settings: Settings, probe: LoopLagProbe) -> None:
             # Menus and the reminder catch-up (which paces a backlog at Telegram's 30 msg/s) run
             # beside update processing, so users are answered from the first second.
             application.create_task(start_services(application), name="start-services")
+            freeze_what_the_start_built()
             logger.info("Quran Companion is running as @%s", application.bot.username)
             try:
                 await server.serve()
