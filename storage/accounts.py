@@ -6,12 +6,14 @@ sees them in clear.
 
 from __future__ import annotations
 
+import contextlib
 import logging
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Row, delete, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage import schema, update_scope
 from storage.conflicts import upsert
@@ -77,6 +79,17 @@ class AccountRepository:
         update_scope.remember_account(user_id, account)
         return account
 
+    @contextlib.asynccontextmanager
+    async def _changing(self, user_id: int) -> AsyncIterator[AsyncConnection]:
+        """A write to one account: the account remembered for this update is dropped before it,
+        and again after it (another task of the update may have read the old row meanwhile)."""
+        update_scope.forget_account(user_id)
+        try:
+            async with self._db.write() as connection:
+                yield connection
+        finally:
+            update_scope.forget_account(user_id)
+
     async def save(
         self,
         user_id: int,
@@ -95,8 +108,7 @@ class AccountRepository:
         `storage.revocations`): the bot stops holding it, Quran.com must stop honouring it.
         """
         now = self._clock()
-        update_scope.forget_account(user_id)
-        async with self._db.write() as connection:
+        async with self._changing(user_id) as connection:
             previous = (
                 await connection.execute(
                     select(
@@ -180,8 +192,7 @@ class AccountRepository:
         scopes: Iterable[str],
     ) -> bool:
         """Store refreshed tokens; False if the account was deleted meanwhile (logged out)."""
-        update_scope.forget_account(user_id)
-        async with self._db.write() as connection:
+        async with self._changing(user_id) as connection:
             result = await connection.execute(
                 update(_t)
                 .where(_t.c.telegram_user_id == user_id)
@@ -199,8 +210,7 @@ class AccountRepository:
         return result.rowcount > 0
 
     async def set_last_mutation_at(self, user_id: int, value: int | None) -> None:
-        update_scope.forget_account(user_id)
-        async with self._db.write() as connection:
+        async with self._changing(user_id) as connection:
             await connection.execute(
                 update(_t)
                 .where(_t.c.telegram_user_id == user_id)
@@ -209,15 +219,13 @@ class AccountRepository:
 
     async def delete(self, user_id: int) -> bool:
         """Drop the link without revoking it: for grants Quran.com already refused."""
-        update_scope.forget_account(user_id)
-        async with self._db.write() as connection:
+        async with self._changing(user_id) as connection:
             result = await connection.execute(delete(_t).where(_t.c.telegram_user_id == user_id))
         return result.rowcount > 0
 
     async def unlink(self, user_id: int, *, reason: str = "logout") -> bool:
         """Drop the link and queue its grant for revocation, in one transaction (/logout)."""
-        update_scope.forget_account(user_id)
-        async with self._db.write() as connection:
+        async with self._changing(user_id) as connection:
             row = (
                 await connection.execute(
                     select(_t.c.access_token, _t.c.refresh_token)

@@ -108,8 +108,9 @@ async def forget_user(
 
 
 async def erase_departed_groups(db: Database, *, before: datetime, limit: int = 500) -> int:
-    """Delete every group the bot left (removed, kicked) before `before`, with its reminders,
-    their send log and check-ins, its /quiet list and PTB chat data; returns how many groups.
+    """Delete up to `limit` groups the bot left (removed, kicked) before `before`, with their
+    reminders, send logs and check-ins, /quiet lists and PTB chat data; returns how many groups
+    (a small batch per call keeps each transaction short; the caller runs every few minutes).
 
     The grace period (the caller's `before`) lets a group that removed the bot by mistake add
     it back and find everything as it was; after it, nothing of the group is kept. Private

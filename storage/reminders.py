@@ -221,8 +221,9 @@ class ReminderRepository:
         lease_until: datetime,
         limit: int,
     ) -> list[Reminder]:
-        """Up to `limit` reminders whose `which` time is at or before `due_by`, earliest first,
-        each now held until `lease_until` (nobody else claims them meanwhile)."""
+        """Up to `limit` reminders whose `which` time is at or before `due_by` (the longest
+        overdue are taken first; returned in id order), each now held until `lease_until`:
+        nobody else claims them meanwhile."""
         column = _t.c[which]
         due = (
             select(_t.c.id)

@@ -156,6 +156,23 @@ async def test_migrations_downgrade_and_upgrade_again(db: Database) -> None:
         assert await connection.run_sync(_schema_differences) == []
 
 
+def _downgrade_one_step(connection: Connection) -> None:
+    command.downgrade(alembic_config(connection), "-1")
+
+
+async def test_reminder_ids_are_never_reused_after_a_downgrade_on_sqlite(db: Database) -> None:
+    if db.dialect != "sqlite":
+        pytest.skip("AUTOINCREMENT is SQLite's; PostgreSQL sequences never go back")
+    async with db.write() as connection:
+        await connection.run_sync(_downgrade_one_step)
+        table_sql = (
+            await connection.execute(
+                text("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'reminders'")
+            )
+        ).scalar_one()
+    assert "AUTOINCREMENT" in table_sql
+
+
 async def test_migrate_command_creates_the_database(tmp_path: Path) -> None:
     target = tmp_path / "fresh" / "bot.sqlite3"
     process = await asyncio.create_subprocess_exec(

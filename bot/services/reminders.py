@@ -155,7 +155,8 @@ class Reminders:
             after_id=after_id, limit=BACKFILL_BATCH
         ):
             for reminder in batch:
-                await self._store_due_times(reminder)
+                # Read again: a change made while the batch was in hand must not be undone.
+                await self.refresh(reminder.id)
             seen += len(batch)
             after_id = batch[-1].id
             await asyncio.sleep(0)

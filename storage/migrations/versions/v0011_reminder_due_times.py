@@ -35,7 +35,9 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_index("ix_chats_active_updated_at", table_name="chats")
-    with op.batch_alter_table("reminders") as batch:
+    # Dropping columns rebuilds the table on SQLite: it must keep AUTOINCREMENT, or the ids of
+    # deleted reminders could come back and old buttons would reach a new reminder.
+    with op.batch_alter_table("reminders", table_kwargs={"sqlite_autoincrement": True}) as batch:
         batch.drop_index("ix_reminders_follow_up_at")
         batch.drop_index("ix_reminders_next_due_at")
         batch.drop_column("follow_up_at")
