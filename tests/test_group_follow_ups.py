@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from reminders_support import (
     ADMIN,
     GROUP_ID,
@@ -23,7 +24,7 @@ from reminders_support import (
 
 from bot.app.scheduler import FOLLOW_UPS_KEY
 from bot.domain.group_reading import Member, members_to_nudge, week_summary
-from bot.services.group_follow_ups import GroupFollowUps
+from bot.services.group_follow_ups import RETRY_FAILED_AFTER, GroupFollowUps
 from bot.services.reminders import reminders_of
 from sandbox.harness import BotHarness
 from storage import erase_departed_groups, forget_user
@@ -219,3 +220,37 @@ async def test_panel_switches_check_admin_rights_on_every_press(tmp_path: Path) 
         assert "Weekly summary: off" in edited["text"]
         stored = await bot.deps.reminders.get(reminder.id)
         assert stored is not None and stored.nudge_enabled and not stored.summary_enabled
+
+
+async def test_one_groups_failing_follow_up_does_not_hold_up_the_others(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    other_group = GROUP_ID - 1
+    clock = clock_at(NINE_CAIRO)
+    async with BotHarness(tmp_path, clock=clock) as bot:
+        add_group(bot.world)
+        add_group(bot.world, other_group)
+        failing = await create_group_reminder(bot)
+        await create_group_reminder(bot, chat_id=other_group)
+        await tick(bot)
+        for chat_id in (GROUP_ID, other_group):
+            message = reminder_messages(bot.world, chat_id)[-1]
+            await press_check_in(bot, MEMBER, message=message, chat_id=chat_id)
+            await bot.send("/reminders nudge on", user=ADMIN, chat_id=chat_id)
+        clock.advance(DAY)
+        await tick(bot)
+        runner = follow_ups(bot)
+        nudge = runner.nudge
+
+        async def nudge_or_fail(reminder: Any, now: datetime) -> Any:
+            if reminder.id == failing.id:
+                raise RuntimeError("a bug in one group")
+            return await nudge(reminder, now)
+
+        monkeypatch.setattr(runner, "nudge", nudge_or_fail)
+        clock.now = NUDGE_TIME
+        assert sorted(await runner.run()) == ["failed", "nudged"]
+        assert f"group follow-ups of reminder {failing.id} failed" in caplog.text
+        stored = await bot.deps.reminders.get(failing.id)
+        assert stored is not None
+        assert stored.follow_up_at == NUDGE_TIME + RETRY_FAILED_AFTER

@@ -9,7 +9,7 @@ from collections import Counter
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 import asyncpg
 import pytest
@@ -365,7 +365,7 @@ async def test_a_big_batch_starts_its_deliveries_a_few_at_a_time(
         loop_turns = 0
         started_on_turn: list[int] = []
 
-        async def deliver(reminder: object, lease: datetime) -> list[str]:
+        async def deliver(reminder: object, now: datetime, lease: datetime) -> list[str]:
             started_on_turn.append(loop_turns)
             await asyncio.sleep(0)
             return [f"sent {reminder}"]
@@ -379,9 +379,77 @@ async def test_a_big_batch_starts_its_deliveries_a_few_at_a_time(
         monkeypatch.setattr(delivery, "_deliver_claimed", deliver)
         counter = asyncio.create_task(count_loop_turns())
         claimed = cast(list[Reminder], list(range(3 * reminder_delivery.START_TOGETHER + 5)))
-        outcomes = await delivery._deliver_batch(claimed, NINE_CAIRO)
+        outcomes = await delivery._deliver_batch(claimed, NINE_CAIRO, NINE_CAIRO)
         counter.cancel()
 
         assert outcomes == [[f"sent {index}"] for index in range(len(claimed))]
         most_on_one_turn = max(Counter(started_on_turn).values())
         assert most_on_one_turn <= reminder_delivery.START_TOGETHER
+
+
+async def test_a_slot_right_after_a_slow_delivery_is_still_sent(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The next due time follows what the claim covered, not when the send finally ended."""
+    clock = clock_at(NINE_CAIRO)
+    async with BotHarness(tmp_path, clock=clock) as bot:
+        add_group(bot.world)
+        reminder = await create_group_reminder(bot, times=("21:00", "21:01"))
+        delivery = delivery_of(bot)
+        send = delivery.sender.send
+
+        async def slow_send(*args: Any, **kwargs: Any) -> reminder_delivery.SendResult:
+            clock.advance(timedelta(seconds=90))  # a long fan-out ahead of this one
+            return await send(*args, **kwargs)
+
+        monkeypatch.setattr(delivery.sender, "send", slow_send)
+        assert await delivery.tick() == ["sent"]
+        assert await planned(bot, reminder.id) == [f"{reminder.id}@21:01"]
+
+        assert await delivery.tick() == ["sent"]
+        assert await bot.deps.reminders.slot_message(reminder.id, "2026-11-23T21:01")
+
+
+async def test_one_failing_reminder_does_not_hold_up_the_others(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    other_group = GROUP_ID - 1
+    clock = clock_at(NINE_CAIRO)
+    async with BotHarness(tmp_path, clock=clock) as bot:
+        add_group(bot.world)
+        add_group(bot.world, other_group)
+        failing = await create_group_reminder(bot)
+        working = await create_group_reminder(bot, chat_id=other_group)
+        delivery = delivery_of(bot)
+        send = delivery.sender.send
+
+        async def send_or_fail(
+            reminder: Reminder, *args: Any, **kwargs: Any
+        ) -> reminder_delivery.SendResult:
+            if reminder.id == failing.id:
+                raise RuntimeError("a bug in one reminder")
+            return await send(reminder, *args, **kwargs)
+
+        monkeypatch.setattr(delivery.sender, "send", send_or_fail)
+        assert sorted(await delivery.tick()) == ["failed", "sent"]
+        assert await bot.deps.reminders.slot_message(working.id, SLOT) is not None
+        assert f"reminder {failing.id}: delivery failed" in caplog.text
+        stored = await bot.deps.reminders.get(failing.id)
+        assert stored is not None
+        assert stored.next_due_at == NINE_CAIRO + reminder_delivery.RETRY_FAILED_AFTER
+
+        monkeypatch.setattr(delivery.sender, "send", send)
+        clock.advance(reminder_delivery.RETRY_FAILED_AFTER)
+        assert await delivery.tick() == ["sent"]  # late, once
+        assert len(reminder_messages(bot.world)) == 1
+
+
+async def test_a_stopping_process_claims_no_more_reminders(tmp_path: Path) -> None:
+    async with BotHarness(tmp_path, clock=clock_at(NINE_CAIRO)) as bot:
+        add_group(bot.world)
+        reminder = await create_group_reminder(bot)
+        delivery = delivery_of(bot)
+        delivery.stop_claiming()
+
+        assert await delivery.tick() == []
+        assert await planned(bot, reminder.id) == [f"{reminder.id}@21:00"]  # still owed

@@ -54,6 +54,18 @@ class RedactingFormatter(logging.Formatter):
         return self._redact(super().format(record))
 
 
+class SkippedWhileRunningFilter(logging.Filter):
+    """Drops APScheduler's warning that a job's run was skipped because it is still running.
+
+    The reminder tick runs one at a time on purpose: a fan-out longer than a minute goes on
+    claiming batches, and the next minute's run has nothing left to do. APScheduler would say
+    so as a WARNING every minute of every long fan-out, burying the warnings that matter.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "maximum number of running instances reached" not in str(record.msg)
+
+
 def configure_logging(level: str, *, secrets: Iterable[str | None] = ()) -> Redactor:
     """Log to stderr through a `RedactingFormatter`; returns the redactor for other output."""
     redactor = Redactor(secrets)
@@ -70,6 +82,9 @@ def configure_logging(level: str, *, secrets: Iterable[str | None] = ()) -> Reda
     # SQLAlchemy logs statements with their parameters at INFO: login states, note drafts.
     for noisy in ("httpx", "httpcore", "apscheduler", "uvicorn.access", "sqlalchemy.engine"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    scheduler_log = logging.getLogger("apscheduler.scheduler")
+    if not any(isinstance(f, SkippedWhileRunningFilter) for f in scheduler_log.filters):
+        scheduler_log.addFilter(SkippedWhileRunningFilter())
     # At DEBUG, PTB logs every request's parameters, i.e. users' notes and messages: cap it.
     # Database drivers log statement parameters at DEBUG: login states, drafts of notes.
     # PTB's Application logs every incoming update (users' notes) at DEBUG.

@@ -32,6 +32,7 @@ from bot.app.metrics import metrics_of
 from bot.app.poller import InboxPoller
 from bot.app.warm_start import freeze_what_the_start_built
 from bot.app.web import WEBHOOK_PATH, AccessLogFilter, create_web_app
+from bot.services.reminder_delivery import delivery_of
 
 logger = logging.getLogger(__name__)
 
@@ -99,6 +100,9 @@ async def _run(settings: Settings, probe: LoopLagProbe) -> None:
                     "stopping: no new updates; up to %.0f s for those in flight",
                     settings.shutdown_grace_seconds,
                 )
+                # A fan-out in progress finishes the batch it holds and claims no more, so a
+                # deploy leaves no reminder waiting out a lease it cannot finish.
+                delivery_of(application).stop_claiming()
                 await poller.stop()
                 await worker.stop(settings.shutdown_grace_seconds)
                 try:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import Counter
 from typing import Any
 
 from telegram.ext import Application, CallbackContext
@@ -47,7 +48,7 @@ def seconds_to_next_tick(now: float, *, interval: float = TICK_SECONDS) -> float
 async def _on_tick(context: AnyContext) -> None:
     outcomes = await delivery_of(context).tick()
     if outcomes:
-        logger.info("reminder tick: %s", outcomes)
+        logger.info("reminder tick: %s", dict(Counter(outcomes)))
 
 
 def install_reminders(application: AnyApplication) -> ReminderDelivery:
@@ -97,4 +98,4 @@ async def _on_follow_up_job(context: AnyContext) -> None:
     if isinstance(follow_ups, GroupFollowUps):
         outcomes = await follow_ups.run()
         if outcomes:
-            logger.info("group follow-ups: %s", outcomes)
+            logger.info("group follow-ups: %s", dict(Counter(outcomes)))

@@ -53,6 +53,8 @@ DEPARTED_GRACE = timedelta(days=30)
 #: Groups claimed per batch, and how long a claim holds them (see `ReminderRepository`).
 CLAIM_BATCH = 200
 CLAIM_LEASE = timedelta(minutes=30)
+#: A group whose follow-ups failed with an error is tried again this much later.
+RETRY_FAILED_AFTER = timedelta(minutes=15)
 
 FollowUpResult = Literal["sent", "blocked", "failed"]
 FollowUpOutcome = Literal["nudged", "summarised", "blocked", "failed", "nobody"]
@@ -123,13 +125,27 @@ class GroupFollowUps:
                 "follow_up_at", due_by=now, lease_until=lease, limit=CLAIM_BATCH
             )
             for reminder in claimed:
-                outcomes.extend(await self._follow_up(reminder, now, lease))
+                outcomes.extend(await self._follow_up_or_retry(reminder, now, lease))
             if len(claimed) < CLAIM_BATCH:
                 break
         await erase_departed_groups(
             self.deps.database, before=self.deps.clock() - DEPARTED_GRACE
         )
         return outcomes
+
+    async def _follow_up_or_retry(
+        self, reminder: Reminder, now: datetime, lease: datetime
+    ) -> list[FollowUpOutcome]:
+        """One group's error (a bug, a database hiccup) is logged and that group tried again a
+        little later; the other groups claimed with it still get theirs now."""
+        try:
+            return await self._follow_up(reminder, now, lease)
+        except Exception:
+            logger.exception("group follow-ups of reminder %s failed", reminder.id)
+            await self.deps.reminders.settle_due(
+                "follow_up_at", reminder.id, lease_until=lease, next_at=now + RETRY_FAILED_AFTER
+            )
+            return ["failed"]
 
     async def _follow_up(
         self, reminder: Reminder, now: datetime, lease: datetime

@@ -54,9 +54,15 @@ DELIVERY_KEY = "reminder_delivery"
 CLAIM_BATCH = 500
 #: Deliveries started in one go of the event loop (see `ReminderDelivery._deliver_batch`).
 START_TOGETHER = 20
-#: How long a claim holds a reminder: far longer than a batch takes to send, short enough that
-#: one claimed by an instance that died is taken over well inside the hour a slot may be late.
-CLAIM_LEASE = timedelta(minutes=10)
+#: How long a claim holds a reminder: several times what a batch takes to send (500 at 30/s is
+#: 17 s, twice that with two instances sharing the rate), and short, because the batch an
+#: instance held when it stopped or died goes out only once the lease runs out. A lease that
+#: does run out mid-send is harmless: the (reminder, slot) claim stops a second send, and the
+#: settle is a compare-and-set on the lease.
+CLAIM_LEASE = timedelta(minutes=2)
+#: A delivery that failed with an error is tried again this much later, not at the next tick:
+#: a reminder that fails every time must not be the first one claimed every minute.
+RETRY_FAILED_AFTER = timedelta(minutes=5)
 
 DeliveryOutcome = Literal[
     "sent", "duplicate", "not_due", "disabled", "snoozed", "goal_done", "blocked", "failed"
@@ -119,6 +125,8 @@ class ReminderDelivery:
         self.fan_out = fan_out
         self.group_jitter = group_jitter
         self.catch_up_window = catch_up_window
+        #: Set when the process stops: the tick claims no further batch.
+        self.stopping = False
 
     @property
     def deps(self) -> Deps:
@@ -139,19 +147,25 @@ class ReminderDelivery:
     async def tick(self) -> list[DeliveryOutcome]:
         """Claim every reminder due now, a batch at a time, and deliver what each owes."""
         outcomes: list[DeliveryOutcome] = []
-        while True:
+        while not self.stopping:
             now = self.deps.clock()
             lease = now + CLAIM_LEASE
             claimed = await self.deps.reminders.claim_due(
                 "next_due_at", due_by=now + TICK_GRACE, lease_until=lease, limit=CLAIM_BATCH
             )
-            for found in await self._deliver_batch(claimed, lease):
+            for found in await self._deliver_batch(claimed, now, lease):
                 outcomes.extend(found)
             if len(claimed) < CLAIM_BATCH:
-                return outcomes
+                break
+        return outcomes
+
+    def stop_claiming(self) -> None:
+        """The process is stopping: finish the batch in hand, claim no more (another instance,
+        or this one after the restart, takes the rest as soon as it ticks)."""
+        self.stopping = True
 
     async def _deliver_batch(
-        self, claimed: list[Reminder], lease: datetime
+        self, claimed: list[Reminder], now: datetime, lease: datetime
     ) -> list[list[DeliveryOutcome]]:
         """Deliver a claimed batch side by side, starting them a few at a time.
 
@@ -159,11 +173,16 @@ class ReminderDelivery:
         loop runs every ready step before it looks at anything else: 500 started at once kept
         every chat's answer waiting 50-80 ms. They then wait for their turn at the send gate
         anyway, so starting them `START_TOGETHER` at a time costs the fan-out nothing.
+
+        One reminder's error (a bug, a database hiccup) is logged and counted as "failed"; the
+        rest of the batch, and the batches after it, go on.
         """
         tasks: list[asyncio.Task[list[DeliveryOutcome]]] = []
         try:
             for reminder in claimed:
-                tasks.append(asyncio.ensure_future(self._deliver_claimed(reminder, lease)))
+                tasks.append(
+                    asyncio.ensure_future(self._deliver_claimed(reminder, now, lease))
+                )
                 if len(tasks) % START_TOGETHER == 0:
                     await asyncio.sleep(0)
         except BaseException:
@@ -172,18 +191,40 @@ class ReminderDelivery:
             for task in tasks:
                 task.cancel()
             raise
-        return await asyncio.gather(*tasks)
+        results = await asyncio.gather(*tasks, return_exceptions=True)
+        delivered: list[list[DeliveryOutcome]] = []
+        for reminder, result in zip(claimed, results, strict=True):
+            if isinstance(result, Exception):
+                logger.error("reminder %s: delivery failed", reminder.id, exc_info=result)
+                delivered.append(["failed"])
+            elif isinstance(result, BaseException):
+                raise result
+            else:
+                delivered.append(result)
+        return delivered
 
     async def _deliver_claimed(
-        self, reminder: Reminder, lease: datetime
+        self, reminder: Reminder, now: datetime, lease: datetime
     ) -> list[DeliveryOutcome]:
-        """Send what a claimed reminder owes, then store when it is next due (unless it was
-        changed meanwhile: the change stored its own next time)."""
+        """Send what a claimed reminder owed at `now` (the claim's time), then store when it is
+        next due (unless it was changed meanwhile: the change stored its own next time).
+
+        The next due time is the first one after what this claim covered (`now` + the tick's
+        grace), not after the moment the send finished: in a long fan-out that moment can be
+        past the reminder's next time, which would then be skipped."""
         try:
-            outcomes = await self._deliver_owed(reminder, self.deps.clock())
+            outcomes = await self._deliver_owed(reminder, now)
+        except Exception:
+            # A bug or a database error: tried again a little later (the send log keeps a
+            # retry from sending twice).
+            await self.deps.reminders.settle_due(
+                "next_due_at", reminder.id, lease_until=lease,
+                next_at=self.deps.clock() + RETRY_FAILED_AFTER,
+            )
+            raise
         except BaseException:
-            # Shutdown or a bug: due again at once, so the next tick (here or on another
-            # instance) finishes the job; the send log keeps it from going out twice.
+            # Shutdown: due again at once, so the next tick (here or on another instance)
+            # finishes the job.
             await self.deps.reminders.settle_due(
                 "next_due_at", reminder.id, lease_until=lease, next_at=self.deps.clock()
             )
@@ -191,7 +232,7 @@ class ReminderDelivery:
         fresh = await self.deps.reminders.get(reminder.id)
         next_at = None
         if fresh is not None and fresh.enabled:
-            next_at = next_due_at(schedule_of(fresh), fresh.snoozed_until, self.deps.clock())
+            next_at = next_due_at(schedule_of(fresh), fresh.snoozed_until, now + TICK_GRACE)
         await self.deps.reminders.settle_due(
             "next_due_at", reminder.id, lease_until=lease, next_at=next_at
         )
