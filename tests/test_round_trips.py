@@ -6,7 +6,8 @@ The performance issue's promise: `/goal` one-liners and `/today` wait for at mos
 time-only `/read` for two (credit, then the plan and streak together). A `/read` of verses or
 pages needs QF's own estimate of their reading time before the credit (activity days require
 `seconds`), and the plan shown after it must include the credit, so it waits for three
-(`bench/bench_round_trips.py` says why that is kept).
+(`bench/bench_round_trips.py` says why that is kept), or for two when those verses were
+estimated before (the estimate is the same for every reader, and remembered for a day).
 """
 
 from __future__ import annotations
@@ -17,9 +18,10 @@ from pathlib import Path
 
 import pytest
 
-from sandbox.harness import BotHarness
+from sandbox.harness import DEMO_USER, BotHarness
 from sandbox.quran_foundation import DEMO_SUB, FakeQuranFoundation, Goal
 from sandbox.round_trips import RoundTrips, sequential_round_trips
+from sandbox.telegram import FakeUser
 
 TODAY = date(2026, 3, 29)
 ZONE = "Asia/Riyadh"
@@ -118,3 +120,23 @@ async def test_page_read_waits_for_the_estimate_then_credit_then_standing(
         "GET /v1/goals/get-todays-plan", "GET /v1/streaks/current-streak-days",
         "POST /v1/reading-sessions",
     ]
+
+
+async def test_verses_estimated_before_wait_for_two_round_trips(bot: BotHarness) -> None:
+    """A group's portion, al-Kahf on a Friday: the next reader needs no estimate."""
+    seed_time_goal(bot)
+    await bot.send("/read 18:1-18:110")
+    friend = FakeUser(DEMO_USER.id + 1, "Bilal")
+    await bot.link_account(friend, sub="friend")
+    await bot.set_timezone(ZONE, chat_id=friend.id)
+
+    first = len(bot.fake_qf.requests)
+    await bot.send("/read 18:1-110", user=friend)
+    trips = sequential_round_trips(bot.fake_qf.requests[first:])
+
+    assert trips.sequential == 2, trips.describe()
+    assert trips.waves[0] == ("POST /v1/activity-days",)
+    # Credited with the seconds Quran.com's own estimate gave for the first reader.
+    [mine] = bot.fake_qf.users[DEMO_SUB].activity_days.values()
+    [theirs] = bot.fake_qf.users["friend"].activity_days.values()
+    assert theirs.seconds == mine.seconds > 0

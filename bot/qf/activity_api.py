@@ -6,9 +6,24 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
+from cachetools import TTLCache
+
 from bot.qf.models import ActivityDay, Streak, current_streak_days_from, seconds_from
 from bot.qf.user_api import UserApi
 from bot.qf.wire import envelope_data, parse_model
+
+#: Quran.com estimates reading time from the average speed it observes across its readers, not
+#: from the user, so the same verses get the same answer for everyone: one answer serves every
+#: member crediting a group's portion of the day, or every reader of al-Kahf on a Friday, and
+#: their credit waits for one round trip less. A day is short next to how slowly an average
+#: moves; the bound keeps memory flat.
+ESTIMATES_KEPT_SECONDS = 24 * 3600
+ESTIMATES_KEPT = 4096
+
+
+def reading_time_estimates() -> TTLCache[str, int]:
+    """The process's remembered estimates, by ranges (one per `QuranFoundationClient`)."""
+    return TTLCache(maxsize=ESTIMATES_KEPT, ttl=ESTIMATES_KEPT_SECONDS)
 
 
 class ActivityApi(UserApi):
@@ -44,12 +59,19 @@ class ActivityApi(UserApi):
         ]
 
     async def estimate_reading_time(self, ranges: Sequence[str]) -> int:
-        """Seconds an average reader needs for `ranges`, rounded up."""
+        """Seconds an average reader needs for `ranges`, rounded up (remembered for a day:
+        see `ESTIMATES_KEPT_SECONDS`)."""
+        wire_ranges = ",".join(ranges)
+        remembered = self._client.reading_time_estimates.get(wire_ranges)
+        if remembered is not None:
+            return remembered
         payload = await self._get(
-            "/v1/activity-days/estimate-reading-time", {"ranges": ",".join(ranges)}
+            "/v1/activity-days/estimate-reading-time", {"ranges": wire_ranges}
         )
         data = envelope_data(payload)
-        return seconds_from(data.get("seconds") if isinstance(data, dict) else None)
+        seconds = seconds_from(data.get("seconds") if isinstance(data, dict) else None)
+        self._client.reading_time_estimates[wire_ranges] = seconds
+        return seconds
 
     async def list_streaks(self, *, status: str | None = None) -> list[Streak]:
         params: dict[str, Any] = {"type": "QURAN", "first": 20}

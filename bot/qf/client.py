@@ -25,6 +25,7 @@ from urllib.parse import quote_plus
 import httpx
 
 from bot.qf import oauth
+from bot.qf.activity_api import reading_time_estimates
 from bot.qf.contract import QFContract
 from bot.qf.errors import InvalidResponse, QFError, error_from_response
 from bot.qf.models import Profile, TokenSet
@@ -104,6 +105,8 @@ class QuranFoundationClient:
         )
         #: What the User API accepts (see `bot.qf.contract`).
         self.contract = contract
+        #: Shared by every session: reading-time estimates do not depend on the user.
+        self.reading_time_estimates = reading_time_estimates()
         #: Shared by every session: once one learns QF wants `lastMutationAt`, all send it.
         #: Unset means "as the contract declares".
         self.mutations = MutationPolicy(
